@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""What every module shares: connection options, module construction, secret masking."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.apiops.credentials.plugins.module_utils._http import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ApiError,
+    HttpClient,
+)
+
+MASK = "********"
+
+# Documented in doc_fragments/connection.py; keep the two side by side.
+CONNECTION_ARGSPEC = dict(
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["APIOPS_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["APIOPS_CA_PATH"])),
+    request_timeout=dict(type="float", default=30.0, fallback=(env_fallback, ["APIOPS_REQUEST_TIMEOUT"])),
+    retries=dict(type="int", default=5, fallback=(env_fallback, ["APIOPS_RETRIES"])),
+)
+
+
+def build_module(argument_spec, auth_argspec, **kwargs):
+    """AnsibleModule over connection + platform auth + module options; fails early without requests."""
+    spec = dict(CONNECTION_ARGSPEC)
+    spec.update(auth_argspec)
+    spec.update(argument_spec)
+    module = AnsibleModule(argument_spec=spec, **kwargs)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    if not module.params["validate_certs"]:
+        module.warn("validate_certs is false: the server certificate is not checked. Prefer ca_path.")
+    return module
+
+
+def http_client(module, base_url, platform, **kwargs):
+    """The shared client, configured from the connection options of ``module``."""
+    params = module.params
+    return HttpClient(
+        base_url,
+        platform,
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        timeout=params["request_timeout"],
+        retries=params["retries"],
+        warn=module.warn,
+        **kwargs
+    )
+
+
+def hide(module, *values):
+    """Mask runtime secrets (tokens, secrets read back or generated) in everything the module returns."""
+    for value in values:
+        if isinstance(value, str) and value:
+            module.no_log_values.add(value)
+
+
+def fail(module, error, **result):
+    """One clear message for an ApiError; secrets in it are masked by no_log_values."""
+    if isinstance(error, ApiError):
+        result.setdefault("status", error.status)
+        if error.maybe_applied:
+            result["maybe_applied"] = True
+        module.fail_json(msg=error.message, **result)
+    module.fail_json(msg=str(error), **result)
+
+
+def changed_keys_diff(before, after):
+    """A diff of only the keys whose values differ (netbox style); ``None`` sides mean absent/present."""
+    if before is None or after is None:
+        return {"before": {"state": "absent"} if before is None else dict(before, state="present"),
+                "after": {"state": "absent"} if after is None else dict(after, state="present")}
+    keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return {"before": {k: before.get(k) for k in keys}, "after": {k: after.get(k) for k in keys}}

@@ -1,0 +1,70 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Start every platform emulator, write where they listen, and run a command against them.
+
+    python -m tests.emulators.launch --config-out tests/integration/integration_config.yml -- CMD ARGS...
+
+Each emulator starts from its seed in ``tests/emulators/seeds/``. The config file
+is YAML (also valid JSON) with one ``<platform>_url`` key per emulator, which
+integration targets and playbooks read. Without a command the emulators serve
+until interrupted. The command's exit status is returned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from tests.emulators.framework import Server, load_seed
+from tests.emulators.uaa import UaaEmulator
+
+SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
+EMULATORS = {
+    "uaa": (UaaEmulator, "uaa.json"),
+}
+
+
+def start_all(names=None, seed_dir=SEEDS):
+    servers = {}
+    for name, (emulator_class, seed_file) in EMULATORS.items():
+        if names and name not in names:
+            continue
+        servers[name] = Server(emulator_class(load_seed(os.path.join(seed_dir, seed_file)))).start()
+    return servers
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config-out", help="write the emulator URLs to this file")
+    parser.add_argument("--only", action="append", choices=sorted(EMULATORS), help="start only these emulators")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="command to run (after --)")
+    options = parser.parse_args(argv)
+    servers = start_all(options.only)
+    urls = {"%s_url" % name: server.url for name, server in servers.items()}
+    if options.config_out:
+        with open(options.config_out, "w", encoding="utf-8") as handle:
+            json.dump(urls, handle, indent=2)
+            handle.write("\n")
+    command = [part for part in options.command if part != "--"] if options.command else []
+    try:
+        if not command:
+            for name, url in urls.items():
+                print("%s %s" % (name, url), flush=True)
+            signal.pause()
+            return 0
+        env = dict(os.environ, **{key.upper().replace("_URL", "_EMULATOR_URL"): url for key, url in urls.items()})
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run the collection's playbooks with ansible-playbook against in-process emulators."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+from tests.emulators.framework import Server, load_seed
+from tests.emulators.uaa import UaaEmulator
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SEEDS = os.path.join(ROOT, "tests", "emulators", "seeds")
+VAULT_PASSWORD = "system-test-vault-password-8c1e"
+
+
+class Run:
+    def __init__(self, completed):
+        self.rc = completed.returncode
+        self.output = completed.stdout + completed.stderr
+
+    def recap(self, host):
+        match = re.search(r"^%s\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)" % re.escape(host),
+                          self.output, re.M)
+        assert match, self.output[-3000:]
+        return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
+
+    def report(self):
+        """The role's report entries, parsed from the debug output."""
+        return [json.loads(m) for m in re.findall(r"^\s+(\{\s*\n(?:.*\n)*?\s+\})", self.output, re.M) if '"result"' in m]
+
+
+class Workspace:
+    """A temporary inventory, vault password and sink directory, and a way to run playbooks on them."""
+
+    def __init__(self, path, emulator):
+        self.path = path
+        self.emulator = emulator
+        self.sink_dir = os.path.join(path, "secrets")
+        self.password_file = os.path.join(path, "vault-password")
+        with open(self.password_file, "w", encoding="utf-8") as handle:
+            handle.write(VAULT_PASSWORD + "\n")
+        self.outputs = []
+
+    def inventory(self, clients, **host_vars):
+        host = dict(uaa_url=self.emulator.url, uaa_auth_client_id="admin", uaa_auth_client_secret="adm1n-S3cret-seed-7f3a9c",
+                    uaa_secret_rotation_sink_dir=self.sink_dir, uaa_secret_rotation_clients=clients)
+        host.update(host_vars)
+        host = {k: v for k, v in host.items() if v is not None}
+        path = os.path.join(self.path, "inventory.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({"uaa_servers": {"hosts": {"uaa-test": host}}}, handle)
+        return path
+
+    def play(self, playbook, *extra, check=False):
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(self.path, "inventory.json"),
+                   os.path.join(ROOT, "playbooks", playbook), "--vault-password-file", self.password_file]
+        if check:
+            command += ["--check", "--diff"]
+        command += list(extra)
+        env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_LOCAL_TEMP=os.path.join(self.path, "tmp"))
+        run = Run(subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.path, check=False))
+        self.outputs.append(run.output)
+        return run
+
+    def record(self, client_id, zone="uaa"):
+        path = os.path.join(self.sink_dir, "uaa", "uaa-test", zone, client_id + ".vault")
+        with open(path, "rb") as handle:
+            vault = VaultLib([("default", VaultSecret(VAULT_PASSWORD.encode()))])
+            return json.loads(vault.decrypt(handle.read()))
+
+    def control(self, what, body=None, method="POST"):
+        response = requests.request(method, self.emulator.url + "/_emulator/" + what, json=body, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def token_works(self, client_id, secret, zone_prefix=""):
+        response = requests.post(self.emulator.url + zone_prefix + "/oauth/token", data={"grant_type": "client_credentials"},
+                                 auth=(client_id, secret), timeout=5)
+        return response.status_code == 200 or "Unauthorized grant type" in response.text
+
+
+@pytest.fixture(scope="session")
+def uaa_server():
+    with Server(UaaEmulator(load_seed(os.path.join(SEEDS, "uaa.json")))) as server:
+        yield server
+
+
+@pytest.fixture
+def workspace(uaa_server, tmp_path):
+    requests.post(uaa_server.url + "/_emulator/reset", timeout=5)
+    return Workspace(str(tmp_path), uaa_server)

@@ -1,0 +1,66 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The leak check: no secret the emulators ever knew may appear in -vvvv output or in a file outside the sink."""
+
+from __future__ import annotations
+
+import os
+
+from tests.system.test_uaa_rotation import CLIENTS, ZONE_CLIENT
+
+SINK_SUFFIX = ".vault"
+
+
+def sink_secrets(workspace):
+    found = set()
+    for directory, _dirs, files in os.walk(workspace.sink_dir):
+        for name in files:
+            if name.endswith(SINK_SUFFIX):
+                record = workspace.record(name[:-len(SINK_SUFFIX)], os.path.basename(directory))
+                found.update(v for k, v in record.items() if "secret" in k and v)
+    return found
+
+
+INPUTS = ("inventory.json", "vault-password")  # what the test hands the playbooks, secrets included on purpose
+
+
+def files_outside_the_sink(root):
+    """Every file the playbooks wrote, except the vault-encrypted sink records."""
+    for directory, _dirs, files in os.walk(root):
+        for name in files:
+            if not name.endswith(SINK_SUFFIX) and not (directory == root and name in INPUTS):
+                yield os.path.join(directory, name)
+
+
+def assert_no_leak(workspace):
+    secrets = set(workspace.control("secrets", method="GET")) | sink_secrets(workspace)
+    secrets = {s for s in secrets if len(s) >= 8}
+    assert len(secrets) > 10
+    for index, output in enumerate(workspace.outputs):
+        leaked = sorted(s[:6] + "..." for s in secrets if s in output)
+        assert not leaked, "run %d printed secrets starting with %s" % (index, leaked)
+    for path in files_outside_the_sink(workspace.path):
+        with open(path, "rb") as handle:
+            content = handle.read().decode("utf-8", "replace")
+        leaked = sorted(s[:6] + "..." for s in secrets if s in content)
+        assert not leaked, "%s holds secrets starting with %s" % (path, leaked)
+
+
+def test_uaa_playbooks_leak_nothing_at_vvvv(workspace):
+    zone = dict(ZONE_CLIENT, identity_zone_url=workspace.emulator.url + "/zones/zone1")
+    workspace.inventory(CLIENTS + [zone], uaa_secret_rotation_report_path=os.path.join(workspace.path, "report.json"))
+    assert workspace.play("uaa_rotate.yml", "-vvvv", check=True).rc == 0
+    assert workspace.play("uaa_rotate.yml", "-vvvv", "--diff").rc == 0
+    assert workspace.play("uaa_rotate.yml", "-vvvv").rc == 0
+    assert workspace.play("uaa_verify.yml", "-vvvv").rc == 0
+    # failures: a wrong admin secret, and a client whose secret change is refused mid-way
+    workspace.inventory(CLIENTS, uaa_auth_client_secret="Wr0ng-Adm1n-Secret-for-leak-test",
+                        uaa_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
+    assert workspace.play("uaa_rotate.yml", "-vvvv").rc != 0
+    workspace.inventory(CLIENTS, uaa_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
+    workspace.control("faults", {"method": "PUT", "path": "/secret$", "status": 400, "count": 3,
+                                 "body": {"error": "invalid_client", "error_description": "injected"}})
+    assert workspace.play("uaa_rotate.yml", "-vvvv", "--diff").rc != 0
+    workspace.outputs.append(open(os.path.join(workspace.path, "report.json"), encoding="utf-8").read())
+    assert_no_leak(workspace)

@@ -1,0 +1,77 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures: real emulators on 127.0.0.1, and a runner for module main() with real arguments."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+import requests
+
+from ansible.module_utils.testing import patch_module_args
+
+from tests.emulators.framework import Server, load_seed
+from tests.emulators.uaa import UaaEmulator
+
+SEEDS = os.path.join(os.path.dirname(__file__), "..", "emulators", "seeds")
+UAA_ADMIN = {"uaa_auth_client_id": "admin", "uaa_auth_client_secret": "adm1n-S3cret-seed-7f3a9c"}
+
+
+@pytest.fixture(scope="session")
+def uaa_server():
+    with Server(UaaEmulator(load_seed(os.path.join(SEEDS, "uaa.json")))) as server:
+        yield server
+
+
+@pytest.fixture
+def uaa(uaa_server):
+    """The UAA emulator, back at its seed for every test."""
+    requests.post(uaa_server.url + "/_emulator/reset", timeout=5)
+    return uaa_server
+
+
+def control(server, what, body=None, method="POST"):
+    response = requests.request(method, server.url + "/_emulator/" + what, json=body, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+def run_module(module_main, args, capsys, check_mode=False, diff=False):
+    """Run a module's main() in-process with ``args``; return its JSON result (failed or not)."""
+    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp="/tmp", _ansible_keep_remote_files=False)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            module_main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    result.setdefault("warnings", [])
+    return result
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A private CA and a server certificate for 127.0.0.1 signed by it: (ca.pem, server cert, server key)."""
+    directory = tmp_path_factory.mktemp("tls")
+    ca_key, ca_cert = directory / "ca.key", directory / "ca.pem"
+    key, csr, cert, ext = directory / "server.key", directory / "server.csr", directory / "server.pem", directory / "ext.cnf"
+    ext.write_text("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                   "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n"
+                   "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
+    for command in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_cert, "-days", "2", "-subj", "/CN=apiops test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext],
+    ):
+        subprocess.run(["openssl"] + [str(part) for part in command], check=True, capture_output=True)
+    return str(ca_cert), str(cert), str(key)
