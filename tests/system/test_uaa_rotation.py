@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 CLIENTS = [
@@ -26,13 +27,16 @@ def client_state(workspace, client_id, zone="uaa"):
 
 def test_all_strategies_rotate_check_mode_is_exact_and_rerun_is_unchanged(workspace):
     zone = dict(ZONE_CLIENT, identity_zone_url=workspace.emulator.url + "/zones/zone1")
-    workspace.inventory(CLIENTS + [zone])
+    report = os.path.join(workspace.path, "report.json")
+    workspace.inventory(CLIENTS + [zone], uaa_secret_rotation_report_path=report)
     workspace.control("requests", method="DELETE")
 
     dry = workspace.play("uaa_rotate.yml", check=True)
     assert dry.rc == 0, dry.output[-3000:]
+    with open(report, encoding="utf-8") as handle:
+        assert [entry["result"] for entry in json.load(handle)] == ["planned"] * 4
     assert writes(workspace) == [], "check mode wrote to UAA"
-    assert not os.path.exists(workspace.sink_dir), "check mode wrote the sink"
+    assert not os.path.exists(workspace.sink_dir), "check mode wrote the sink"  # the report is the only file
     assert dry.recap("uaa-test")["changed"] > 0
 
     real = workspace.play("uaa_rotate.yml")
