@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 
+import requests
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 DEMO_VAULT_PASSWORD = "demo-only-vault-password"
 
@@ -47,8 +49,47 @@ def write_inventory(demo_dir, uaa_url):
     return path
 
 
-def play(demo_dir, playbook, *extra):
-    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(demo_dir, "inventory.json"),
+V5_ORIGINALS = [
+    # What the operator kept from before the API Manager reset (seed 004); the secret is hashed by the module.
+    {"org": "acme-dev", "app": "orders-app", "client_id": "0ec9010b-11d5-4459-8e9f-2695459c9ed5",
+     "client_secret": "jM2kG1eI5aF4aQ4qW1hH7wT4hK5sG3oB6sL2pV0rW8aR4rG8bT", "description": "The original ClientSecret"},
+    {"org": "acme-dev", "app": "billing-app", "client_id": "11111111-2222-3333-4444-555555555555",
+     "client_secret": "Orig1nal-Billing-Secret-value-42"},
+    {"org": "globex-dev", "app": "reports-app", "client_id": "99999999-2222-3333-4444-555555555555",
+     "client_secret": "Orig1nal-Reports-Secret-value-77"},
+]
+
+
+def write_v5_inventory(demo_dir, portal_url):
+    backup = os.path.join(demo_dir, "apic_v5_backup.yml")
+    with open(backup, "w", encoding="utf-8") as handle:
+        json.dump({"apic_v5_credentials": V5_ORIGINALS}, handle, indent=2)
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-vault"), "encrypt", "--vault-password-file",
+                    os.path.join(demo_dir, "vault-password"), backup], check=True, capture_output=True)
+    inventory = {"apic_v5_portals": {"hosts": {"v5-demo": {
+        "apic_v5_url": portal_url, "apic_v5_context": "myOrg.myCatalog",
+        # Demo credentials of the emulator's seed; in real use these come from a vault or an AWX credential.
+        "apic_v5_username": "owner-acme", "apic_v5_password": "acme-0wner-Passw0rd-v5-11",
+        "apic_v5_credential_restore_owners": {"globex-dev": {"username": "owner-globex", "password": "gl0bex-0wner-Passw0rd-v5-22"}},
+        "apic_v5_credential_restore_backup_file": backup,
+        "apic_v5_credential_restore_report_path": os.path.join(demo_dir, "apic-v5-report.json"),
+        "apic_v5_backup_dir": os.path.join(demo_dir, "apic_v5_recorded"),
+    }}}}
+    with open(os.path.join(demo_dir, "inventory-apic-v5.json"), "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle, indent=2)
+
+
+def gateway_check(portal_url):
+    """The emulator's view of the gateway: does each original client id / secret pair authenticate?"""
+    for row in V5_ORIGINALS:
+        answer = requests.post(portal_url + "/_emulator/check_credentials", timeout=10,
+                               json={"client_id": row["client_id"], "client_secret": row["client_secret"]}).json()
+        print("  %-11s %-12s original client id %s: %s" % (row["org"], row["app"], row["client_id"],
+                                                           "accepted" if answer["valid"] else "NOT accepted"), flush=True)
+
+
+def play(demo_dir, playbook, *extra, inventory="inventory.json"):
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(demo_dir, inventory),
                os.path.join(ROOT, "playbooks", playbook), "--vault-password-file", os.path.join(demo_dir, "vault-password")]
     command += list(extra)
     env = dict(os.environ, ANSIBLE_DISPLAY_SKIPPED_HOSTS="false", ANSIBLE_NOCOLOR="1")
@@ -79,11 +120,26 @@ def main():
     play(demo_dir, "uaa_verify.yml")
     banner("4/4 Run again: nothing is due, nothing changes")
     play(demo_dir, "uaa_rotate.yml")
+
+    portal_url = os.environ["APIC_V5_EMULATOR_URL"]
+    write_v5_inventory(demo_dir, portal_url)
+    v5 = {"inventory": "inventory-apic-v5.json"}
+    banner("API Connect v5 portal emulator at %s: the API Manager was reset, apps have new client ids" % portal_url)
+    gateway_check(portal_url)
+    banner("1/4 Record what the portal shows today (read-only; the file holds no secret)")
+    play(demo_dir, "apic_v5_backup.yml", **v5)
+    banner("2/4 Dry run of the restore: the plan, per application")
+    play(demo_dir, "apic_v5_restore.yml", "--check", "--diff", **v5)
+    banner("3/4 Restore the original client ids and secrets (the module sends Base64(SHA-256) of each secret)")
+    play(demo_dir, "apic_v5_restore.yml", **v5)
+    gateway_check(portal_url)
+    banner("4/4 Run again: every application is already correct")
+    play(demo_dir, "apic_v5_restore.yml", **v5)
     banner("Done")
     print("The new secrets are in %s (ansible-vault encrypted, mode 0600)." % os.path.join(demo_dir, "secrets"))
     print("Read one:  ansible-vault view --vault-password-file %s %s"
           % (os.path.join(demo_dir, "vault-password"), os.path.join(demo_dir, "secrets", "uaa", "uaa-demo", "uaa", "billing-service.vault")))
-    print("Report (no secrets): %s" % os.path.join(demo_dir, "uaa-report.json"))
+    print("Reports (no secrets): %s, %s" % (os.path.join(demo_dir, "uaa-report.json"), os.path.join(demo_dir, "apic-v5-report.json")))
     return 0
 
 

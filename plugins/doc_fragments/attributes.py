@@ -39,3 +39,14 @@ attributes:
       - apiops.credentials.uaa
       - apiops.credentials.all
 """
+
+    APIC_V5_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/apiops.credentials.apic_v5) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - apiops.credentials.apic_v5
+      - apiops.credentials.all
+"""

@@ -198,6 +198,8 @@ class Emulator:
             handler = getattr(self, attr)
             if callable(handler) and hasattr(handler, "route"):
                 self.routes.append((handler.route[0], handler.route[1], handler))
+        # Literal segments win over parameters: /credentials/reset before /credentials/{id}.
+        self.routes.sort(key=lambda item: (item[1].groups, -len(item[1].pattern)))
         self.load(seed or {})
 
     # ---- what subclasses provide -------------------------------------------------

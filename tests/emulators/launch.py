@@ -21,10 +21,12 @@ import subprocess
 import sys
 
 from tests.emulators.framework import Server, load_seed
+from tests.emulators.apic_v5 import ApicV5Emulator
 from tests.emulators.uaa import UaaEmulator
 
 SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
 EMULATORS = {
+    "apic_v5": (ApicV5Emulator, "apic_v5.json"),
     "uaa": (UaaEmulator, "uaa.json"),
 }
 

@@ -16,6 +16,7 @@ import requests
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from tests.emulators.apic_v5 import ApicV5Emulator
 from tests.emulators.framework import Server, load_seed
 from tests.emulators.uaa import UaaEmulator
 
@@ -43,9 +44,10 @@ class Run:
 class Workspace:
     """A temporary inventory, vault password and sink directory, and a way to run playbooks on them."""
 
-    def __init__(self, path, emulator):
+    def __init__(self, path, emulator, others=None):
         self.path = path
         self.emulator = emulator
+        self.emulators = dict(others or {}, uaa=emulator)
         self.sink_dir = os.path.join(path, "secrets")
         self.password_file = os.path.join(path, "vault-password")
         with open(self.password_file, "w", encoding="utf-8") as handle:
@@ -57,9 +59,20 @@ class Workspace:
                     uaa_secret_rotation_sink_dir=self.sink_dir, uaa_secret_rotation_clients=clients)
         host.update(host_vars)
         host = {k: v for k, v in host.items() if v is not None}
+        return self.write_inventory({"uaa_servers": {"hosts": {"uaa-test": host}}})
+
+    def write_inventory(self, inventory):
         path = os.path.join(self.path, "inventory.json")
         with open(path, "w", encoding="utf-8") as handle:
-            json.dump({"uaa_servers": {"hosts": {"uaa-test": host}}}, handle)
+            json.dump(inventory, handle)
+        return path
+
+    def encrypt(self, name, text):
+        """Write ``text`` to ``name`` in the workspace, ansible-vault encrypted with the workspace password."""
+        vault = VaultLib([("default", VaultSecret(VAULT_PASSWORD.encode()))])
+        path = os.path.join(self.path, name)
+        with open(path, "wb") as handle:
+            handle.write(vault.encrypt(text.encode("utf-8")))
         return path
 
     def play(self, playbook, *extra, check=False):
@@ -73,14 +86,14 @@ class Workspace:
         self.outputs.append(run.output)
         return run
 
-    def record(self, client_id, zone="uaa"):
-        path = os.path.join(self.sink_dir, "uaa", "uaa-test", zone, client_id + ".vault")
+    def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):
+        path = os.path.join(self.sink_dir, platform, host, zone, client_id + ".vault")
         with open(path, "rb") as handle:
             vault = VaultLib([("default", VaultSecret(VAULT_PASSWORD.encode()))])
             return json.loads(vault.decrypt(handle.read()))
 
-    def control(self, what, body=None, method="POST"):
-        response = requests.request(method, self.emulator.url + "/_emulator/" + what, json=body, timeout=5)
+    def control(self, what, body=None, method="POST", platform="uaa"):
+        response = requests.request(method, self.emulators[platform].url + "/_emulator/" + what, json=body, timeout=5)
         response.raise_for_status()
         return response.json()
 
@@ -96,7 +109,14 @@ def uaa_server():
         yield server
 
 
+@pytest.fixture(scope="session")
+def apic_v5_server():
+    with Server(ApicV5Emulator(load_seed(os.path.join(SEEDS, "apic_v5.json")))) as server:
+        yield server
+
+
 @pytest.fixture
-def workspace(uaa_server, tmp_path):
-    requests.post(uaa_server.url + "/_emulator/reset", timeout=5)
-    return Workspace(str(tmp_path), uaa_server)
+def workspace(uaa_server, apic_v5_server, tmp_path):
+    for server in (uaa_server, apic_v5_server):
+        requests.post(server.url + "/_emulator/reset", timeout=5)
+    return Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_uaa_rotation import CLIENTS, ZONE_CLIENT
 
 SINK_SUFFIX = ".vault"
@@ -22,7 +23,7 @@ def sink_secrets(workspace):
     return found
 
 
-INPUTS = ("inventory.json", "vault-password")  # what the test hands the playbooks, secrets included on purpose
+INPUTS = ("inventory.json", "vault-password", "backup.yml")  # what the test hands the playbooks, secrets included on purpose
 
 
 def files_outside_the_sink(root):
@@ -34,7 +35,9 @@ def files_outside_the_sink(root):
 
 
 def assert_no_leak(workspace):
-    secrets = set(workspace.control("secrets", method="GET")) | sink_secrets(workspace)
+    secrets = sink_secrets(workspace)
+    for platform in workspace.emulators:
+        secrets |= set(workspace.control("secrets", method="GET", platform=platform))
     secrets = {s for s in secrets if len(s) >= 8}
     assert len(secrets) > 10
     for index, output in enumerate(workspace.outputs):
@@ -63,4 +66,16 @@ def test_uaa_playbooks_leak_nothing_at_vvvv(workspace):
                                  "body": {"error": "invalid_client", "error_description": "injected"}})
     assert workspace.play("uaa_rotate.yml", "-vvvv", "--diff").rc != 0
     workspace.outputs.append(open(os.path.join(workspace.path, "report.json"), encoding="utf-8").read())
+    assert_no_leak(workspace)
+
+
+def test_apic_v5_playbooks_leak_nothing_at_vvvv(workspace):
+    v5_inventory(workspace, ORIGINALS, apic_v5_backup_dir=os.path.join(workspace.path, "backup"))
+    assert workspace.play("apic_v5_backup.yml", "-vvvv").rc == 0
+    assert workspace.play("apic_v5_restore.yml", "-vvvv", check=True).rc == 0
+    assert workspace.play("apic_v5_restore.yml", "-vvvv", "--diff").rc == 0
+    assert workspace.play("apic_v5_restore.yml", "-vvvv").rc == 0
+    v5_inventory(workspace, ORIGINALS, apic_v5_password="Wr0ng-0wner-Passw0rd-leak", apic_v5_credential_restore_owners={},
+                 apic_v5_credential_restore_update_secret="always")
+    assert workspace.play("apic_v5_restore.yml", "-vvvv").rc != 0
     assert_no_leak(workspace)

@@ -14,6 +14,7 @@ import requests
 
 from ansible.module_utils.testing import patch_module_args
 
+from tests.emulators.apic_v5 import ApicV5Emulator
 from tests.emulators.framework import Server, load_seed
 from tests.emulators.uaa import UaaEmulator
 
@@ -32,6 +33,19 @@ def uaa(uaa_server):
     """The UAA emulator, back at its seed for every test."""
     requests.post(uaa_server.url + "/_emulator/reset", timeout=5)
     return uaa_server
+
+
+@pytest.fixture(scope="session")
+def apic_v5_server():
+    with Server(ApicV5Emulator(load_seed(os.path.join(SEEDS, "apic_v5.json")))) as server:
+        yield server
+
+
+@pytest.fixture
+def apic_v5(apic_v5_server):
+    """The API Connect v5 portal emulator, back at its seed for every test."""
+    requests.post(apic_v5_server.url + "/_emulator/reset", timeout=5)
+    return apic_v5_server
 
 
 def control(server, what, body=None, method="POST"):

@@ -1,0 +1,235 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: apic_v5_portal_credential
+short_description: Set or reset an application credential through the IBM API Connect v5 Developer Portal REST API
+version_added: 0.1.0
+description:
+  - Sets the client id and secret of an application's credential (the default one, or O(credential_id) from the
+    application's C(appCredentials)), for example to restore the original credentials after an API Manager reset.
+  - The developer organization and the application are found by name or id.
+  - The portal expects the secret as the Base64 of its SHA-256 digest; the module computes it from
+    O(client_secret), or takes O(client_secret_hash) as it is.
+  - The portal never shows a secret, so whether the secret must be sent again is decided by O(update_secret),
+    like the C(update_password) option of user modules.
+  - O(operation=reset) asks the portal for a new secret instead, and returns it.
+author:
+  - apiops.credentials contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.credentials.apic_v5
+  - apiops.credentials.connection
+  - apiops.credentials.attributes
+  - apiops.credentials.attributes.APIC_V5_GROUP
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Resolves the organization, application and credential and predicts the change without making it.
+  diff_mode:
+    support: full
+    details:
+      - Shows the client id before and after; the secret only as a masked placeholder.
+options:
+  org:
+    description: Developer organization, by name or id.
+    type: str
+    required: true
+  app:
+    description: Application, by name or id.
+    type: str
+    required: true
+  credential_id:
+    description: Id of one of the application's credentials (C(appCredentials[].id)). The default credential when unset.
+    type: str
+  operation:
+    description:
+      - V(set) puts O(client_id) and the secret in place.
+      - V(reset) asks the portal for a new secret for the credential and returns it in RV(client_secret);
+        it always changes the credential.
+    type: str
+    choices: [set, reset]
+    default: set
+  client_id:
+    description: The client id the credential must have. Required with O(operation=set).
+    type: str
+  client_secret:
+    description: The plaintext secret; the module sends Base64(SHA-256) of it.
+    type: str
+  client_secret_hash:
+    description: The secret already as Base64(SHA-256(plaintext)), 44 characters.
+    type: str
+  description:
+    description: Description of the credential, sent with the change.
+    type: str
+  update_secret:
+    description:
+      - V(on_change_of_client_id) sends the secret only when the credential's client id differs from O(client_id).
+        After an API Manager reset every application has a new client id, so this restores each one once and is
+        idempotent afterwards.
+      - V(always) sends the secret on every run (and reports a change every time), for when the client id is
+        already right but the secret may not be.
+    type: str
+    choices: [always, on_change_of_client_id]
+    default: on_change_of_client_id
+notes:
+  - Run tasks that pass secrets with C(no_log=true). With O(operation=reset) the new secret is returned; register it
+    in a C(no_log) task and hand it to a sink at once.
+seealso:
+  - module: apiops.credentials.apic_v5_portal_credential_info
+"""
+
+EXAMPLES = r"""
+- name: Restore the original credential of an application
+  apiops.credentials.apic_v5_portal_credential:
+    apic_v5_url: https://apimanager.example.com
+    apic_v5_username: owner@example.com
+    apic_v5_password: "{{ vault_owner_password }}"
+    apic_v5_context: myOrg.myCatalog
+    org: myDevOrg
+    app: myApp
+    client_id: 0ec9010b-11d5-4459-8e9f-2695459c9ed5
+    client_secret: "{{ vault_myapp_secret }}"
+    description: The original ClientSecret
+  no_log: true
+
+- name: Get a new secret from the portal
+  apiops.credentials.apic_v5_portal_credential:
+    org: myDevOrg
+    app: myApp
+    operation: reset
+  register: reset
+  no_log: true
+"""
+
+RETURN = r"""
+org_id:
+  description: Id of the developer organization.
+  returned: always
+  type: str
+app_id:
+  description: Id of the application.
+  returned: always
+  type: str
+credential_id:
+  description: Id of the credential changed (the default credential's id when known).
+  returned: always
+  type: str
+client_id:
+  description: The client id after the task (predicted in check mode).
+  returned: always
+  type: str
+secret_sent:
+  description: Whether the secret was (or in check mode would be) sent.
+  returned: always
+  type: bool
+reason:
+  description: Why the credential was or was not changed.
+  returned: always
+  type: str
+client_secret:
+  description: The new plaintext secret from O(operation=reset). Register it with C(no_log).
+  returned: when O(operation=reset) and not in check mode
+  type: str
+"""
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import (
+    APIC_V5_AUTH_ARGSPEC,
+    ApicV5Api,
+    app_credentials,
+    hash_secret,
+    looks_hashed,
+    plan_credential,
+)
+from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
+
+ARGUMENT_SPEC = dict(
+    org=dict(type="str", required=True),
+    app=dict(type="str", required=True),
+    credential_id=dict(type="str"),
+    operation=dict(type="str", default="set", choices=["set", "reset"]),
+    client_id=dict(type="str"),
+    client_secret=dict(type="str", no_log=True),
+    client_secret_hash=dict(type="str", no_log=True),
+    description=dict(type="str"),
+    update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
+)
+
+
+def target_credential(module, app):
+    credentials = app_credentials(app)
+    if not credentials:
+        module.fail_json(msg="Application %s has no credential" % app["name"])
+    wanted = module.params["credential_id"]
+    if not wanted:
+        return credentials[0]
+    for credential in credentials:
+        if credential["id"] == wanted:
+            return credential
+    module.fail_json(msg="Application %s has no credential %s; its credentials are %s"
+                         % (app["name"], wanted, ", ".join(str(c["id"]) for c in credentials)))
+    return None
+
+
+def main():
+    module = build_module(ARGUMENT_SPEC, APIC_V5_AUTH_ARGSPEC, supports_check_mode=True,
+                          mutually_exclusive=[["client_secret", "client_secret_hash"]],
+                          required_if=[("operation", "set", ["client_id"]),
+                                       ("operation", "set", ["client_secret", "client_secret_hash"], True)])
+    params = module.params
+    if params["client_secret"] is not None and not params["client_secret"].strip():
+        module.fail_json(msg="client_secret must not be empty")
+    if params["client_secret_hash"] is not None and not looks_hashed(params["client_secret_hash"]):
+        module.fail_json(msg="client_secret_hash must be the Base64 of a SHA-256 digest (44 characters); "
+                             "to send a plaintext secret use client_secret")
+    hashed = params["client_secret_hash"] or (hash_secret(params["client_secret"]) if params["client_secret"] else None)
+    hide(module, hashed)
+
+    api = ApicV5Api(module)
+    try:
+        org, app = api.resolve(params["org"], params["app"])
+    except ValueError as problem:
+        module.fail_json(msg="Cannot find the application: %s." % problem)
+    except ApiError as error:
+        fail(module, error)
+    credential = target_credential(module, app)
+    result = dict(org_id=org["id"], app_id=app["id"], credential_id=credential["id"], client_id=credential["client_id"])
+
+    if params["operation"] == "reset":
+        result.update(changed=True, secret_sent=False, reason="reset requested")
+        if not module.check_mode:
+            try:
+                result["client_id"], result["client_secret"] = api.reset(org["id"], app["id"], params["credential_id"])
+            except ApiError as error:
+                fail(module, error, **result)
+        if module._diff:
+            result["diff"] = {"before": {"client_secret": MASK}, "after": {"client_secret": MASK + " (new)"}}
+        module.exit_json(**result)
+
+    change, reason = plan_credential(credential["client_id"], params["client_id"], params["update_secret"])
+    result.update(changed=change, secret_sent=change, reason=reason)
+    if change and not module.check_mode:
+        try:
+            updated = api.set_credential(org["id"], app["id"], params["credential_id"], params["client_id"], hashed,
+                                         params["description"])
+        except ApiError as error:
+            fail(module, error, **result)
+        if (updated or {}).get("clientID") not in (None, params["client_id"]):
+            module.fail_json(msg="The portal answered with client id %s instead of %s" % (updated["clientID"], params["client_id"]),
+                             **result)
+    if change:
+        result["client_id"] = params["client_id"]
+    if module._diff and change:
+        result["diff"] = {"before": {"client_id": credential["client_id"], "client_secret": MASK},
+                          "after": {"client_id": params["client_id"], "client_secret": MASK + " (new)"}}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/apic_v5_restore.yml and apic_v5_backup.yml end to end against the v5 portal emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import yaml
+
+ORIGINALS = [
+    {"org": "acme-dev", "app": "orders-app", "client_id": "0ec9010b-11d5-4459-8e9f-2695459c9ed5",
+     "client_secret": "jM2kG1eI5aF4aQ4qW1hH7wT4hK5sG3oB6sL2pV0rW8aR4rG8bT", "description": "The original ClientSecret"},
+    {"org": "acme-dev", "app": "billing-app", "client_id": "11111111-2222-3333-4444-555555555555",
+     "client_secret_hash": "yJ1lDtNdZbfGa8ie3rT7vB3ymBupq8j4NWkYkjZs0bo="},
+    {"org": "globex-dev", "app": "reports-app", "client_id": "99999999-2222-3333-4444-555555555555",
+     "client_secret": "Orig1nal-Reports-Secret-value-77"},
+]
+OWNERS = {"globex-dev": {"username": "owner-globex", "password": "gl0bex-0wner-Passw0rd-v5-22"}}
+
+
+def v5_inventory(workspace, rows, **host_vars):
+    backup = workspace.encrypt("backup.yml", yaml.safe_dump({"apic_v5_credentials": rows}))
+    host = dict(apic_v5_url=workspace.emulators["apic_v5"].url, apic_v5_context="myOrg.myCatalog",
+                apic_v5_username="owner-acme", apic_v5_password="acme-0wner-Passw0rd-v5-11",
+                apic_v5_credential_restore_backup_file=backup, apic_v5_credential_restore_owners=OWNERS,
+                apic_v5_credential_restore_report_path=os.path.join(workspace.path, "v5-report.json"),
+                apic_v5_credential_restore_sink_dir=workspace.sink_dir)
+    host.update(host_vars)
+    workspace.write_inventory({"apic_v5_portals": {"hosts": {"v5-test": host}}})
+
+
+def report(workspace):
+    with open(os.path.join(workspace.path, "v5-report.json"), encoding="utf-8") as handle:
+        return {entry["app"]: entry for entry in json.load(handle)}
+
+
+def gateway_accepts(workspace, client_id, secret):
+    return workspace.control("check_credentials", {"client_id": client_id, "client_secret": secret}, platform="apic_v5")["valid"]
+
+
+def portal_writes(workspace):
+    return [r for r in workspace.control("requests", method="GET", platform="apic_v5") if r["method"] != "GET"]
+
+
+def test_restore_plan_apply_rerun(workspace):
+    v5_inventory(workspace, ORIGINALS)
+    plan = workspace.play("apic_v5_restore.yml", check=True)
+    assert plan.rc == 0, plan.output[-3000:]
+    assert portal_writes(workspace) == []
+    assert {app: entry["result"] for app, entry in report(workspace).items()} == {
+        "orders-app": "planned", "billing-app": "planned", "reports-app": "planned"}
+
+    done = workspace.play("apic_v5_restore.yml")
+    assert done.rc == 0, done.output[-3000:]
+    assert {entry["result"] for entry in report(workspace).values()} == {"restored"}
+    assert gateway_accepts(workspace, ORIGINALS[0]["client_id"], ORIGINALS[0]["client_secret"])
+    assert gateway_accepts(workspace, ORIGINALS[2]["client_id"], ORIGINALS[2]["client_secret"])
+
+    again = workspace.play("apic_v5_restore.yml")
+    assert again.rc == 0 and again.recap("v5-test")["changed"] == 0
+    assert {entry["result"] for entry in report(workspace).values()} == {"already correct"}
+
+
+def test_bad_backup_rows_stop_everything_before_any_call(workspace):
+    rows = [dict(ORIGINALS[0], client_secret=""), {"org": "acme-dev", "client_id": "x", "client_secret": "y-secret-1"},
+            ORIGINALS[1], ORIGINALS[1]]
+    v5_inventory(workspace, rows)
+    run = workspace.play("apic_v5_restore.yml")
+    assert run.rc != 0
+    assert "row 1 (acme-dev/orders-app): the secret is missing" in run.output
+    assert "row 2 (acme-dev/?): app is missing" in run.output
+    assert "row 4 (acme-dev/billing-app): duplicate of row 3" in run.output
+    assert workspace.control("requests", method="GET", platform="apic_v5") == []
+
+
+def test_a_failing_application_does_not_stop_the_others(workspace):
+    rows = [dict(ORIGINALS[0], app="gone-app"), ORIGINALS[1],
+            dict(ORIGINALS[2], owner="nobody"), dict(ORIGINALS[0], org="acme-dev", app="multi-app", client_id=ORIGINALS[1]["client_id"])]
+    v5_inventory(workspace, rows, apic_v5_credential_restore_owners={"nobody": {"username": "outsider", "password": "0uts1der-Passw0rd-v5-33"}})
+    run = workspace.play("apic_v5_restore.yml")
+    assert run.rc != 0 and "3 application(s) failed" in run.output
+    outcome = report(workspace)
+    assert outcome["billing-app"]["result"] == "restored"
+    assert "no application named gone-app" in outcome["gone-app"]["reason"]
+    assert "that user outsider can see" in outcome["reports-app"]["reason"]
+    assert "HTTP 409" in outcome["multi-app"]["reason"]
+
+
+def test_restore_from_the_sink(workspace):
+    v5_inventory(workspace, ORIGINALS, apic_v5_credential_restore_source="sink")
+    sink = os.path.join(workspace.sink_dir, "apic_v5", "v5-test", "acme-dev")
+    os.makedirs(sink)
+    from ansible.parsing.vault import VaultLib, VaultSecret  # pylint: disable=import-outside-toplevel
+    from tests.system.conftest import VAULT_PASSWORD  # pylint: disable=import-outside-toplevel
+    vault = VaultLib([("default", VaultSecret(VAULT_PASSWORD.encode()))])
+    record = {"org": "acme-dev", "app": "orders-app", "client_id": ORIGINALS[0]["client_id"], "secret": ORIGINALS[0]["client_secret"]}
+    with open(os.path.join(sink, "orders-app.vault"), "wb") as handle:
+        handle.write(vault.encrypt(json.dumps(record).encode()))
+    run = workspace.play("apic_v5_restore.yml")
+    assert run.rc == 0, run.output[-3000:]
+    assert report(workspace)["orders-app"]["result"] == "restored"
+    assert gateway_accepts(workspace, ORIGINALS[0]["client_id"], ORIGINALS[0]["client_secret"])
+
+
+def test_backup_records_client_ids_and_no_secret(workspace):
+    v5_inventory(workspace, ORIGINALS, apic_v5_backup_dir=os.path.join(workspace.path, "backup"))
+    run = workspace.play("apic_v5_backup.yml")
+    assert run.rc == 0, run.output[-3000:]
+    with open(os.path.join(workspace.path, "backup", "v5-test.yml"), encoding="utf-8") as handle:
+        rows = yaml.safe_load(handle)["apic_v5_credentials"]
+    assert [(r["app"], r["client_secret"]) for r in rows][:2] == [("orders-app", ""), ("billing-app", "")]
