@@ -88,6 +88,32 @@ def gateway_check(portal_url):
                                                            "accepted" if answer["valid"] else "NOT accepted"), flush=True)
 
 
+ANYPOINT_ENVIRONMENTS = [("root", "Sandbox", "8f82828ca6c2405ba04bb85a596a18ff", "B0313ad5a6B44f7ebb4Bf482C49327e1"),
+                         ("Payments", "Sandbox", "11aa22bb33cc44dd55ee66ff77889900", "E7f8A9b0C1d2E3f4A5b6C7d8E9f0A1b2")]
+
+
+def write_anypoint_inventory(demo_dir, anypoint_url):
+    inventory = {"anypoint_orgs": {"hosts": {"acme": {
+        "anypoint_url": anypoint_url,
+        # A connected app with admin:orgclients from the emulator's seed; in real use from a vault or AWX credential.
+        "anypoint_client_id": "c0ffee00c0ffee00c0ffee00c0ffee01", "anypoint_client_secret": "R0tat1onB0tSecretValue0000000001",
+        "anypoint_secret_rotation_sink_dir": os.path.join(demo_dir, "secrets"),
+        "anypoint_secret_rotation_report_path": os.path.join(demo_dir, "anypoint-report.json"),
+        "anypoint_secret_rotation_targets": [{"environment": "Sandbox"}, {"environment": "Sandbox", "business_group": "Payments"}],
+    }}}}
+    with open(os.path.join(demo_dir, "inventory-anypoint.json"), "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle, indent=2)
+
+
+def mule_check(anypoint_url):
+    """The emulator's view: does a Mule application holding the original environment secret still get in?"""
+    for group, env, client_id, original in ANYPOINT_ENVIRONMENTS:
+        answer = requests.post(anypoint_url + "/_emulator/token_for", timeout=10,
+                               json={"client_id": client_id, "client_secret": original}).json()
+        print("  %-9s %-8s client %s with its original secret: %s" % (group, env, client_id,
+                                                                      "accepted" if answer["valid"] else "refused"), flush=True)
+
+
 def play(demo_dir, playbook, *extra, inventory="inventory.json"):
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(demo_dir, inventory),
                os.path.join(ROOT, "playbooks", playbook), "--vault-password-file", os.path.join(demo_dir, "vault-password")]
@@ -135,11 +161,28 @@ def main():
     gateway_check(portal_url)
     banner("4/4 Run again: every application is already correct")
     play(demo_dir, "apic_v5_restore.yml", **v5)
+    anypoint_url = os.environ["ANYPOINT_EMULATOR_URL"]
+    write_anypoint_inventory(demo_dir, anypoint_url)
+    anypoint = {"inventory": "inventory-anypoint.json"}
+    banner("Anypoint emulator at %s: rotate two environment secrets, then roll one change window back" % anypoint_url)
+    banner("1/5 Dry run: --check --diff")
+    play(demo_dir, "anypoint_rotate.yml", "--check", "--diff", **anypoint)
+    banner("2/5 Rotate: record the current secret, reset (only while it is still the recorded one), persist, verify")
+    play(demo_dir, "anypoint_rotate.yml", **anypoint)
+    mule_check(anypoint_url)
+    banner("3/5 Run again: nothing is due")
+    play(demo_dir, "anypoint_rotate.yml", **anypoint)
+    banner("4/5 Roll back: put the recorded secrets back")
+    play(demo_dir, "anypoint_rollback.yml", **anypoint)
+    mule_check(anypoint_url)
+    banner("5/5 Roll back again: already done")
+    play(demo_dir, "anypoint_rollback.yml", **anypoint)
     banner("Done")
     print("The new secrets are in %s (ansible-vault encrypted, mode 0600)." % os.path.join(demo_dir, "secrets"))
     print("Read one:  ansible-vault view --vault-password-file %s %s"
           % (os.path.join(demo_dir, "vault-password"), os.path.join(demo_dir, "secrets", "uaa", "uaa-demo", "uaa", "billing-service.vault")))
-    print("Reports (no secrets): %s, %s" % (os.path.join(demo_dir, "uaa-report.json"), os.path.join(demo_dir, "apic-v5-report.json")))
+    print("Reports (no secrets): %s" % ", ".join(os.path.join(demo_dir, name) for name in
+                                                 ("uaa-report.json", "apic-v5-report.json", "anypoint-report.json")))
     return 0
 
 

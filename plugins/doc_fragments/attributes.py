@@ -29,6 +29,7 @@ attributes:
       - This action does not modify state.
 """
 
+    # One action-group attribute block per platform (sanity reads doc fragments as string literals).
     UAA_GROUP = r"""
 options: {}
 attributes:
@@ -36,8 +37,8 @@ attributes:
     description: Use C(group/apiops.credentials.uaa) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
     support: full
     membership:
-      - apiops.credentials.uaa
       - apiops.credentials.all
+      - apiops.credentials.uaa
 """
 
     APIC_V5_GROUP = r"""
@@ -47,6 +48,17 @@ attributes:
     description: Use C(group/apiops.credentials.apic_v5) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
     support: full
     membership:
-      - apiops.credentials.apic_v5
       - apiops.credentials.all
+      - apiops.credentials.apic_v5
+"""
+
+    ANYPOINT_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/apiops.credentials.anypoint) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - apiops.credentials.all
+      - apiops.credentials.anypoint
 """

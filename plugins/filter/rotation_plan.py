@@ -43,7 +43,9 @@ def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=
     now = parse_time(now, "now") or datetime.now(timezone.utc)
     rotated_at = parse_time(record.get("rotated_at"), "rotated_at")
     age_days = (now - rotated_at).days if rotated_at else None
-    if record.get("pending_secret"):
+    if record.get("pending_secret") or record.get("state") == "rotating":
+        # pending_secret: a generated secret was persisted; state rotating: the secret was recorded before a
+        # server-side reset (Anypoint). Either way the last run stopped before it recorded the end.
         if phase == "retire":
             return dict(action="none", reason="a rotation is still in progress; run phase add or all first", age_days=age_days)
         return dict(action="resume", reason="a new secret was persisted but not yet confirmed in place", age_days=age_days)

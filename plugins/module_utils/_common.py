@@ -76,6 +76,12 @@ def fail(module, error, **result):
     module.fail_json(msg=str(error), **result)
 
 
+def sentence(text):
+    """``text`` as a sentence: capital first letter, full stop at the end."""
+    text = str(text).strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def changed_keys_diff(before, after):
     """A diff of only the keys whose values differ (netbox style); ``None`` sides mean absent/present."""
     if before is None or after is None:

@@ -237,7 +237,7 @@ class HttpClient:
         except requests.exceptions.SSLError as exc:
             return ApiError(self.platform, method, label, description="TLS verification failed (%s)" % _short(exc),
                             hint="Point ca_path at the CA bundle that signed the server certificate; "
-                                 "use validate_certs=false only against a lab system")
+                                 "turn validate_certs off only for a lab system")
         except requests.exceptions.Timeout:
             return ApiError(self.platform, method, label, description="no answer within %s s" % self.timeout,
                             hint="Check that the URL is right and the platform is up, or raise request_timeout")
@@ -259,7 +259,9 @@ class HttpClient:
         if status not in self.retry_statuses:
             return False, 0.0, "HTTP %d" % status
         wait = parse_retry_after(response.headers.get("Retry-After"))
-        if wait is None and self.wait_hint is not None:
+        if wait is None and status == 429 and self.wait_hint is not None:
+            # Platform rate-limit headers (Anypoint's X-RateLimit-Reset) say when the window opens again; they are
+            # sent on every response, so they mean nothing for a 5xx.
             wait = self.wait_hint(response.headers)
         backoff = next(delays)
         if wait is None:

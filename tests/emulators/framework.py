@@ -19,7 +19,9 @@ Test controls live under ``/_emulator/`` and need no authentication:
 ``POST   /_emulator/latency``   ``{"seconds": 0.02}`` added to every request
 ``POST   /_emulator/faults``    ``{"method": "PUT", "path": "regex", "count": 1,
                                 "status": 503, "body": ..., "headers": {...},
-                                "drop": false, "after": false, "delay": 0}``
+                                "drop": false, "after": false, "delay": 0, "skip": 0}``
+                                (``after``: apply the request, then fail or drop the answer;
+                                ``skip``: let the first N matching requests through)
 ``DELETE /_emulator/faults``    forget every pending fault
 ``POST   /_emulator/rate_limit`` ``{"count": 3, "retry_after": 1, "status": 429}``
 ``GET    /_emulator/clock``     ``{"now": epoch}``; ``POST`` ``{"advance": s}`` or
@@ -158,9 +160,16 @@ class Fault:
         self.drop = bool(spec.get("drop", False))
         self.after = bool(spec.get("after", False))
         self.delay = float(spec.get("delay", 0))
+        self.skip = int(spec.get("skip", 0))
 
     def matches(self, request):
-        return self.remaining > 0 and self.method in ("*", request.method) and self.path.search(request.path)
+        """Does the fault apply to this request? The first ``skip`` matching requests pass untouched."""
+        if self.remaining <= 0 or self.method not in ("*", request.method) or not self.path.search(request.path):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
+            return False
+        return True
 
 
 def route(method, pattern):

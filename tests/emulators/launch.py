@@ -14,6 +14,7 @@ until interrupted. The command's exit status is returned.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -21,14 +22,24 @@ import subprocess
 import sys
 
 from tests.emulators.framework import Server, load_seed
+from tests.emulators.anypoint import AnypointEmulator
 from tests.emulators.apic_v5 import ApicV5Emulator
 from tests.emulators.uaa import UaaEmulator
 
 SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
 EMULATORS = {
+    "anypoint": (AnypointEmulator, "anypoint.json"),
     "apic_v5": (ApicV5Emulator, "apic_v5.json"),
     "uaa": (UaaEmulator, "uaa.json"),
 }
+
+
+@contextlib.contextmanager
+def serve(name):
+    """One emulator, started from its seed, stopped on exit (for test fixtures)."""
+    emulator_class, seed_file = EMULATORS[name]
+    with Server(emulator_class(load_seed(os.path.join(SEEDS, seed_file)))) as server:
+        yield server
 
 
 def start_all(names=None, seed_dir=SEEDS):

@@ -16,12 +16,9 @@ import requests
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from tests.emulators.apic_v5 import ApicV5Emulator
-from tests.emulators.framework import Server, load_seed
-from tests.emulators.uaa import UaaEmulator
+from tests.emulators.launch import serve
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SEEDS = os.path.join(ROOT, "tests", "emulators", "seeds")
 VAULT_PASSWORD = "system-test-vault-password-8c1e"
 
 
@@ -87,7 +84,10 @@ class Workspace:
         return run
 
     def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):
-        path = os.path.join(self.sink_dir, platform, host, zone, client_id + ".vault")
+        return self.read_record(os.path.join(self.sink_dir, platform, host, zone, client_id + ".vault"))
+
+    @staticmethod
+    def read_record(path):
         with open(path, "rb") as handle:
             vault = VaultLib([("default", VaultSecret(VAULT_PASSWORD.encode()))])
             return json.loads(vault.decrypt(handle.read()))
@@ -105,18 +105,24 @@ class Workspace:
 
 @pytest.fixture(scope="session")
 def uaa_server():
-    with Server(UaaEmulator(load_seed(os.path.join(SEEDS, "uaa.json")))) as server:
+    with serve("uaa") as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def apic_v5_server():
-    with Server(ApicV5Emulator(load_seed(os.path.join(SEEDS, "apic_v5.json")))) as server:
+    with serve("apic_v5") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def anypoint_server():
+    with serve("anypoint") as server:
         yield server
 
 
 @pytest.fixture
-def workspace(uaa_server, apic_v5_server, tmp_path):
-    for server in (uaa_server, apic_v5_server):
+def workspace(uaa_server, apic_v5_server, anypoint_server, tmp_path):
+    for server in (uaa_server, apic_v5_server, anypoint_server):
         requests.post(server.url + "/_emulator/reset", timeout=5)
-    return Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server})
+    return Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server})

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from tests.system.test_anypoint_rotation import ADMIN, TARGETS
+from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_uaa_rotation import CLIENTS, ZONE_CLIENT
 
@@ -18,7 +20,7 @@ def sink_secrets(workspace):
     for directory, _dirs, files in os.walk(workspace.sink_dir):
         for name in files:
             if name.endswith(SINK_SUFFIX):
-                record = workspace.record(name[:-len(SINK_SUFFIX)], os.path.basename(directory))
+                record = workspace.read_record(os.path.join(directory, name))
                 found.update(v for k, v in record.items() if "secret" in k and v)
     return found
 
@@ -78,4 +80,17 @@ def test_apic_v5_playbooks_leak_nothing_at_vvvv(workspace):
     v5_inventory(workspace, ORIGINALS, apic_v5_password="Wr0ng-0wner-Passw0rd-leak", apic_v5_credential_restore_owners={},
                  apic_v5_credential_restore_update_secret="always")
     assert workspace.play("apic_v5_restore.yml", "-vvvv").rc != 0
+    assert_no_leak(workspace)
+
+
+def test_anypoint_playbooks_leak_nothing_at_vvvv(workspace):
+    targets = TARGETS + [{"connected_app": "c0ffee00c0ffee00c0ffee00c0ffee03"}]
+    anypoint_inventory(workspace, targets, auth=ADMIN)
+    assert workspace.play("anypoint_rotate.yml", "-vvvv", check=True).rc == 0
+    assert workspace.play("anypoint_rotate.yml", "-vvvv", "--diff").rc == 0
+    assert workspace.play("anypoint_rotate.yml", "-vvvv").rc == 0
+    assert workspace.play("anypoint_rollback.yml", "-vvvv", "--diff").rc == 0
+    anypoint_inventory(workspace, targets, auth={"anypoint_username": "env-admin", "anypoint_password": "3nv-Adm1n-Passw0rd-anypoint"},
+                       anypoint_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
+    assert workspace.play("anypoint_rotate.yml", "-vvvv").rc != 0
     assert_no_leak(workspace)

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 import pytest
@@ -14,38 +13,51 @@ import requests
 
 from ansible.module_utils.testing import patch_module_args
 
-from tests.emulators.apic_v5 import ApicV5Emulator
-from tests.emulators.framework import Server, load_seed
-from tests.emulators.uaa import UaaEmulator
+from tests.emulators.launch import serve
 
-SEEDS = os.path.join(os.path.dirname(__file__), "..", "emulators", "seeds")
 UAA_ADMIN = {"uaa_auth_client_id": "admin", "uaa_auth_client_secret": "adm1n-S3cret-seed-7f3a9c"}
 
 
 @pytest.fixture(scope="session")
 def uaa_server():
-    with Server(UaaEmulator(load_seed(os.path.join(SEEDS, "uaa.json")))) as server:
+    with serve("uaa") as server:
         yield server
 
 
 @pytest.fixture
 def uaa(uaa_server):
     """The UAA emulator, back at its seed for every test."""
-    requests.post(uaa_server.url + "/_emulator/reset", timeout=5)
-    return uaa_server
+    return reset(uaa_server)
 
 
 @pytest.fixture(scope="session")
 def apic_v5_server():
-    with Server(ApicV5Emulator(load_seed(os.path.join(SEEDS, "apic_v5.json")))) as server:
+    with serve("apic_v5") as server:
         yield server
 
 
 @pytest.fixture
 def apic_v5(apic_v5_server):
     """The API Connect v5 portal emulator, back at its seed for every test."""
-    requests.post(apic_v5_server.url + "/_emulator/reset", timeout=5)
-    return apic_v5_server
+    return reset(apic_v5_server)
+
+
+@pytest.fixture(scope="session")
+def anypoint_server():
+    with serve("anypoint") as server:
+        yield server
+
+
+@pytest.fixture
+def anypoint(anypoint_server):
+    """The Anypoint emulator, back at its seed for every test."""
+    return reset(anypoint_server)
+
+
+def reset(server):
+    """Back to the emulator's seed: state, log, faults, latency, clock."""
+    requests.post(server.url + "/_emulator/reset", timeout=5)
+    return server
 
 
 def control(server, what, body=None, method="POST"):

@@ -26,6 +26,10 @@ def test_pending_secret_resumes_a_crashed_run():
     assert action({"pending_secret": "x", "rotated_at": "2026-11-23T11:00:00Z"}) == "resume"
 
 
+def test_a_recorded_server_side_reset_resumes():
+    assert action({"state": "rotating", "secret": "old", "rotated_at": "2026-11-23T11:00:00Z"}) == "resume"
+
+
 def test_recent_rotation_is_left_alone_and_old_one_rotates():
     assert action({"rotated_at": "2026-11-20T00:00:00Z"}, max_age_days=90) == "none"
     assert action({"rotated_at": "2026-08-01T00:00:00Z"}, max_age_days=90) == "rotate"
