@@ -109,9 +109,8 @@ class ActionModule(ActionBase):
             result["record"] = record
             return result
 
-        data = dict(args["data"])
-        data.setdefault("updated_at", None)
-        merged = merge_record(record, {k: v for k, v in data.items() if k != "updated_at"})
+        # updated_at is the sink's own time stamp: a caller's value is ignored.
+        merged = merge_record(record, {k: v for k, v in args["data"].items() if k != "updated_at"})
         if merged == record:
             result["record"] = record
             return result

@@ -122,11 +122,10 @@ class AnypointApi:
                                 "anypoint_username and anypoint_password, or anypoint_token")
         body = response.body or {}
         if response.status != 200 or not body.get("access_token"):
-            error = ApiError(PLATFORM, "POST", "/accounts/api/v2/oauth2/token" if params["anypoint_client_id"] else "/accounts/login",
-                             status=response.status, code=body.get("error"),
-                             description=body.get("error_description") or body.get("message"),
-                             hint="Anypoint did not issue a token to %s: check %s" % (who, options))
-            raise error
+            raise ApiError(PLATFORM, "POST", "/accounts/api/v2/oauth2/token" if params["anypoint_client_id"] else "/accounts/login",
+                           status=response.status, code=body.get("error"),
+                           description=body.get("error_description") or body.get("message"),
+                           hint="Anypoint did not issue a token to %s: check %s" % (who, options))
         self._token = body["access_token"]
         hide(self.module, self._token)
         return self._token
@@ -191,10 +190,12 @@ class AnypointApi:
     def environment(self, org, wanted):
         """The environment of business group ``org`` whose name or id is ``wanted``; ValueError otherwise."""
         found = find_environment(self.environments(org["id"], name=wanted), wanted)
+        if found is not None:
+            return found
+        everything = self.environments(org["id"])  # not a name: maybe an id; and the names for the message
+        found = find_environment(everything, wanted)
         if found is None:
-            found = find_environment(self.environments(org["id"]), wanted)
-        if found is None:
-            names = ", ".join(sorted(e["name"] for e in self.environments(org["id"]))) or "none"
+            names = ", ".join(sorted(e["name"] for e in everything)) or "none"
             raise ValueError("no environment %s in business group %s (its environments: %s)" % (wanted, org["name"], names))
         return found
 

@@ -50,7 +50,8 @@ MAX_DESCRIPTION = 300
 class ApiError(Exception):
     """A failed call to a platform, ready to become one ``fail_json`` message."""
 
-    def __init__(self, platform, method, path, status=None, code=None, description=None, hint=None, maybe_applied=False):
+    def __init__(self, platform, method, path, status=None, code=None, description=None, hint=None, maybe_applied=False,
+                 transient=False):
         self.platform = platform
         self.method = method
         self.path = path
@@ -59,6 +60,7 @@ class ApiError(Exception):
         self.description = description
         self.hint = hint
         self.maybe_applied = maybe_applied
+        self.transient = transient  # the request may succeed if sent again (timeout, lost connection)
         super().__init__(self.message)
 
     @property
@@ -239,22 +241,21 @@ class HttpClient:
                             hint="Point ca_path at the CA bundle that signed the server certificate; "
                                  "turn validate_certs off only for a lab system")
         except requests.exceptions.Timeout:
-            return ApiError(self.platform, method, label, description="no answer within %s s" % self.timeout,
+            return ApiError(self.platform, method, label, description="no answer within %s s" % self.timeout, transient=True,
                             hint="Check that the URL is right and the platform is up, or raise request_timeout")
         except requests.exceptions.ConnectionError as exc:
             if _is_connect_failure(exc):
                 return ApiError(self.platform, method, label, description="cannot connect to %s (%s)" % (self.base_url, _short(exc)),
                                 hint="Check the URL, the network path and any proxy settings (https_proxy, no_proxy)")
             return ApiError(self.platform, method, label, description="the connection was lost before an answer arrived",
-                            maybe_applied=method not in IDEMPOTENT_METHODS)
+                            maybe_applied=method not in IDEMPOTENT_METHODS, transient=True)
         except requests.exceptions.RequestException as exc:
             return ApiError(self.platform, method, label, description="request failed (%s)" % _short(exc))
 
     def _classify(self, error, response, delays):
         """(retryable, seconds to wait, reason) for a failed attempt."""
         if error is not None:
-            lost = error.description and error.description.startswith(("the connection was lost", "no answer within"))
-            return bool(lost), next(delays), error.description
+            return error.transient, next(delays), error.description
         status = response.status_code
         if status not in self.retry_statuses:
             return False, 0.0, "HTTP %d" % status

@@ -196,7 +196,7 @@ class UaaApi:
         return urlunsplit((parts.scheme, "%s.%s" % (subdomain, parts.netloc), parts.path, "", ""))
 
     # -- tokens
-    def _request_token(self, http, client_id, client_secret, form, who):
+    def _request_token(self, http, client_id, client_secret, form):
         # RFC 6749 2.3.1: percent-encode before Basic, UAA always decodes (a raw '+' would become a space).
         auth = (quote(client_id, safe=""), quote(client_secret or "", safe=""))
         response = http.request("POST", "/oauth/token", data=form, auth=auth, expected=(200, 400, 401),
@@ -215,13 +215,13 @@ class UaaApi:
         if params["uaa_auth_client_id"]:
             who = "client %s" % params["uaa_auth_client_id"]
             token, body = self._request_token(token_http, params["uaa_auth_client_id"], params["uaa_auth_client_secret"],
-                                              {"grant_type": "client_credentials"}, who)
+                                              {"grant_type": "client_credentials"})
             option_hint = "check uaa_auth_client_id and uaa_auth_client_secret"
         elif params["uaa_auth_username"]:
             who = "user %s (through login client %s)" % (params["uaa_auth_username"], params["uaa_login_client_id"])
             token, body = self._request_token(token_http, params["uaa_login_client_id"], params["uaa_login_client_secret"],
                                               {"grant_type": "password", "username": params["uaa_auth_username"],
-                                               "password": params["uaa_auth_password"]}, who)
+                                               "password": params["uaa_auth_password"]})
             option_hint = "check uaa_auth_username, uaa_auth_password and uaa_login_client_id/uaa_login_client_secret"
         else:
             raise ApiError(PLATFORM, "POST", "/oauth/token", description="no credentials given",
@@ -307,8 +307,7 @@ class UaaApi:
         """
         if not secret:
             return False
-        token, body = self._request_token(self.token_http, client_id, secret, {"grant_type": "client_credentials"},
-                                          "client %s" % client_id)
+        token, body = self._request_token(self.token_http, client_id, secret, {"grant_type": "client_credentials"})
         if token:
             return True
         description = body.get("error_description") or ""

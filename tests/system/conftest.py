@@ -33,10 +33,6 @@ class Run:
         assert match, self.output[-3000:]
         return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
 
-    def report(self):
-        """The role's report entries, parsed from the debug output."""
-        return [json.loads(m) for m in re.findall(r"^\s+(\{\s*\n(?:.*\n)*?\s+\})", self.output, re.M) if '"result"' in m]
-
 
 class Workspace:
     """A temporary inventory, vault password and sink directory, and a way to run playbooks on them."""
