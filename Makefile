@@ -12,13 +12,16 @@ PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
+# The procedure write-ups; the benchmark and one emulator test run the published sample script from seed 002.
+export APIOPS_SEEDS_DIR ?= $(ROOT)/../shared/seeds
 
 
-.PHONY: help venv pip-bootstrap collection sanity units integration system test demo clean
+.PHONY: help venv pip-bootstrap collection sanity units integration system test demo bench clean
 
 help:
 	@echo "make demo   run the playbooks against the local emulators (dry run, then for real)"
 	@echo "make test   sanity (no ignores), unit, integration and system tests"
+	@echo "make bench  API Connect catalog rotation: the published sample script against our playbook"
 
 venv:
 	@hack/bootstrap-venv.sh
@@ -57,6 +60,10 @@ test: sanity units integration system
 
 demo: collection
 	cd $(COLL) && DEMO_DIR=$(ROOT)/demo PYTHONPATH=$(COLL) $(BIN)/python -m tests.emulators.launch -- $(BIN)/python -m tests.demo
+
+# The sample script is read from the procedure write-up (seed 002) at run time.
+bench: collection
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_apic_rotation
 
 clean:
 	rm -rf .tmp .venv demo

@@ -114,6 +114,35 @@ def mule_check(anypoint_url):
                                                                       "accepted" if answer["valid"] else "refused"), flush=True)
 
 
+def write_apic_inventory(demo_dir, apic_url, smtp_port):
+    inventory = {"apic_catalogs": {"hosts": {"acme-sandbox": {
+        "apic_url": apic_url, "apic_org": "acme", "apic_catalog": "sandbox",
+        # A provider user and toolkit credentials from the emulator's seed; in real use from a vault or AWX credential.
+        "apic_username": "apiops-admin", "apic_password": "Pr0vider-Adm1n-Passw0rd-v10",
+        "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2", "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c",
+        "apic_credential_rotation_sink_dir": os.path.join(demo_dir, "secrets"),
+        "apic_credential_rotation_report_dir": os.path.join(demo_dir, "apic-reports"),
+        "apic_credential_rotation_smtp": {"host": "127.0.0.1", "port": smtp_port, "sender": "api-platform@example.com"},
+    }}}}
+    with open(os.path.join(demo_dir, "inventory-apic.json"), "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle, indent=2)
+
+
+def show_file(path):
+    print("--- %s" % path, flush=True)
+    with open(path, encoding="utf-8") as handle:
+        print(handle.read(), flush=True)
+
+
+def show_mail(apic_url):
+    """What the local SMTP server received: who was told about what (never a secret)."""
+    for message in requests.get(apic_url + "/_emulator/mail", timeout=10).json():
+        print("  mail to %s: %s" % (", ".join(message["to"]), message["subject"]), flush=True)
+        for line in message["body"].splitlines():
+            if line.strip().startswith("- application"):
+                print("    " + line.strip(), flush=True)
+
+
 def play(demo_dir, playbook, *extra, inventory="inventory.json"):
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(demo_dir, inventory),
                os.path.join(ROOT, "playbooks", playbook), "--vault-password-file", os.path.join(demo_dir, "vault-password")]
@@ -177,12 +206,31 @@ def main():
     mule_check(anypoint_url)
     banner("5/5 Roll back again: already done")
     play(demo_dir, "anypoint_rollback.yml", **anypoint)
+    apic_url = os.environ["APIC_EMULATOR_URL"]
+    write_apic_inventory(demo_dir, apic_url, int(os.environ["APIC_SMTP_PORT"]))
+    apic = {"inventory": "inventory-apic.json"}
+    reports = os.path.join(demo_dir, "apic-reports")
+    banner("API Connect v10 emulator at %s: rotate catalog acme/sandbox by age (new after 90 days, old deleted after 100)"
+           % apic_url)
+    banner("1/4 Dry run: --check writes the plan for the change request (JSON and Markdown), changes nothing")
+    play(demo_dir, "apic_rotate.yml", "--check", **apic)
+    show_file(os.path.join(reports, "acme-sandbox-plan.md"))
+    banner("2/4 Rotate: save each new secret in the sink, create <name>_new, verify it, tell the owners; retire due ones")
+    play(demo_dir, "apic_rotate.yml", **apic)
+    show_mail(apic_url)
+    banner("3/4 Run again: nothing is due")
+    play(demo_dir, "apic_rotate.yml", **apic)
+    requests.post(apic_url + "/_emulator/age", json={"days": 11}, timeout=10)
+    banner("4/4 Eleven days later: the grace period is over, the old credentials go and <name>_new takes their names")
+    play(demo_dir, "apic_rotate.yml", **apic)
+    show_file(os.path.join(reports, "acme-sandbox-report.md"))
     banner("Done")
     print("The new secrets are in %s (ansible-vault encrypted, mode 0600)." % os.path.join(demo_dir, "secrets"))
     print("Read one:  ansible-vault view --vault-password-file %s %s"
           % (os.path.join(demo_dir, "vault-password"), os.path.join(demo_dir, "secrets", "uaa", "uaa-demo", "uaa", "billing-service.vault")))
     print("Reports (no secrets): %s" % ", ".join(os.path.join(demo_dir, name) for name in
-                                                 ("uaa-report.json", "apic-v5-report.json", "anypoint-report.json")))
+                                                 ("uaa-report.json", "apic-v5-report.json", "anypoint-report.json",
+                                                  "apic-reports")))
     return 0
 
 

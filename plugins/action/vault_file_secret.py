@@ -6,15 +6,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from datetime import datetime, timezone
 
-from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import VaultSink
 
 MASK = "********"
 ARGUMENT_SPEC = dict(
@@ -46,64 +42,12 @@ class ActionModule(ActionBase):
     _requires_connection = False
     _supports_check_mode = True
 
-    def _secrets(self, password_file, vault_id):
-        if password_file:
-            try:
-                with open(password_file, "rb") as handle:
-                    password = handle.read().strip()
-            except OSError as exc:
-                raise AnsibleActionFail("Cannot read vault_password_file %s: %s" % (password_file, exc.strerror))
-            if not password:
-                raise AnsibleActionFail("vault_password_file %s is empty" % password_file)
-            return [(vault_id, VaultSecret(password))]
-        # The vault secrets ansible-playbook was given (--vault-id / --vault-password-file / AWX vault credential).
-        secrets = list(getattr(getattr(self._loader, "_vault", None), "secrets", None) or [])
-        if not secrets:
-            raise AnsibleActionFail("No vault secret to encrypt the secret sink with: run ansible-playbook with "
-                                    "--vault-id or --vault-password-file (in AWX: attach a Vault credential), "
-                                    "or set vault_password_file")
-        return secrets
-
-    @staticmethod
-    def _read(vault, path):
-        if not os.path.exists(path):
-            return {}
-        with open(path, "rb") as handle:
-            ciphertext = handle.read()
-        try:
-            plaintext = vault.decrypt(ciphertext)
-        except Exception as exc:  # AnsibleError and friends: the message names no secret
-            raise AnsibleActionFail("Cannot decrypt %s with the vault secrets given: %s" % (path, to_text(exc)))
-        try:
-            record = json.loads(to_text(plaintext))
-        except ValueError:
-            raise AnsibleActionFail("%s decrypts, but is not a secret record (JSON object)" % path)
-        if not isinstance(record, dict):
-            raise AnsibleActionFail("%s decrypts, but is not a secret record (JSON object)" % path)
-        return record
-
-    @staticmethod
-    def _write(vault, secrets, vault_id, path, record):
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        secret = next((s for vid, s in secrets if vid == vault_id), secrets[0][1])
-        ciphertext = vault.encrypt(to_bytes(json.dumps(record, indent=2, sort_keys=True)), secret=secret, vault_id=vault_id)
-        handle, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
-        try:
-            os.fchmod(handle, 0o600)
-            os.write(handle, ciphertext)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-        os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
-
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         _validated, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         path, state = args["path"], args["state"]
-        secrets = self._secrets(args["vault_password_file"], args["vault_id"])
-        vault = VaultLib(secrets)
-        record = self._read(vault, path)
+        sink = VaultSink(self._loader, args["vault_password_file"], args["vault_id"])
+        record = sink.read(path)
         result.update(changed=False, path=path, exists=bool(record))
         if state == "read":
             result["record"] = record
@@ -120,6 +64,6 @@ class ActionModule(ActionBase):
         if self._task.diff:
             result["diff"] = {"before": masked(record, secret_keys), "after": masked(merged, secret_keys)}
         if not self._task.check_mode:
-            self._write(vault, secrets, args["vault_id"], path, merged)
+            sink.write(path, merged)
         result["record"] = merged
         return result

@@ -41,6 +41,17 @@ attributes:
       - apiops.credentials.uaa
 """
 
+    APIC_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/apiops.credentials.apic) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - apiops.credentials.all
+      - apiops.credentials.apic
+"""
+
     APIC_V5_GROUP = r"""
 options: {}
 attributes:

@@ -73,6 +73,9 @@ class ApiError(Exception):
             what += " (%s)" % detail if self.status is not None else ": %s" % detail
         return "%s. %s" % (what, self.hint) if self.hint else what + "."
 
+    def __str__(self):
+        return self.message  # the hint may be set after construction
+
     def with_hint(self, hint):
         self.hint = hint
         return self

@@ -191,6 +191,7 @@ class Emulator:
     """Base class: routing, controls, and the test hooks."""
 
     name = "emulator"
+    scheme = "http"
 
     def __init__(self, seed=None):
         self.lock = threading.RLock()
@@ -349,6 +350,9 @@ def _make_handler(emulator):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "apiops-emulator"
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus the client's delayed ACK adds
+        # about 40 ms to some answers, a delay no real platform has.
+        disable_nagle_algorithm = True
 
         def _serve(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -393,6 +397,7 @@ class Server:
             context.load_cert_chain(certfile, keyfile)
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
             scheme = "https"
+        emulator.scheme = scheme  # for emulators that return absolute URLs
         self.url = "%s://%s:%d" % (scheme, host, self.httpd.server_address[1])
         self.thread = None
 

@@ -23,32 +23,48 @@ import sys
 
 from tests.emulators.framework import Server, load_seed
 from tests.emulators.anypoint import AnypointEmulator
+from tests.emulators.apic import ApicEmulator
 from tests.emulators.apic_v5 import ApicV5Emulator
+from tests.emulators.smtp import SmtpSink
 from tests.emulators.uaa import UaaEmulator
 
 SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
 EMULATORS = {
     "anypoint": (AnypointEmulator, "anypoint.json"),
+    "apic": (ApicEmulator, "apic.json"),
     "apic_v5": (ApicV5Emulator, "apic_v5.json"),
     "uaa": (UaaEmulator, "uaa.json"),
 }
 
 
+def start(name, seed_dir=SEEDS):
+    """One emulator, started from its seed. API Connect gets an SMTP sink for owner notifications."""
+    emulator_class, seed_file = EMULATORS[name]
+    server = Server(emulator_class(load_seed(os.path.join(seed_dir, seed_file)))).start()
+    server.smtp = None
+    if name == "apic":
+        server.smtp = server.emulator.mailbox = SmtpSink().start()
+    return server
+
+
+def stop(server):
+    server.stop()
+    if server.smtp is not None:
+        server.smtp.stop()
+
+
 @contextlib.contextmanager
 def serve(name):
     """One emulator, started from its seed, stopped on exit (for test fixtures)."""
-    emulator_class, seed_file = EMULATORS[name]
-    with Server(emulator_class(load_seed(os.path.join(SEEDS, seed_file)))) as server:
+    server = start(name)
+    try:
         yield server
+    finally:
+        stop(server)
 
 
 def start_all(names=None, seed_dir=SEEDS):
-    servers = {}
-    for name, (emulator_class, seed_file) in EMULATORS.items():
-        if names and name not in names:
-            continue
-        servers[name] = Server(emulator_class(load_seed(os.path.join(seed_dir, seed_file)))).start()
-    return servers
+    return {name: start(name, seed_dir) for name in EMULATORS if not names or name in names}
 
 
 def main(argv=None):
@@ -59,24 +75,28 @@ def main(argv=None):
     options = parser.parse_args(argv)
     servers = start_all(options.only)
     urls = {"%s_url" % name: server.url for name, server in servers.items()}
+    ports = {"%s_smtp_port" % name: server.smtp.port for name, server in servers.items() if server.smtp is not None}
     if options.config_out:
         with open(options.config_out, "w", encoding="utf-8") as handle:
-            json.dump(urls, handle, indent=2)
+            json.dump(dict(urls, **ports), handle, indent=2)
             handle.write("\n")
     command = [part for part in options.command if part != "--"] if options.command else []
     try:
         if not command:
             for name, url in urls.items():
                 print("%s %s" % (name, url), flush=True)
+            for name, port in ports.items():
+                print("%s %s" % (name, port), flush=True)
             signal.pause()
             return 0
         env = dict(os.environ, **{key.upper().replace("_URL", "_EMULATOR_URL"): url for key, url in urls.items()})
+        env.update({key.upper(): str(port) for key, port in ports.items()})
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 130
     finally:
         for server in servers.values():
-            server.stop()
+            stop(server)
 
 
 if __name__ == "__main__":

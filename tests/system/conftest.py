@@ -117,8 +117,16 @@ def anypoint_server():
         yield server
 
 
+@pytest.fixture(scope="session")
+def apic_server():
+    with serve("apic") as server:
+        yield server
+
+
 @pytest.fixture
-def workspace(uaa_server, apic_v5_server, anypoint_server, tmp_path):
-    for server in (uaa_server, apic_v5_server, anypoint_server):
+def workspace(uaa_server, apic_v5_server, anypoint_server, apic_server, tmp_path):
+    for server in (uaa_server, apic_v5_server, anypoint_server, apic_server):
         requests.post(server.url + "/_emulator/reset", timeout=5)
-    return Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server})
+    workspace = Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server})
+    workspace.smtp_port = apic_server.smtp.port
+    return workspace

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from tests.system.test_anypoint_rotation import ADMIN, TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
+from tests.system.test_apic_rotation import apic_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_uaa_rotation import CLIENTS, ZONE_CLIENT
 
@@ -25,7 +27,7 @@ def sink_secrets(workspace):
     return found
 
 
-INPUTS = ("inventory.json", "vault-password", "backup.yml")  # what the test hands the playbooks, secrets included on purpose
+INPUTS = ("inventory.json", "vault-password", "backup.yml", "deliver.yml")  # what the test hands the playbooks, secrets included on purpose
 
 
 def files_outside_the_sink(root):
@@ -93,4 +95,19 @@ def test_anypoint_playbooks_leak_nothing_at_vvvv(workspace):
     anypoint_inventory(workspace, targets, auth={"anypoint_username": "env-admin", "anypoint_password": "3nv-Adm1n-Passw0rd-anypoint"},
                        anypoint_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
     assert workspace.play("anypoint_rotate.yml", "-vvvv").rc != 0
+    assert_no_leak(workspace)
+
+
+def test_apic_playbook_leaks_nothing_at_vvvv(workspace):
+    apic_inventory(workspace)
+    assert workspace.play("apic_rotate.yml", "-vvvv", check=True).rc == 0
+    workspace.control("faults", {"method": "POST", "path": "verify-client-secret$", "status": 400, "count": 1,
+                                 "body": {"status": 400, "message": ["injected"]}}, platform="apic")
+    assert workspace.play("apic_rotate.yml", "-vvvv", "--diff").rc != 0  # one verify fails
+    assert workspace.play("apic_rotate.yml", "-vvvv").rc == 0
+    workspace.control("age", {"days": 11}, platform="apic")
+    assert workspace.play("apic_rotate.yml", "-vvvv").rc == 0
+    apic_inventory(workspace, apic_password="Wr0ng-Passw0rd-apic-leak-test")
+    assert workspace.play("apic_rotate.yml", "-vvvv").rc != 0
+    workspace.outputs.append(json.dumps(workspace.control("mail", method="GET", platform="apic")))
     assert_no_leak(workspace)

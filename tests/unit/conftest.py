@@ -54,6 +54,18 @@ def anypoint(anypoint_server):
     return reset(anypoint_server)
 
 
+@pytest.fixture(scope="session")
+def apic_server():
+    with serve("apic") as server:
+        yield server
+
+
+@pytest.fixture
+def apic(apic_server):
+    """The API Connect v10 emulator, back at its seed for every test."""
+    return reset(apic_server)
+
+
 def reset(server):
     """Back to the emulator's seed: state, log, faults, latency, clock."""
     requests.post(server.url + "/_emulator/reset", timeout=5)

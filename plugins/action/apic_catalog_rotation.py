@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller side of apiops.credentials.apic_catalog_rotation: a whole catalog in one task.
+
+It runs on the controller because it writes the vault-encrypted sink (with the
+play's vault secrets) and must not hand thousands of secrets back through a
+module result. The HTTP work is the shared module_utils code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC, ApicApi, auth_problem
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
+    ROTATION_ARGSPEC,
+    WRITE_ACTIONS,
+    check_policy,
+    execute,
+    markdown,
+    now_iso,
+    plan_rotation,
+    prepare,
+    report,
+    summarize,
+)
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError
+from ansible_collections.apiops.credentials.plugins.plugin_utils import _notify
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import VaultSink
+
+display = Display()
+
+# Shared with the docs module plugins/modules/apic_catalog_rotation.py, whose DOCUMENTATION describes it.
+ARGUMENT_SPEC = dict(CONNECTION_ARGSPEC, **APIC_AUTH_ARGSPEC)
+ARGUMENT_SPEC.update(ROTATION_ARGSPEC)
+
+
+def write_text(path, text):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        _validated, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if not HAS_REQUESTS:
+            raise AnsibleActionFail("apic_catalog_rotation needs the Python library requests on the controller")
+        for problem in (auth_problem(args), check_policy(args["expiry_days"], args["deletion_days"])):
+            if problem:
+                raise AnsibleActionFail(problem[:1].upper() + problem[1:] + ".")
+        if args["concurrency"] < 1:
+            raise AnsibleActionFail("concurrency must be at least 1 (8 suits a platform API; raise it with care)")
+        if not args["validate_certs"]:
+            display.warning("validate_certs is false: the server certificate is not checked. Prefer ca_path.")
+        check_mode = bool(self._task.check_mode)
+        started = time.monotonic()
+
+        sink = VaultSink(self._loader, args["vault_password_file"], args["vault_id"])
+        record = sink.read(args["sink_path"])
+        entries = dict(record.get("credentials") or {})
+
+        api = ApicApi(args, warn=display.warning)
+        try:
+            rows = api.discover(consumer_org=args["consumer_org"])
+        except (ApiError, ValueError) as error:
+            raise AnsibleActionFail("Cannot read the catalog: %s" % error)
+        items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]))
+        writes = [item for item in items if item["action"] in WRITE_ACTIONS]
+
+        if check_mode:
+            for item in items:
+                item["result"] = "planned" if item in writes else "would fail" if item["action"] == "blocked" else "unchanged"
+        else:
+            prepare(writes, entries, args["generate_secrets"] == "locally", now_iso())
+            if writes:
+                # Before any write: every new secret is in the sink before the platform sees it.
+                sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
+                                                   credentials=entries))
+            execute(api, items, entries, args["concurrency"], notify=self._notifier(args) if args["smtp"] else None)
+            if writes:
+                sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
+                                                   credentials=entries, updated_at=now_iso()))
+
+        meta = {"generated_at": now_iso(), "org": args["apic_org"], "catalog": args["apic_catalog"],
+                "consumer_org": args["consumer_org"], "expiry_days": args["expiry_days"],
+                "deletion_days": args["deletion_days"], "check_mode": check_mode}
+        data = report(items, meta)
+        for key, render in (("report_json", lambda d: json.dumps(d, indent=2) + "\n"), ("report_markdown", markdown)):
+            if args[key]:
+                write_text(args[key], render(data))  # output, not state: written in check mode too (it is the plan)
+
+        failed = [item for item in items if item.get("result") in ("failed", "would fail")]
+        done = [item for item in writes if item.get("result") in ("done", "planned")]
+        result.update(
+            changed=bool(done) or any(item.get("done") for item in writes),
+            summary=summarize(items), credentials=data["credentials"], failures=[_failure(item) for item in failed],
+            delivered=[_delivery(item, entries, args["sink_path"]) for item in writes
+                       if not check_mode and item["action"] in ("create_new", "verify_new") and item.get("result") == "done"],
+            requests=api.request_count, seconds=round(time.monotonic() - started, 2), sink_path=args["sink_path"],
+        )
+        if check_mode:
+            result["diff"] = {"before": "", "after": "".join("%s: %s (%s)\n" % (item["key"], item["action"], item["reason"])
+                                                             for item in writes)}
+        if failed:
+            result["msg"] = "%d of %d credentials failed: %s" % (
+                len(failed), len(items), "; ".join("%s: %s" % (item["key"], item.get("error") or item["reason"]) for item in failed[:20])
+                + ("; ..." if len(failed) > 20 else ""))
+            result["failed"] = args["fail_on_error"]
+        else:
+            result["msg"] = "%d credentials: %s" % (len(items), ", ".join("%s %d" % kv for kv in sorted(result["summary"].items())))
+        return result
+
+    def _notifier(self, args):
+        settings = dict(args["smtp"])
+        org, catalog, deletion_days, expiry_days = args["apic_org"], args["apic_catalog"], args["deletion_days"], args["expiry_days"]
+
+        def notify(items):
+            by_owner = {}
+            for item in items:
+                if item.get("owner_email"):
+                    by_owner.setdefault(item["owner_email"], []).append(item)
+            note = ("Please switch your applications to the new credentials within %d days: the old credentials are "
+                    "deleted after that." % (deletion_days - expiry_days))
+            messages = {owner: _notify.compose(settings["sender"], owner, owned, org, catalog, note)
+                        for owner, owned in by_owner.items()}
+            sent = _notify.send(settings, messages)
+            outcome = {}
+            for item in items:
+                owner = item.get("owner_email")
+                outcome[item["key"]] = "the consumer org has no owner e-mail" if not owner else sent.get(owner)
+            return outcome
+
+        return notify
+
+
+def _failure(item):
+    return {"key": item["key"], "action": item["action"], "error": item.get("error") or item["reason"]}
+
+
+def _delivery(item, entries, sink_path):
+    entry = entries.get(item["key"]) or {}
+    return {"consumer_org": item["consumer_org"], "owner_email": item.get("owner_email"), "app": item["app"],
+            "credential": item["credential"], "new_credential": item["new_credential"], "client_id": entry.get("client_id"),
+            "sink_path": sink_path, "sink_key": item["key"], "notified": bool(entry.get("notified_at"))}

@@ -1,0 +1,382 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""Age-based rotation of every app credential in an API Connect catalog: the plan and its execution.
+
+The policy is the one of the published procedure (create ``<name>_new`` after
+``expiry_days``, delete the old credential and rename ``<name>_new`` back after
+``deletion_days``), with these safety rules on top:
+
+* the new secret is generated here and written to the sink (state ``pending``)
+  before the create request, so a crash at any point leaves a secret that
+  either is not on the platform yet or is already saved;
+* a new credential is verified (``verify-client-secret``) before anyone is told;
+* the old credential is deleted only when ``<name>_new`` exists and has had the
+  grace period (``deletion_days - expiry_days`` days), so a consumer always gets
+  the full time to switch, even when a run was missed;
+* a delete whose rename did not happen is finished by the next run (the sink
+  says ``retiring``).
+
+The plan is a pure function (:func:`plan_rotation`); :func:`execute` runs the
+write steps with bounded concurrency and reports each credential's outcome.
+The sink is one record per catalog: ``{"credentials": {"<corg>/<app>/<name>": entry}}``,
+written once before and once after the writes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
+
+NEW_SUFFIX = "_new"
+
+SMTP_SPEC = dict(
+    host=dict(type="str", required=True),
+    port=dict(type="int", default=25),
+    security=dict(type="str", default="none", choices=["none", "starttls", "ssl"]),
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    sender=dict(type="str", required=True),
+    timeout=dict(type="float", default=30.0),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+)
+
+# The options of the apic_catalog_rotation action besides connection and auth (documented in its docs module).
+ROTATION_ARGSPEC = dict(
+    expiry_days=dict(type="int", default=90),
+    deletion_days=dict(type="int", default=100),
+    consumer_org=dict(type="str"),
+    concurrency=dict(type="int", default=8),
+    sink_path=dict(type="path", required=True),
+    vault_password_file=dict(type="path", no_log=False),
+    vault_id=dict(type="str", default="default"),
+    generate_secrets=dict(type="str", default="locally", choices=["locally", "platform"]),
+    smtp=dict(type="dict", options=SMTP_SPEC),
+    report_json=dict(type="path"),
+    report_markdown=dict(type="path"),
+    fail_on_error=dict(type="bool", default=True),
+)
+WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire")
+ACTION_LABELS = {
+    "none": "none", "create_new": "create new", "verify_new": "verify new", "retire_old": "retire old",
+    "finish_retire": "retire old (finish)", "blocked": "blocked",
+}
+REPORT_FIELDS = ("consumer_org", "owner_email", "app", "credential", "title", "client_id", "created_at", "age_days",
+                 "action", "reason", "new_credential", "new_client_id", "result", "error")
+
+
+def sink_key(consumer_org, app, name):
+    return "%s/%s/%s" % (consumer_org, app, name)
+
+
+def strip_new(text):
+    return text[:-len(NEW_SUFFIX)] if text and text.endswith(NEW_SUFFIX) else text
+
+
+def now_iso(epoch=None):
+    stamp = datetime.now(timezone.utc) if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def check_policy(expiry_days, deletion_days):
+    """Why the two ages cannot work together, or None."""
+    if expiry_days < 1:
+        return "expiry_days must be at least 1"
+    if deletion_days <= expiry_days:
+        return ("deletion_days (%d) must be greater than expiry_days (%d): the difference is the time a consumer gets "
+                "to switch to the new credential" % (deletion_days, expiry_days))
+    return None
+
+
+# ---- the plan (pure) ------------------------------------------------------------------------
+def plan_rotation(rows, expiry_days, deletion_days, entries, notify=False):
+    """One plan item per credential row (see ``_apic.credential_rows``), in row order.
+
+    ``entries`` are the sink entries by :func:`sink_key`. ``action`` is one of
+    none, create_new, verify_new, retire_old, finish_retire, blocked; ``reason``
+    says why in words an operator can put in a change request.
+    """
+    by_app = {}
+    for row in rows:
+        by_app.setdefault((row["consumer_org"], row["app"]), {})[row["name"]] = row
+    items = []
+    for row in rows:
+        names = by_app[(row["consumer_org"], row["app"])]
+        name, age = row["name"], row["age_days"]
+        item = {"key": sink_key(row["consumer_org"], row["app"], name), "consumer_org": row["consumer_org"],
+                "owner_email": row.get("owner_email"), "app": row["app"], "credential": name, "title": row.get("title"),
+                "client_id": row.get("client_id"), "created_at": row.get("created_at"), "age_days": age,
+                "new_credential": None, "path": row["path"]}
+        base = strip_new(name) if name.endswith(NEW_SUFFIX) else None
+        if base and base in names:
+            items.append(dict(item, action="none", reason="the new credential of %s" % base))
+            continue
+        if base:
+            base_entry = entries.get(sink_key(row["consumer_org"], row["app"], base)) or {}
+            if base_entry.get("state") == "retiring" and base_entry.get("client_id") == row.get("client_id"):
+                items.append(dict(item, action="finish_retire", new_credential=base, key=sink_key(row["consumer_org"], row["app"], base),
+                                  reason="an interrupted run deleted %s; rename %s back to %s" % (base, name, base)))
+                continue
+        companion = names.get(name + NEW_SUFFIX)
+        entry = entries.get(item["key"]) or {}
+        ours = bool(companion) and _is_ours(entry, companion)
+        if companion:
+            item.update(new_credential=companion["name"], companion_path=companion["path"],
+                        companion_title=companion.get("title"), companion_client_id=companion.get("client_id"),
+                        companion_age_days=companion.get("age_days"))
+        items.append(dict(item, **_decide(name, age, companion, entry, ours, expiry_days, deletion_days, notify)))
+    return items
+
+
+def _decide(name, age, companion, entry, ours, expiry_days, deletion_days, notify):
+    """{action, reason[, new_credential]} for one credential that is not itself a ``_new`` of another."""
+    grace = deletion_days - expiry_days
+    new_name = name + NEW_SUFFIX
+    if age is None:
+        return {"action": "blocked", "reason": "the platform gave no created_at for this credential"}
+    if age < expiry_days:
+        return {"action": "none", "reason": "%d days old; expires after %d days (in %d days)" % (age, expiry_days, expiry_days - age)}
+    companion_age = (companion or {}).get("age_days") or 0
+    if age < deletion_days:
+        if not companion:
+            return {"action": "create_new", "new_credential": new_name,
+                    "reason": "expired (%d >= %d days): create %s" % (age, expiry_days, new_name)}
+        if ours and (not entry.get("verified_at") or (notify and not entry.get("notified_at"))):
+            step = "verify it and tell the owner" if not entry.get("verified_at") else "tell the owner"
+            return {"action": "verify_new", "reason": "%s was created by an earlier run (secret in the sink): %s" % (new_name, step)}
+        reason = "expired (%d >= %d days); %s already exists (%d days old); %s is retired after %d days"
+        return {"action": "none", "reason": reason % (age, expiry_days, new_name, companion_age, name, deletion_days)}
+    if not companion:
+        reason = ("past deletion (%d >= %d days) but %s does not exist, so nothing was retired: create it "
+                  "(apiops.credentials.apic_app_credential) and re-run; %s is deleted once the new credential is %d days old")
+        return {"action": "blocked", "reason": reason % (age, deletion_days, new_name, name, grace)}
+    if companion_age < grace:
+        reason = "past deletion (%d >= %d days), but %s is only %d days old: it is retired once the consumer had %d days to switch"
+        return {"action": "none", "reason": reason % (age, deletion_days, new_name, companion_age, grace)}
+    reason = "past deletion (%d >= %d days) and %s exists (%d days old): delete %s, rename %s to %s"
+    return {"action": "retire_old", "reason": reason % (age, deletion_days, new_name, companion_age, name, new_name, name)}
+
+
+def _is_ours(entry, companion):
+    """Was ``companion`` (a ``<name>_new``) created by this collection, with its secret in the sink?"""
+    if not entry or entry.get("new_credential") != companion["name"]:
+        return False
+    if entry.get("client_id"):
+        return entry["client_id"] == companion.get("client_id")
+    return entry.get("state") == "pending"  # the platform generated the secret and the answer was lost
+
+
+def summarize(items):
+    counts = {}
+    for item in items:
+        counts[item["action"]] = counts.get(item["action"], 0) + 1
+    return counts
+
+
+# ---- execution ----------------------------------------------------------------------------------
+def generated_pair():
+    """A client id and secret in the platform's own format (32 hex characters, 128 bits)."""
+    return secrets.token_hex(16), secrets.token_hex(16)
+
+
+def prepare(items, entries, generate_locally, now):
+    """Sink entries for every write, before any write: the new secret is saved before the platform sees it."""
+    for item in items:
+        entry = entries.get(item["key"])
+        if item["action"] == "create_new":
+            if not (entry and entry.get("state") == "pending" and entry.get("new_credential") == item["new_credential"]):
+                client_id, client_secret = generated_pair() if generate_locally else (None, None)
+                previous_secret = entry.get("client_secret") if entry and entry.get("client_id") == item["client_id"] else None
+                entry = {"consumer_org": item["consumer_org"], "app": item["app"], "credential": item["credential"],
+                         "new_credential": item["new_credential"], "client_id": client_id, "client_secret": client_secret,
+                         "previous_client_id": item["client_id"], "previous_client_secret": previous_secret,
+                         "state": "pending", "created_at": now}
+            entries[item["key"]] = entry
+        elif item["action"] == "retire_old":
+            entry = dict(entry or {}) if _is_ours(entry, {"name": item["new_credential"], "client_id": item["companion_client_id"]}) else {
+                "consumer_org": item["consumer_org"], "app": item["app"], "credential": item["credential"],
+                "new_credential": item["new_credential"], "client_id": item["companion_client_id"],
+                "note": "%s was not created by this collection; its secret is not in the sink" % item["new_credential"]}
+            entry.update(state="retiring", previous_client_id=item["client_id"])
+            entries[item["key"]] = entry
+
+
+class Steps:
+    """The write steps of one plan item; each method returns a list of what it did."""
+
+    def __init__(self, api, notify):
+        self.api = api
+        self.notify = notify
+
+    def create_new(self, item, entry):
+        app_path = item["path"].rsplit("/credentials/", 1)[0]
+        body = {"name": item["new_credential"], "title": (item["title"] or item["credential"]) + NEW_SUFFIX}
+        if entry.get("client_id"):
+            body.update(client_id=entry["client_id"], client_secret=entry["client_secret"])
+        new_path = app_path + "/credentials/" + item["new_credential"]
+
+        def landed():
+            # After a lost answer: is the credential there, with our client id?
+            try:
+                return self.api.get_credential(new_path).get("client_id") == entry.get("client_id")
+            except ApiError:
+                return False
+
+        try:
+            response = self.api.create_credential(app_path, body, confirm=landed if entry.get("client_id") else None)
+            created = response.body or {}
+        except ApiError as error:
+            if error.status != 409 or not entry.get("client_id") or not landed():
+                raise
+            created = {}
+        if not entry.get("client_id"):
+            entry.update(client_id=created.get("client_id"), client_secret=created.get("client_secret"))
+        entry.update(state="created")
+        done = ["created %s" % item["new_credential"]]
+        return done + self._verify(item, entry, new_path)
+
+    def verify_new(self, item, entry):
+        new_path = item["companion_path"]
+        done = []
+        if not entry.get("client_secret"):
+            # The platform generated the secret and the answer was lost: only a reset gets one we know.
+            reset = self.api.reset(new_path)
+            entry.update(client_id=reset.get("client_id") or item["companion_client_id"], client_secret=reset.get("client_secret"))
+            done.append("reset the secret of %s (the first answer was lost)" % item["new_credential"])
+        if not entry.get("verified_at"):
+            done += self._verify(item, entry, new_path)
+        item["new_client_id"] = entry.get("client_id")
+        return done
+
+    def _verify(self, item, entry, path):
+        if not self.api.verify(path, entry["client_id"], entry["client_secret"]):
+            raise StepError("%s exists, but the platform does not accept the secret in the sink (verify-client-secret); "
+                            "it was not announced. Reset it with apiops.credentials.apic_app_credential (state=reset)"
+                            % item["new_credential"])
+        entry.update(state="verified", verified_at=now_iso())
+        item["new_client_id"] = entry["client_id"]
+        return ["verified %s" % item["new_credential"]]
+
+    def retire_old(self, item, entry):
+        done = []
+        if entry.get("client_secret") and not entry.get("verified_at"):
+            done += self._verify(item, entry, item["companion_path"])
+            entry["state"] = "retiring"
+        if self.api.delete_credential(item["path"]):
+            done.append("deleted %s" % item["credential"])
+        return done + self._rename(item, entry, item["companion_path"], item.get("companion_title"))
+
+    def finish_retire(self, item, entry):
+        return self._rename(item, entry, item["path"], item.get("title"))
+
+    def _rename(self, item, entry, path, title):
+        base = item["new_credential"] if item["action"] == "finish_retire" else item["credential"]
+        self.api.update_credential(path, {"name": base, "title": strip_new(title) or base})
+        for key in ("previous_client_id", "previous_client_secret", "note"):
+            entry.pop(key, None)
+        entry.update(state="active", credential=base, new_credential=None, rotated_at=now_iso())
+        return ["renamed %s to %s" % (path.rsplit("/", 1)[1] if item["action"] == "finish_retire" else item["new_credential"], base)]
+
+
+class StepError(Exception):
+    """A step that cannot go on, with a message for the operator (never a secret)."""
+
+
+def execute(api, items, entries, concurrency, notify=None):
+    """Run the write steps of ``items`` (threads, at most ``concurrency`` at once); fill ``result`` and ``error``.
+
+    ``entries`` (the sink entries) are updated in place; the caller persists them.
+    ``notify(items)`` is called once with every item whose new credential was
+    verified and not yet announced; it returns {key: error or None}.
+    """
+    steps = Steps(api, notify)
+    work = [item for item in items if item["action"] in WRITE_ACTIONS]
+
+    def run(item):
+        entry = entries[item["key"]]
+        try:
+            item["done"] = getattr(steps, item["action"])(item, entry)
+            item["result"] = "done"
+        except (ApiError, StepError) as error:
+            item.update(result="failed", error=str(error))
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # One credential must not stop the others; the message is the exception text, never a secret.
+            item.update(result="failed", error="unexpected error: %s" % type(error).__name__)
+        return item
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        list(pool.map(run, work))
+
+    for item in items:
+        if item["action"] == "blocked":
+            item.update(result="failed", error=item["reason"])
+        elif item["action"] not in WRITE_ACTIONS:
+            item["result"] = "unchanged"
+
+    announce = [item for item in work if item.get("result") == "done" and item["action"] in ("create_new", "verify_new")
+                and not entries[item["key"]].get("notified_at")]
+    if notify and announce:
+        outcome = notify(announce)
+        stamp = now_iso()
+        for item in announce:
+            problem = outcome.get(item["key"])
+            if problem:
+                item.update(result="failed", error="%s is ready and in the sink, but the owner could not be told: %s "
+                                                   "(a re-run tries again)" % (item["new_credential"], problem))
+            else:
+                entries[item["key"]]["notified_at"] = stamp
+                item.setdefault("done", []).append("told %s" % item["owner_email"])
+    return items
+
+
+# ---- the report ------------------------------------------------------------------------------------
+def report(items, meta):
+    """The plan (check mode) or the outcome, without secrets: meta, counts and one row per credential."""
+    rows = []
+    for item in items:
+        row = {field: item.get(field) for field in REPORT_FIELDS}
+        row["action"] = ACTION_LABELS[item["action"]]
+        if item.get("done"):
+            row["done"] = item["done"]
+        rows.append(row)
+    failed = [row for row in rows if row.get("result") == "failed"]
+    return dict(meta, summary=summarize(items), failed=len(failed), credentials=rows)
+
+
+def _cell(value):
+    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(data):
+    """The report as Markdown, for a change request."""
+    counts = ", ".join("%s: %d" % (ACTION_LABELS.get(action, action), count) for action, count in sorted(data["summary"].items()))
+    lines = [
+        "# API Connect credential rotation %s: %s / %s" % ("plan" if data.get("check_mode") else "report", data.get("org"), data.get("catalog")),
+        "",
+        "- Generated: %s" % data.get("generated_at"),
+        "- Policy: new credential after %s days, old one deleted after %s days" % (data.get("expiry_days"), data.get("deletion_days")),
+        "- Mode: %s" % ("dry run (nothing was changed)" if data.get("check_mode") else "applied"),
+        "- Credentials: %d (%s)" % (len(data["credentials"]), counts),
+        "- Failed: %d" % data.get("failed", 0),
+        "",
+        "| Consumer org | Owner | App | Credential | Age (days) | Action | Reason | Result |",
+        "|---|---|---|---|---:|---|---|---|",
+    ]
+    for row in data["credentials"]:
+        result = row.get("result") or ""
+        if row.get("error") and row.get("error") != row.get("reason"):
+            result += ": " + row["error"]
+        cells = (row["consumer_org"], row["owner_email"], row["app"], row["credential"], row["age_days"], row["action"],
+                 row["reason"], result)
+        lines.append("| %s |" % " | ".join(_cell(value) for value in cells))
+    return "\n".join(lines) + "\n"

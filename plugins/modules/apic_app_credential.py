@@ -1,0 +1,342 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: apic_app_credential
+short_description: Manage one application credential in IBM API Connect v10
+version_added: 0.1.0
+description:
+  - Creates, updates, renames, deletes, resets, verifies or restores one credential of an application in a catalog,
+    through the platform API (C(/api/apps/{org}/{catalog}/{consumer-org}/{app}/credentials)).
+  - O(state=present) creates the credential with a given or platform-generated client id and secret, or brings
+    name, title, summary, client id and secret to the given values. A given secret is compared with the platform's
+    C(client_secret_hashed), so a second run changes nothing.
+  - Restore a saved credential with O(client_id) and O(client_secret_hashed) (the Base64 SHA-256 the platform shows).
+    The platform accepts a hashed secret only while the catalog setting C(hash_client_secret) is on; see
+    O(allow_hashed_secret_setting).
+  - O(state=absent) refuses to delete the last credential of an application unless O(force=true).
+  - O(state=reset) asks the platform for a new secret (and with O(reset_client_id) a new client id too) and returns it.
+  - O(state=verify) checks a secret with C(verify-client-secret) and changes nothing.
+author:
+  - apiops.credentials contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.credentials.apic
+  - apiops.credentials.connection
+  - apiops.credentials.attributes
+  - apiops.credentials.attributes.APIC_GROUP
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the credential and predicts the change; nothing is written. O(state=verify) runs (it changes nothing).
+  diff_mode:
+    support: full
+    details:
+      - Shows name, title, summary and client id before and after; the secret only as a masked placeholder.
+options:
+  consumer_org:
+    description: Consumer organization, by name or id.
+    type: str
+    required: true
+  app:
+    description: Application, by name or id.
+    type: str
+    required: true
+  name:
+    description: The credential, by name or id. A new credential gets this name.
+    type: str
+    required: true
+  state:
+    description: What to do with the credential.
+    type: str
+    choices: [present, absent, reset, verify]
+    default: present
+  new_name:
+    description:
+      - Rename the credential to this. When O(name) no longer exists but O(new_name) does, the rename is taken as done.
+    type: str
+  title:
+    description: Title of the credential.
+    type: str
+  summary:
+    description: Summary of the credential.
+    type: str
+  client_id:
+    description:
+      - The client id the credential must have (unique in the catalog). A new credential without it gets one from the
+        platform. With O(state=verify), the client id to check (default the credential's own).
+    type: str
+  client_secret:
+    description:
+      - The plaintext secret the credential must have, or with O(state=verify) the secret to check.
+      - A new credential without O(client_secret) or O(client_secret_hashed) gets a platform-generated secret,
+        returned once in RV(client_secret).
+    type: str
+  client_secret_hashed:
+    description: The secret as the platform stores it (Base64 of SHA-256, 44 characters), to restore a saved credential.
+    type: str
+  allow_hashed_secret_setting:
+    description:
+      - When O(client_secret_hashed) must be written and the catalog setting C(hash_client_secret) is off, turn it on
+        for the write and off again afterwards. The setting is catalog-wide; without this the module fails and says so.
+    type: bool
+    default: false
+  reset_client_id:
+    description: With O(state=reset), also get a new client id (C(reset) instead of C(reset-client-secret)).
+    type: bool
+    default: false
+  force:
+    description: With O(state=absent), delete the credential even when it is the application's last one.
+    type: bool
+    default: false
+notes:
+  - Run tasks that pass or return secrets with C(no_log=true), and hand a returned RV(client_secret) to a sink at once.
+  - The platform returns a plaintext secret only in the answer to a create or a reset.
+seealso:
+  - module: apiops.credentials.apic_app_credential_info
+  - module: apiops.credentials.apic_catalog_rotation
+"""
+
+EXAMPLES = r"""
+- name: Add a second credential with a secret from the vault
+  apiops.credentials.apic_app_credential:
+    apic_url: https://platform-api.example.com/api
+    apic_org: acme
+    apic_catalog: production
+    apic_username: rotation-bot
+    apic_password: "{{ vault_apic_password }}"
+    apic_client_id: "{{ toolkit_client_id }}"
+    apic_client_secret: "{{ vault_toolkit_client_secret }}"
+    consumer_org: PartnerOrg
+    app: partner-app
+    name: credential-for-partner-app_new
+    title: Credential for partner-app_new
+    client_secret: "{{ vault_new_secret }}"
+  no_log: true
+
+- name: Restore a credential from a backup after the catalog was rebuilt
+  apiops.credentials.apic_app_credential:
+    consumer_org: PartnerOrg
+    app: partner-app
+    name: credential-for-partner-app
+    client_id: d427001417cc360db10e45eda3041cbc
+    client_secret_hashed: xXi44i8ZbkOXutfgPcG+fw28IYlkY/OD6mPPsxEBeSE=
+    allow_hashed_secret_setting: true
+  no_log: true
+
+- name: Does the consumer's secret still work?
+  apiops.credentials.apic_app_credential:
+    consumer_org: PartnerOrg
+    app: partner-app
+    name: credential-for-partner-app
+    state: verify
+    client_secret: "{{ vault_partner_secret }}"
+  register: check
+  no_log: true
+"""
+
+RETURN = r"""
+credential:
+  description: The credential after the task (predicted in check mode), without any secret; empty when absent.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Credential id.
+      type: str
+    name:
+      description: Name.
+      type: str
+    title:
+      description: Title.
+      type: str
+    summary:
+      description: Summary.
+      type: str
+    client_id:
+      description: Client id.
+      type: str
+    created_at:
+      description: When it was created.
+      type: str
+changed_fields:
+  description: The fields that were (or in check mode would be) changed; C(client_secret) stands for the secret.
+  returned: always
+  type: list
+  elements: str
+client_secret:
+  description: The plaintext secret the platform generated (create without a secret, or reset). Register with C(no_log).
+  returned: when the platform generated a secret, not in check mode
+  type: str
+secret_valid:
+  description: With O(state=verify), whether the platform accepts the secret.
+  returned: when O(state=verify)
+  type: bool
+"""
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC, ApicApi, auth_problem
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import hash_secret, looks_hashed
+from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
+
+ARGUMENT_SPEC = dict(
+    consumer_org=dict(type="str", required=True),
+    app=dict(type="str", required=True),
+    name=dict(type="str", required=True),
+    state=dict(type="str", default="present", choices=["present", "absent", "reset", "verify"]),
+    new_name=dict(type="str"),
+    title=dict(type="str"),
+    summary=dict(type="str"),
+    client_id=dict(type="str"),
+    client_secret=dict(type="str", no_log=True),
+    client_secret_hashed=dict(type="str", no_log=True),
+    allow_hashed_secret_setting=dict(type="bool", default=False),
+    reset_client_id=dict(type="bool", default=False),
+    force=dict(type="bool", default=False),
+)
+PUBLIC_FIELDS = ("id", "name", "title", "summary", "client_id", "created_at")
+
+
+def public(credential):
+    return {key: credential.get(key) for key in PUBLIC_FIELDS} if credential else {}
+
+
+def find(credentials, wanted):
+    return next((c for c in credentials if wanted in (c.get("id"), c.get("name"))), None)
+
+
+def desired_changes(current, params):
+    """The PATCH body that brings ``current`` to the options, and the names of the changed fields (pure)."""
+    body, fields = {}, []
+    for key, option in (("name", "new_name"), ("title", "title"), ("summary", "summary"), ("client_id", "client_id")):
+        if params[option] is not None and current.get(key) != params[option]:
+            body[key] = params[option]
+            fields.append(key)
+    stored = current.get("client_secret_hashed")
+    if params["client_secret"] is not None and stored != hash_secret(params["client_secret"]):
+        body["client_secret"] = params["client_secret"]
+        fields.append("client_secret")
+    elif params["client_secret_hashed"] is not None and stored != params["client_secret_hashed"]:
+        body["client_secret_hashed"] = params["client_secret_hashed"]
+        fields.append("client_secret")
+    return body, fields
+
+
+def create_body(params):
+    body = {"name": params["new_name"] or params["name"]}
+    for key in ("title", "summary", "client_id", "client_secret", "client_secret_hashed"):
+        if params[key] is not None:
+            body[key] = params[key]
+    return body
+
+
+def with_hashed_secret_setting(module, api, write):
+    """Run ``write``; when it sends a hash and the catalog refuses hashes, switch hash_client_secret on around it."""
+    if not module.params["allow_hashed_secret_setting"] or api.settings().get("hash_client_secret"):
+        return write()
+    api.update_settings({"hash_client_secret": True})
+    try:
+        return write()
+    finally:
+        api.update_settings({"hash_client_secret": False})
+
+
+def main():
+    module = build_module(ARGUMENT_SPEC, APIC_AUTH_ARGSPEC, supports_check_mode=True,
+                          mutually_exclusive=[["client_secret", "client_secret_hashed"]],
+                          required_if=[("state", "verify", ["client_secret"])])
+    params = module.params
+    problem = auth_problem(params)
+    if problem:
+        module.fail_json(msg="Cannot log in to API Connect: %s." % problem)
+    if params["client_secret"] is not None and not params["client_secret"].strip():
+        module.fail_json(msg="client_secret must not be empty")
+    if params["client_secret_hashed"] is not None and not looks_hashed(params["client_secret_hashed"]):
+        module.fail_json(msg="client_secret_hashed must be the Base64 of a SHA-256 digest (44 characters), as the platform "
+                             "shows it; to set a plaintext secret use client_secret")
+    if params["client_secret"]:
+        hide(module, hash_secret(params["client_secret"]))
+
+    api = ApicApi(params, warn=module.warn)
+    try:
+        credentials = api.credentials(params["consumer_org"], params["app"])
+    except ApiError as error:
+        fail(module, error)
+    current = find(credentials, params["name"])
+    if current is None and params["new_name"]:
+        current = find(credentials, params["new_name"])  # renamed by an earlier run
+    app_path = api.app_path(params["consumer_org"], params["app"])
+    path = "%s/credentials/%s" % (app_path, current["id"]) if current else None
+    state = params["state"]
+    result = dict(changed=False, changed_fields=[], credential=public(current))
+
+    try:
+        if state == "verify":
+            if current is None:
+                module.fail_json(msg="Application %s has no credential %s to verify" % (params["app"], params["name"]), **result)
+            result["secret_valid"] = api.verify(path, params["client_id"] or current["client_id"], params["client_secret"])
+            module.exit_json(**result)
+
+        if state == "absent":
+            if current is not None:
+                if len(credentials) == 1 and not params["force"]:
+                    module.fail_json(msg="Refusing to delete %s: it is the last credential of application %s, whose consumers "
+                                         "would lose access. Create its replacement first, or set force=true."
+                                         % (current["name"], params["app"]), **result)
+                result.update(changed=True, changed_fields=["state"], credential={})
+                if not module.check_mode:
+                    api.delete_credential(path)
+            if module._diff and result["changed"]:
+                result["diff"] = {"before": dict(public(current), state="present"), "after": {"state": "absent"}}
+            module.exit_json(**result)
+
+        if state == "reset":
+            if current is None:
+                module.fail_json(msg="Application %s has no credential %s to reset" % (params["app"], params["name"]), **result)
+            result.update(changed=True, changed_fields=["client_id", "client_secret"] if params["reset_client_id"] else ["client_secret"])
+            if not module.check_mode:
+                answer = api.reset(path, client_id_too=params["reset_client_id"])
+                result["credential"] = public(dict(current, **{k: v for k, v in answer.items() if k in PUBLIC_FIELDS}))
+                result["client_secret"] = answer.get("client_secret")
+            if module._diff:
+                result["diff"] = {"before": {"client_secret": MASK}, "after": {"client_secret": MASK + " (new)"}}
+            module.exit_json(**result)
+
+        if current is None:
+            body = create_body(params)
+            result.update(changed=True, changed_fields=sorted(k for k in body if k != "client_secret_hashed")
+                          + (["client_secret"] if "client_secret_hashed" in body else []), credential=public(body))
+            if not module.check_mode:
+                created = with_hashed_secret_setting(module, api, lambda: api.create_credential(app_path, body)).body or {}
+                result["credential"] = public(created)
+                if "client_secret" not in body and "client_secret_hashed" not in body:
+                    result["client_secret"] = created.get("client_secret")
+            if module._diff:
+                result["diff"] = {"before": {"state": "absent"},
+                                  "after": dict(result["credential"], state="present", client_secret=MASK)}
+            module.exit_json(**result)
+
+        body, fields = desired_changes(current, params)
+        after = dict(public(current), **{k: v for k, v in body.items() if k in PUBLIC_FIELDS})
+        result.update(changed=bool(body), changed_fields=fields, credential=after)
+        if body and not module.check_mode:
+            result["credential"] = public(with_hashed_secret_setting(module, api, lambda: api.update_credential(path, body)))
+        if module._diff and body:
+            result["diff"] = {"before": {k: (MASK if k == "client_secret" else current.get(k)) for k in fields},
+                              "after": {k: (MASK + " (new)" if k == "client_secret" else after.get(k)) for k in fields}}
+        module.exit_json(**result)
+    except ApiError as error:
+        result["changed"] = bool(error.maybe_applied)  # the prediction did not happen
+        if error.status == 400 and params["client_secret_hashed"] and not params["allow_hashed_secret_setting"]:
+            error.hint = ("The catalog refuses hashed secrets while its setting hash_client_secret is off: set "
+                          "allow_hashed_secret_setting=true to switch it on for this write")
+        fail(module, error, **result)
+
+
+if __name__ == "__main__":
+    main()

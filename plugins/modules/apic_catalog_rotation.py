@@ -1,0 +1,297 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: apic_catalog_rotation
+short_description: Rotate every application credential of an IBM API Connect v10 catalog by age, in one task
+version_added: 0.1.0
+description:
+  - Reads the whole catalog in a few paged calls (consumer organizations with their owners, apps, credentials),
+    decides for every credential what its age calls for, and carries out all the changes with bounded concurrency.
+  - After O(expiry_days) a credential C(<name>) gets a second credential C(<name>_new). Its client id and secret are
+    generated on the controller and written to the secret sink O(sink_path) before the platform sees them, then
+    created, verified with C(verify-client-secret), and announced to the consumer organization owner by e-mail
+    (O(smtp)) or handed to the caller in RV(delivered).
+  - After O(deletion_days), when C(<name>_new) exists and has had the grace period (O(deletion_days) minus
+    O(expiry_days) days), C(<name>) is deleted and C(<name>_new) renamed back to C(<name>).
+  - A credential past O(deletion_days) without a C(<name>_new) is an error for that credential (nothing is deleted);
+    the other credentials are still handled, and the task fails at the end listing every failure.
+  - In check mode it reads the catalog and returns the plan (and writes the reports), changing nothing.
+  - Runs on the controller (it is an action plugin) because it writes the vault-encrypted sink.
+author:
+  - apiops.credentials contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.credentials.apic
+  - apiops.credentials.connection
+  - apiops.credentials.attributes
+  - apiops.credentials.attributes.APIC_GROUP
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the catalog and the sink, returns the plan for every credential and writes the reports; no write to the
+        platform, the sink or the mail server.
+  diff_mode:
+    support: partial
+    details:
+      - In check mode, the diff lists the planned change of every credential (no secrets).
+options:
+  expiry_days:
+    description: Age in days at which a credential gets its C(<name>_new).
+    type: int
+    default: 90
+  deletion_days:
+    description:
+      - Age in days after which the old credential is deleted (when C(<name>_new) exists and has had
+        O(deletion_days) minus O(expiry_days) days). Must be greater than O(expiry_days).
+    type: int
+    default: 100
+  consumer_org:
+    description: Only the credentials of this consumer organization (name or id). The whole catalog when unset.
+    type: str
+  concurrency:
+    description:
+      - How many credentials are worked on at once. The platform's rate limits are not published; 8 keeps the load
+        near that of a few portal users, and HTTP 429 answers are retried with backoff.
+    type: int
+    default: 8
+  sink_path:
+    description:
+      - The ansible-vault encrypted secret record of this catalog (created if missing, mode C(0600)). It holds, per
+        C(<consumer org>/<app>/<credential>), the newest client id and secret and the rotation state.
+      - Read it with M(apiops.credentials.vault_file_secret) or C(ansible-vault view).
+    type: path
+    required: true
+  vault_password_file:
+    description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
+    type: path
+  vault_id:
+    description: Vault id to encrypt the sink with.
+    type: str
+    default: default
+  generate_secrets:
+    description:
+      - V(locally) generates the new client id and secret on the controller (32 hex characters, as the platform does)
+        and saves them before the create request, so no crash can lose a secret.
+      - V(platform) lets the platform generate them (for catalogs that refuse client-supplied values); the secret is
+        saved right after the create answer, and if that answer is lost the next run resets the new credential's
+        secret.
+    type: str
+    choices: [locally, platform]
+    default: locally
+  smtp:
+    description:
+      - Tell each consumer organization owner (the C(owner.email) of the consumer org) about their new credentials,
+        one message per owner and run, naming the applications, the new credentials and their client ids, never a
+        secret. Without it, nobody is mailed; use RV(delivered).
+    type: dict
+    suboptions:
+      host:
+        description: SMTP server.
+        type: str
+        required: true
+      port:
+        description: SMTP port.
+        type: int
+        default: 25
+      security:
+        description: V(starttls) upgrades the connection, V(ssl) connects with TLS (port 465).
+        type: str
+        choices: [none, starttls, ssl]
+        default: none
+      username:
+        description: SMTP login, if the server needs one.
+        type: str
+      password:
+        description: Password of O(smtp.username).
+        type: str
+      sender:
+        description: The C(From) address.
+        type: str
+        required: true
+      timeout:
+        description: Seconds to wait for the SMTP server.
+        type: float
+        default: 30
+      validate_certs:
+        description: Verify the SMTP server's certificate with O(smtp.security=starttls) or V(ssl).
+        type: bool
+        default: true
+      ca_path:
+        description: CA bundle for the SMTP server's certificate.
+        type: path
+  report_json:
+    description: Write the plan (check mode) or the outcome as JSON here. No secrets.
+    type: path
+  report_markdown:
+    description: Write the plan or the outcome as a Markdown table here, for a change request. No secrets.
+    type: path
+  fail_on_error:
+    description:
+      - Fail the task when any credential failed or is blocked (after every other credential was handled).
+      - V(false) returns the failures in RV(failures) instead, for a role that fails later.
+    type: bool
+    default: true
+notes:
+  - Run the task with C(no_log=true); its result holds no secret, but its arguments do.
+  - The old credential keeps working until it is deleted; consumers switch during the grace period.
+  - Where the platform's behaviour is not documented (the page size, the status of a failed
+    C(verify-client-secret)), the choices are listed in the collection README.
+seealso:
+  - module: apiops.credentials.apic_app_credential
+  - module: apiops.credentials.apic_app_credential_info
+  - module: apiops.credentials.vault_file_secret
+"""
+
+EXAMPLES = r"""
+- name: Plan the rotation of a catalog (dry run) and write the plan for the change request
+  apiops.credentials.apic_catalog_rotation:
+    apic_url: https://platform-api.example.com/api
+    apic_org: acme
+    apic_catalog: production
+    apic_username: rotation-bot
+    apic_password: "{{ vault_apic_password }}"
+    apic_client_id: "{{ toolkit_client_id }}"
+    apic_client_secret: "{{ vault_toolkit_client_secret }}"
+    sink_path: /var/lib/apiops/apic/acme-production.vault
+    report_markdown: /tmp/rotation-plan.md
+  check_mode: true
+  no_log: true
+
+- name: Rotate, telling the owners by e-mail
+  apiops.credentials.apic_catalog_rotation:
+    sink_path: /var/lib/apiops/apic/acme-production.vault
+    expiry_days: 90
+    deletion_days: 100
+    smtp:
+      host: smtp.example.com
+      port: 587
+      security: starttls
+      sender: api-platform@example.com
+  register: rotation
+  no_log: true
+"""
+
+RETURN = r"""
+summary:
+  description: How many credentials got each action (none, create_new, verify_new, retire_old, finish_retire, blocked).
+  returned: always
+  type: dict
+credentials:
+  description:
+    - One row per credential, the same rows as the JSON report.
+    - C(action) is none, create new, verify new, retire old, retire old (finish) or blocked; C(result) is unchanged,
+      planned, done, failed or would fail.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    consumer_org:
+      description: Consumer organization name.
+      type: str
+    owner_email:
+      description: E-mail of the consumer organization owner.
+      type: str
+    app:
+      description: Application name.
+      type: str
+    credential:
+      description: Credential name.
+      type: str
+    client_id:
+      description: Client id of the credential.
+      type: str
+    age_days:
+      description: Whole days since the credential was created.
+      type: int
+    action:
+      description: What its age calls for.
+      type: str
+    reason:
+      description: Why, in words for a change request.
+      type: str
+    new_credential:
+      description: Name of the C(<name>_new) credential involved, if any.
+      type: str
+    new_client_id:
+      description: Client id of the new credential, once verified.
+      type: str
+    result:
+      description: The outcome.
+      type: str
+    error:
+      description: Why it failed.
+      type: str
+failures:
+  description: The credentials that failed or are blocked, with the reason.
+  returned: always
+  type: list
+  elements: dict
+delivered:
+  description:
+    - The new credentials verified in this run, for a delivery step; the secret itself is in the sink under
+      C(credentials[sink_key].client_secret).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    consumer_org:
+      description: Consumer organization name.
+      type: str
+    owner_email:
+      description: Owner e-mail.
+      type: str
+    app:
+      description: Application name.
+      type: str
+    new_credential:
+      description: Name of the new credential.
+      type: str
+    client_id:
+      description: Its client id.
+      type: str
+    sink_path:
+      description: The sink file.
+      type: str
+    sink_key:
+      description: Key of the entry in the sink record's C(credentials).
+      type: str
+    notified:
+      description: Whether the owner was told by e-mail.
+      type: bool
+requests:
+  description: Number of HTTP requests sent to the platform.
+  returned: always
+  type: int
+seconds:
+  description: Wall time of the task.
+  returned: always
+  type: float
+sink_path:
+  description: The sink file.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import ROTATION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+
+
+def main():
+    spec = dict(CONNECTION_ARGSPEC, **APIC_AUTH_ARGSPEC)
+    spec.update(ROTATION_ARGSPEC)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module.fail_json(msg="apiops.credentials.apic_catalog_rotation runs on the controller as an action plugin; "
+                         "it cannot run as a plain module")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/apic_rotate.yml end to end against the API Connect v10 emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+
+DELIVERY_TASKS = """---
+# A delivery step as an operator would write it: here it records which credentials to hand over (no secrets).
+- name: Read the sink
+  apiops.credentials.vault_file_secret:
+    path: "{{ apic_credential_rotation_sink_path }}"
+  register: sink
+  no_log: true
+
+- name: Record what would be handed over
+  ansible.builtin.copy:
+    content: "{{ apic_credential_rotation_delivered | map(attribute='new_credential') | sort | to_json }}"
+    dest: "{{ delivery_record }}"
+    mode: "0600"
+  when: sink.record.credentials[apic_credential_rotation_delivered[0].sink_key].client_secret | length == 32
+  no_log: true
+"""
+
+
+def apic_inventory(workspace, **extra):
+    server = workspace.emulators["apic"]
+    delivery = os.path.join(workspace.path, "deliver.yml")
+    with open(delivery, "w", encoding="utf-8") as handle:
+        handle.write(DELIVERY_TASKS)
+    host = {
+        "apic_url": server.url, "apic_org": "acme", "apic_catalog": "sandbox",
+        "apic_username": "apiops-admin", "apic_password": "Pr0vider-Adm1n-Passw0rd-v10",
+        "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2", "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c",
+        "apic_retries": 2,
+        "apic_credential_rotation_sink_dir": workspace.sink_dir,
+        "apic_credential_rotation_report_dir": os.path.join(workspace.path, "reports"),
+        "apic_credential_rotation_smtp": {"host": "127.0.0.1", "port": workspace.smtp_port, "sender": "api-platform@example.com"},
+        "apic_credential_rotation_delivery_tasks": delivery,
+        "delivery_record": os.path.join(workspace.path, "delivered.json"),
+    }
+    host.update(extra)
+    return workspace.write_inventory({"apic_catalogs": {"hosts": {"sandbox": host}}})
+
+
+def writes(workspace):
+    log = workspace.control("requests", method="GET", platform="apic")
+    return [entry for entry in log if entry["method"] != "GET" and entry["path"] != "/api/token"]
+
+
+def test_plan_then_rotate_then_nothing_to_do(workspace):
+    apic_inventory(workspace)
+    plan = workspace.play("apic_rotate.yml", check=True)
+    assert plan.rc == 0, plan.output[-3000:]
+    assert writes(workspace) == []
+    with open(os.path.join(workspace.path, "reports", "sandbox-plan.json"), encoding="utf-8") as handle:
+        planned = json.load(handle)
+    assert planned["summary"] == {"none": 6, "create_new": 2, "retire_old": 1}
+    assert "| TestCOrg | corguser1@example.com | expired-app | credential-for-expired-app | 95 | create new |" in \
+        open(os.path.join(workspace.path, "reports", "sandbox-plan.md"), encoding="utf-8").read()
+    assert not os.path.exists(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))
+
+    run = workspace.play("apic_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    assert "9 credentials: create_new 2, none 6, retire_old 1" in run.output
+    with open(os.path.join(workspace.path, "delivered.json"), encoding="utf-8") as handle:
+        assert json.load(handle) == ["credential-for-expired-app_new", "credential-for-partner-app_new"]
+    record = workspace.read_record(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))
+    for key in ("TestCOrg/expired-app/credential-for-expired-app", "PartnerOrg/partner-app/credential-for-partner-app"):
+        entry = record["credentials"][key]
+        assert entry["state"] == "verified" and entry["notified_at"]
+        check = workspace.control("check_credentials", {"client_id": entry["client_id"], "client_secret": entry["client_secret"]},
+                                  platform="apic")
+        assert check["valid"] and check["credential"].endswith("_new")
+    assert len(workspace.control("mail", method="GET", platform="apic")) == 2
+
+    workspace.control("requests", method="DELETE", platform="apic")
+    again = workspace.play("apic_rotate.yml")
+    assert again.rc == 0 and again.recap("sandbox")["changed"] == 0, again.output[-3000:]
+    assert writes(workspace) == []
+    assert len(workspace.control("mail", method="GET", platform="apic")) == 2
+
+
+def test_lost_create_answer_is_confirmed_not_resent(workspace):
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="PartnerOrg")
+    # The platform creates the credential, then the answer is lost (502 after applying).
+    workspace.control("faults", {"method": "POST", "path": "/credentials$", "status": 502, "after": True, "count": 1}, platform="apic")
+    run = workspace.play("apic_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    posts = [w for w in writes(workspace) if w["path"].endswith("/credentials")]
+    assert len(posts) == 1
+    state = workspace.control("state", method="GET", platform="apic")
+    assert sorted(state["acme"]["sandbox"]["consumer_orgs"]["PartnerOrg"]["apps"]["partner-app"]["credentials"]) == [
+        "credential-for-partner-app", "credential-for-partner-app_new"]
+
+
+def test_one_failure_does_not_stop_the_others(workspace):
+    seed = json.load(open(os.path.join(os.path.dirname(__file__), "..", "emulators", "seeds", "apic.json"), encoding="utf-8"))
+    apps = seed["orgs"][0]["catalogs"][0]["consumer_orgs"][0]["apps"]
+    apps.append({"name": "overdue-app", "credentials": [{"name": "credential-for-overdue-app", "age_days": 130}]})
+    workspace.control("state", seed, platform="apic")
+    apic_inventory(workspace)
+    run = workspace.play("apic_rotate.yml")
+    assert run.rc != 0
+    assert "1 of 10 credentials failed: TestCOrg/overdue-app/credential-for-overdue-app: past deletion (130 >= 100 days)" in run.output
+    state = workspace.control("state", method="GET", platform="apic")
+    assert "credential-for-expired-app_new" in state["acme"]["sandbox"]["consumer_orgs"]["TestCOrg"]["apps"]["expired-app"]["credentials"]
+    with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["failed"] == 1

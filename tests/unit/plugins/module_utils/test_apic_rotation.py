@@ -1,0 +1,116 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The API Connect rotation policy and helpers, without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic import age_days, api_base, auth_problem, credential_rows, url_ids
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
+    check_policy,
+    markdown,
+    plan_rotation,
+    prepare,
+    report,
+)
+
+NOW = 1_800_000_000.0
+DAY = 86400
+
+
+def row(app, name, age, client_id=None, corg="corg"):
+    return {"consumer_org": corg, "owner_email": "owner@example.com", "app": app, "name": name, "title": name.title(),
+            "client_id": client_id or "%s-%s" % (app, name), "created_at": "x", "age_days": age,
+            "path": "/apps/o/c/%s/%s/credentials/%s" % (corg, app, name)}
+
+
+def actions(rows, entries=None, notify=False):
+    return {item["key"]: item["action"] for item in plan_rotation(rows, 90, 100, entries or {}, notify=notify)}
+
+
+def test_every_branch_of_the_policy():
+    rows = [row("fresh", "a", 10), row("expired", "a", 95), row("two", "a", 120), row("two", "a_new", 25),
+            row("one", "a", 130), row("present", "a", 93), row("present", "a_new", 2), row("young", "a", 105),
+            row("young", "a_new", 3), row("edge", "a", 90), row("edge2", "a", 100)]
+    assert actions(rows) == {
+        "corg/fresh/a": "none", "corg/expired/a": "create_new", "corg/two/a": "retire_old", "corg/two/a_new": "none",
+        "corg/one/a": "blocked", "corg/present/a": "none", "corg/present/a_new": "none",
+        # past deletion, but the new credential has not had the grace period yet: the consumer keeps the old one
+        "corg/young/a": "none", "corg/young/a_new": "none",
+        "corg/edge/a": "create_new", "corg/edge2/a": "blocked",
+    }
+
+
+def test_a_new_credential_from_an_earlier_run_is_verified_and_announced_once():
+    rows = [row("app", "a", 95), row("app", "a_new", 1, client_id="new-id")]
+    pending = {"corg/app/a": {"new_credential": "a_new", "client_id": "new-id", "client_secret": "s", "state": "created"}}
+    assert actions(rows, pending) == {"corg/app/a": "verify_new", "corg/app/a_new": "none"}
+    verified = {"corg/app/a": dict(pending["corg/app/a"], state="verified", verified_at="t")}
+    assert actions(rows, verified, notify=True)["corg/app/a"] == "verify_new"  # not announced yet
+    assert actions(rows, verified, notify=False)["corg/app/a"] == "none"
+    announced = {"corg/app/a": dict(verified["corg/app/a"], notified_at="t")}
+    assert actions(rows, announced, notify=True)["corg/app/a"] == "none"
+    # someone else's a_new (another client id) is left alone
+    assert actions(rows, {"corg/app/a": dict(pending["corg/app/a"], client_id="other")})["corg/app/a"] == "none"
+
+
+def test_an_interrupted_retirement_is_finished():
+    rows = [row("app", "a_new", 12, client_id="new-id")]
+    entries = {"corg/app/a": {"state": "retiring", "client_id": "new-id", "new_credential": "a_new"}}
+    items = plan_rotation(rows, 90, 100, entries)
+    assert [(i["key"], i["action"]) for i in items] == [("corg/app/a", "finish_retire")]
+    # without the sink's word, a credential named x_new is just a credential
+    assert actions(rows) == {"corg/app/a_new": "none"}
+
+
+def test_prepare_saves_the_new_secret_before_any_write_and_reuses_a_pending_one():
+    rows = [row("app", "a", 95)]
+    entries = {}
+    items = plan_rotation(rows, 90, 100, entries)
+    prepare(items, entries, True, "now")
+    entry = entries["corg/app/a"]
+    assert entry["state"] == "pending" and len(entry["client_id"]) == 32 and len(entry["client_secret"]) == 32
+    assert entry["previous_client_id"] == "app-a"
+    again = {k: dict(v) for k, v in entries.items()}
+    prepare(plan_rotation(rows, 90, 100, again), again, True, "later")
+    assert again["corg/app/a"]["client_secret"] == entry["client_secret"]  # a crashed run's secret is used, not a new one
+
+
+@pytest.mark.parametrize("expiry, deletion, problem", [(90, 100, None), (0, 10, "at least 1"), (90, 90, "greater than")])
+def test_policy_check(expiry, deletion, problem):
+    found = check_policy(expiry, deletion)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_report_and_markdown_hold_no_secret():
+    items = plan_rotation([row("app", "a|b", 95)], 90, 100, {})
+    entries = {}
+    prepare(items, entries, True, "now")
+    data = report(items, {"org": "o", "catalog": "c", "check_mode": True, "expiry_days": 90, "deletion_days": 100})
+    text = markdown(data)
+    assert entries["corg/app/a|b"]["client_secret"] not in text + str(data)
+    assert "| corg | owner@example.com | app | a\\|b | 95 | create new |" in text
+    assert "dry run" in text
+
+
+def test_rows_are_joined_by_the_ids_in_the_urls():
+    base = "https://h/api"
+    corgs = [{"id": "C1", "name": "corg", "owner": {"email": "o@example.com", "username": "o"}}]
+    apps = [{"id": "A1", "name": "app", "title": "App"}]
+    creds = [{"name": "cred", "client_id": "x", "created_at": "2026-01-01T00:00:00.000Z",
+              "url": base + "/apps/O1/K1/C1/A1/credentials/R1"}]
+    rows = credential_rows(corgs, apps, creds, NOW)
+    assert rows[0]["consumer_org"] == "corg" and rows[0]["owner_email"] == "o@example.com" and rows[0]["app"] == "app"
+    assert rows[0]["path"] == "/apps/O1/K1/C1/A1/credentials/R1"
+    assert url_ids(base + "/apps/O1/K1/C1/A1", "apps") == ["O1", "K1", "C1", "A1"]
+
+
+def test_small_helpers():
+    assert age_days("2026-01-01T00:00:00.000Z", 1767225600.0 + 95 * DAY + 3600) == 95
+    assert api_base("https://platform.example.com") == "https://platform.example.com/api"
+    assert api_base("https://platform.example.com/mgmt/api/") == "https://platform.example.com/mgmt/api"
+    assert "not both" in auth_problem({"apic_api_key": "k", "apic_username": "u"})
+    assert "no API Connect login" in auth_problem({"apic_username": "u"})
+    assert auth_problem({"apic_api_key": "k"}) is None
