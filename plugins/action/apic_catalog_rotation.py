@@ -92,10 +92,13 @@ class ActionModule(ActionBase):
                 # Before any write: every new secret is in the sink before the platform sees it.
                 sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
                                                    credentials=entries))
-            execute(api, items, entries, args["concurrency"], notify=self._notifier(args) if args["smtp"] else None)
-            if writes:
-                sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
-                                                   credentials=entries, updated_at=now_iso()))
+            try:
+                execute(api, items, entries, args["concurrency"], notify=self._notifier(args) if args["smtp"] else None)
+            finally:
+                # Whatever happened, keep what was learnt (a platform-generated secret exists only here now).
+                if writes:
+                    sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
+                                                       credentials=entries, updated_at=now_iso()))
 
         meta = {"generated_at": now_iso(), "org": args["apic_org"], "catalog": args["apic_catalog"],
                 "consumer_org": args["consumer_org"], "expiry_days": args["expiry_days"],

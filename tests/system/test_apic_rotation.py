@@ -111,3 +111,53 @@ def test_one_failure_does_not_stop_the_others(workspace):
     with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
         report = json.load(handle)
     assert report["failed"] == 1
+
+
+def sink_entry(workspace, key):
+    return workspace.read_record(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))["credentials"][key]
+
+
+def test_creates_that_fail_are_retried_with_the_secret_already_saved(workspace):
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="PartnerOrg")
+    workspace.control("faults", {"method": "POST", "path": "/credentials$", "status": 500, "count": 5,
+                                 "body": {"status": 500, "message": ["injected"]}}, platform="apic")
+    first = workspace.play("apic_rotate.yml")
+    assert first.rc != 0
+    saved = sink_entry(workspace, "PartnerOrg/partner-app/credential-for-partner-app")
+    assert saved["state"] == "pending" and saved["client_secret"]
+    workspace.control("faults", method="DELETE", platform="apic")
+    second = workspace.play("apic_rotate.yml")
+    assert second.rc == 0, second.output[-3000:]
+    done = sink_entry(workspace, "PartnerOrg/partner-app/credential-for-partner-app")
+    assert done["state"] == "verified" and done["client_secret"] == saved["client_secret"]
+    assert workspace.control("check_credentials", {"client_id": done["client_id"], "client_secret": done["client_secret"]},
+                             platform="apic")["valid"]
+
+
+def test_a_delete_without_its_rename_is_finished_by_the_next_run(workspace):
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
+    workspace.control("faults", {"method": "PATCH", "path": "/credentials/[^/]+$", "status": 500, "count": 5,
+                                 "body": {"status": 500, "message": ["injected"]}}, platform="apic")
+    assert workspace.play("apic_rotate.yml").rc != 0
+    apps = workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"]["TestCOrg"]["apps"]
+    assert sorted(apps["retire-app"]["credentials"]) == ["credential-for-retire-app_new"]  # deleted, not renamed
+    workspace.control("faults", method="DELETE", platform="apic")
+    run = workspace.play("apic_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    apps = workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"]["TestCOrg"]["apps"]
+    assert sorted(apps["retire-app"]["credentials"]) == ["credential-for-retire-app"]
+    assert apps["retire-app"]["credentials"]["credential-for-retire-app"]["title"] == "Credential for retire-app"
+    assert sink_entry(workspace, "TestCOrg/retire-app/credential-for-retire-app")["state"] == "active"
+
+
+def test_platform_generated_secrets_survive_a_lost_answer(workspace):
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="PartnerOrg", apic_credential_rotation_generate_secrets="platform")
+    # The credential is created, the answer is lost: the secret the platform made is gone with it.
+    workspace.control("faults", {"method": "POST", "path": "/credentials$", "status": 502, "after": True, "count": 1}, platform="apic")
+    assert workspace.play("apic_rotate.yml").rc != 0
+    run = workspace.play("apic_rotate.yml")  # finds its own <name>_new and resets its secret
+    assert run.rc == 0, run.output[-3000:]
+    entry = sink_entry(workspace, "PartnerOrg/partner-app/credential-for-partner-app")
+    assert entry["state"] == "verified"
+    assert workspace.control("check_credentials", {"client_id": entry["client_id"], "client_secret": entry["client_secret"]},
+                             platform="apic")["valid"]

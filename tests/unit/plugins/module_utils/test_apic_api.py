@@ -1,0 +1,45 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The API Connect v10 client over HTTP to the emulator: token renewal, paging, discovery."""
+
+from __future__ import annotations
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic import ApicApi
+from tests.unit.conftest import control
+
+
+def params(server, **extra):
+    base = {"apic_url": server.url, "apic_org": "acme", "apic_catalog": "sandbox", "apic_username": "apiops-admin",
+            "apic_password": "Pr0vider-Adm1n-Passw0rd-v10", "apic_realm": "provider/default-idp-2", "apic_api_key": None,
+            "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2", "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c",
+            "validate_certs": True, "ca_path": None, "request_timeout": 10, "retries": 2}
+    base.update(extra)
+    return base
+
+
+def logins(server):
+    return [r for r in control(server, "requests", method="GET") if r["path"] == "/api/token"]
+
+
+def test_an_expired_token_is_fetched_again_once(apic):
+    api = ApicApi(params(apic))
+    assert len(api.consumer_orgs()) == 2
+    control(apic, "clock", {"advance": 28801})  # past the 8-hour token lifetime
+    assert len(api.consumer_orgs()) == 2
+    assert len(logins(apic)) == 2
+
+
+def test_pages_are_followed_to_total_results(apic):
+    control(apic, "config", {"max_limit": 2})  # the platform caps the page: the client must follow total_results
+    rows = ApicApi(params(apic)).discover()
+    assert len(rows) == 9
+    assert {row["owner_email"] for row in rows} == {"corguser1@example.com", "api-owner@partner.example.org"}
+    pages = [r for r in control(apic, "requests", method="GET") if r["path"].endswith("/credentials")]
+    assert len(pages) == 5
+
+
+def test_discovery_of_one_consumer_org_and_one_app(apic):
+    api = ApicApi(params(apic))
+    assert {row["app"] for row in api.discover(consumer_org="PartnerOrg")} == {"partner-app", "mobile-app"}
+    assert [row["name"] for row in api.discover(consumer_org="PartnerOrg", app="mobile-app")] == ["credential-for-mobile-app", "ios"]
