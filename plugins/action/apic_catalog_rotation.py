@@ -87,18 +87,18 @@ class ActionModule(ActionBase):
             for item in items:
                 item["result"] = "planned" if item in writes else "would fail" if item["action"] == "blocked" else "unchanged"
         else:
+            def persist():
+                sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
+                                                   credentials=entries, updated_at=now_iso()))
+
             prepare(writes, entries, args["generate_secrets"] == "locally", now_iso())
             if writes:
-                # Before any write: every new secret is in the sink before the platform sees it.
-                sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
-                                                   credentials=entries))
+                persist()  # every new secret is in the sink before the platform sees it
             try:
                 execute(api, items, entries, args["concurrency"], notify=self._notifier(args) if args["smtp"] else None)
             finally:
-                # Whatever happened, keep what was learnt (a platform-generated secret exists only here now).
                 if writes:
-                    sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
-                                                       credentials=entries, updated_at=now_iso()))
+                    persist()  # whatever happened, keep what was learnt (a platform-generated secret exists only here)
 
         meta = {"generated_at": now_iso(), "org": args["apic_org"], "catalog": args["apic_catalog"],
                 "consumer_org": args["consumer_org"], "expiry_days": args["expiry_days"],

@@ -16,6 +16,10 @@ from ansible.module_utils.testing import patch_module_args
 from tests.emulators.launch import serve
 
 UAA_ADMIN = {"uaa_auth_client_id": "admin", "uaa_auth_client_secret": "adm1n-S3cret-seed-7f3a9c"}
+# A provider user and the toolkit credentials of the API Connect v10 seed.
+APIC_LOGIN = {"apic_org": "acme", "apic_catalog": "sandbox", "apic_username": "apiops-admin",
+              "apic_password": "Pr0vider-Adm1n-Passw0rd-v10", "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2",
+              "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c"}
 
 
 @pytest.fixture(scope="session")

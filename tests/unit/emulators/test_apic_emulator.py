@@ -13,11 +13,11 @@ import pytest
 import requests
 
 from tests.bench.seed_script import for_emulator, seeds_dir
-from tests.unit.conftest import control
+from tests.unit.conftest import APIC_LOGIN, control
 
-LOGIN = {"grant_type": "password", "username": "apiops-admin", "password": "Pr0vider-Adm1n-Passw0rd-v10",
-         "realm": "provider/default-idp-2", "client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2",
-         "client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c"}
+# The token request body for the seed's provider user.
+LOGIN = {"grant_type": "password", "realm": "provider/default-idp-2", **{key[5:]: APIC_LOGIN[key] for key in (
+    "apic_username", "apic_password", "apic_client_id", "apic_client_secret")}}
 
 
 def token(url, **changes):

@@ -6,14 +6,13 @@
 from __future__ import annotations
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import ApicApi
-from tests.unit.conftest import control
+from tests.unit.conftest import APIC_LOGIN, control
 
 
 def params(server, **extra):
-    base = {"apic_url": server.url, "apic_org": "acme", "apic_catalog": "sandbox", "apic_username": "apiops-admin",
-            "apic_password": "Pr0vider-Adm1n-Passw0rd-v10", "apic_realm": "provider/default-idp-2", "apic_api_key": None,
-            "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2", "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c",
-            "validate_certs": True, "ca_path": None, "request_timeout": 10, "retries": 2}
+    # What the argument spec would fill in, as the modules hand it to ApicApi.
+    base = dict(APIC_LOGIN, apic_url=server.url, apic_realm="provider/default-idp-2", apic_api_key=None, validate_certs=True,
+                ca_path=None, request_timeout=10, retries=2)
     base.update(extra)
     return base
 

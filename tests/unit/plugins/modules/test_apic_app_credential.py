@@ -6,15 +6,13 @@
 from __future__ import annotations
 
 from ansible_collections.apiops.credentials.plugins.modules import apic_app_credential, apic_app_credential_info
-from tests.unit.conftest import control, run_module
+from tests.unit.conftest import APIC_LOGIN, control, run_module
 
 SECRET = "Unit-Test-S3cret-for-apic-v10-01"
 
 
 def args(server, **extra):
-    base = {"apic_url": server.url, "apic_org": "acme", "apic_catalog": "sandbox", "apic_username": "apiops-admin",
-            "apic_password": "Pr0vider-Adm1n-Passw0rd-v10", "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2",
-            "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c", "retries": 2}
+    base = dict(APIC_LOGIN, apic_url=server.url, retries=2)
     base.update(extra)
     return base
 
