@@ -214,9 +214,8 @@ def prepare(items, entries, generate_locally, now):
 class Steps:
     """The write steps of one plan item; each method returns a list of what it did."""
 
-    def __init__(self, api, notify):
+    def __init__(self, api):
         self.api = api
-        self.notify = notify
 
     def create_new(self, item, entry):
         app_path = item["path"].rsplit("/credentials/", 1)[0]
@@ -274,18 +273,18 @@ class Steps:
             entry["state"] = "retiring"
         if self.api.delete_credential(item["path"]):
             done.append("deleted %s" % item["credential"])
-        return done + self._rename(item, entry, item["companion_path"], item.get("companion_title"))
+        return done + self._rename(entry, item["companion_path"], item.get("companion_title"), item["new_credential"], item["credential"])
 
     def finish_retire(self, item, entry):
-        return self._rename(item, entry, item["path"], item.get("title"))
+        # Here the item is the surviving <base>_new; new_credential names the base it takes back.
+        return self._rename(entry, item["path"], item.get("title"), item["credential"], item["new_credential"])
 
-    def _rename(self, item, entry, path, title):
-        base = item["new_credential"] if item["action"] == "finish_retire" else item["credential"]
-        self.api.update_credential(path, {"name": base, "title": strip_new(title) or base})
+    def _rename(self, entry, path, title, old_name, new_name):
+        self.api.update_credential(path, {"name": new_name, "title": strip_new(title) or new_name})
         for key in ("previous_client_id", "previous_client_secret", "note"):
             entry.pop(key, None)
-        entry.update(state="active", credential=base, new_credential=None, rotated_at=now_iso())
-        return ["renamed %s to %s" % (path.rsplit("/", 1)[1] if item["action"] == "finish_retire" else item["new_credential"], base)]
+        entry.update(state="active", credential=new_name, new_credential=None, rotated_at=now_iso())
+        return ["renamed %s to %s" % (old_name, new_name)]
 
 
 class StepError(Exception):
@@ -299,7 +298,7 @@ def execute(api, items, entries, concurrency, notify=None):
     ``notify(items)`` is called once with every item whose new credential was
     verified and not yet announced; it returns {key: error or None}.
     """
-    steps = Steps(api, notify)
+    steps = Steps(api)
     work = [item for item in items if item["action"] in WRITE_ACTIONS]
 
     def run(item):

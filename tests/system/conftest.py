@@ -16,7 +16,7 @@ import requests
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from tests.emulators.launch import serve
+from tests.emulator_fixtures import emulator_fixtures, reset
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VAULT_PASSWORD = "system-test-vault-password-8c1e"
@@ -99,34 +99,16 @@ class Workspace:
         return response.status_code == 200 or "Unauthorized grant type" in response.text
 
 
-@pytest.fixture(scope="session")
-def uaa_server():
-    with serve("uaa") as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def apic_v5_server():
-    with serve("apic_v5") as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def anypoint_server():
-    with serve("anypoint") as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def apic_server():
-    with serve("apic") as server:
-        yield server
+uaa_server, _uaa = emulator_fixtures("uaa")
+apic_v5_server, _apic_v5 = emulator_fixtures("apic_v5")
+anypoint_server, _anypoint = emulator_fixtures("anypoint")
+apic_server, _apic = emulator_fixtures("apic")
 
 
 @pytest.fixture
 def workspace(uaa_server, apic_v5_server, anypoint_server, apic_server, tmp_path):
     for server in (uaa_server, apic_v5_server, anypoint_server, apic_server):
-        requests.post(server.url + "/_emulator/reset", timeout=5)
+        reset(server)
     workspace = Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server})
     workspace.smtp_port = apic_server.smtp.port
     return workspace

@@ -13,7 +13,7 @@ import requests
 
 from ansible.module_utils.testing import patch_module_args
 
-from tests.emulators.launch import serve
+from tests.emulator_fixtures import emulator_fixtures
 
 UAA_ADMIN = {"uaa_auth_client_id": "admin", "uaa_auth_client_secret": "adm1n-S3cret-seed-7f3a9c"}
 # A provider user and the toolkit credentials of the API Connect v10 seed.
@@ -22,58 +22,10 @@ APIC_LOGIN = {"apic_org": "acme", "apic_catalog": "sandbox", "apic_username": "a
               "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c"}
 
 
-@pytest.fixture(scope="session")
-def uaa_server():
-    with serve("uaa") as server:
-        yield server
-
-
-@pytest.fixture
-def uaa(uaa_server):
-    """The UAA emulator, back at its seed for every test."""
-    return reset(uaa_server)
-
-
-@pytest.fixture(scope="session")
-def apic_v5_server():
-    with serve("apic_v5") as server:
-        yield server
-
-
-@pytest.fixture
-def apic_v5(apic_v5_server):
-    """The API Connect v5 portal emulator, back at its seed for every test."""
-    return reset(apic_v5_server)
-
-
-@pytest.fixture(scope="session")
-def anypoint_server():
-    with serve("anypoint") as server:
-        yield server
-
-
-@pytest.fixture
-def anypoint(anypoint_server):
-    """The Anypoint emulator, back at its seed for every test."""
-    return reset(anypoint_server)
-
-
-@pytest.fixture(scope="session")
-def apic_server():
-    with serve("apic") as server:
-        yield server
-
-
-@pytest.fixture
-def apic(apic_server):
-    """The API Connect v10 emulator, back at its seed for every test."""
-    return reset(apic_server)
-
-
-def reset(server):
-    """Back to the emulator's seed: state, log, faults, latency, clock."""
-    requests.post(server.url + "/_emulator/reset", timeout=5)
-    return server
+uaa_server, uaa = emulator_fixtures("uaa")
+apic_v5_server, apic_v5 = emulator_fixtures("apic_v5")
+anypoint_server, anypoint = emulator_fixtures("anypoint")
+apic_server, apic = emulator_fixtures("apic")
 
 
 def control(server, what, body=None, method="POST"):
