@@ -178,19 +178,24 @@ class ApicApi:
 
     def call(self, method, path, label, expected=(200,), **kwargs):
         token = self._token or self.login()
-        for attempt in (1, 2):
+        try:
             try:
-                return self.http().request(method, path, headers={"Authorization": "Bearer " + token}, expected=expected,
-                                           label=label, **kwargs)
+                return self._send(token, method, path, label, expected, kwargs)
             except ApiError as error:
-                if error.status == 401 and attempt == 1:
-                    with self._lock:
-                        token = self._token if self._token != token else self.login()
-                    continue
-                if error.hint is None and error.status in HINTS:
-                    error.hint = HINTS[error.status]
-                raise
-        raise AssertionError("unreachable")
+                if error.status != 401:
+                    raise
+            # The token expired: log in again (once, even when several threads notice) and send it once more.
+            with self._lock:
+                token = self._token if self._token != token else self.login()
+            return self._send(token, method, path, label, expected, kwargs)
+        except ApiError as error:
+            if error.hint is None and error.status in HINTS:
+                error.hint = HINTS[error.status]
+            raise
+
+    def _send(self, token, method, path, label, expected, kwargs):
+        return self.http().request(method, path, headers={"Authorization": "Bearer " + token}, expected=expected,
+                                   label=label, **kwargs)
 
     def _list(self, path, label, query=None, page_size=PAGE_SIZE):
         def fetch(offset, limit):

@@ -130,6 +130,7 @@ def plan_rotation(rows, expiry_days, deletion_days, entries, notify=False):
         companion = names.get(name + NEW_SUFFIX)
         entry = entries.get(item["key"]) or {}
         ours = bool(companion) and _is_ours(entry, companion)
+        item["ours"] = ours
         if companion:
             item.update(new_credential=companion["name"], companion_path=companion["path"],
                         companion_title=companion.get("title"), companion_client_id=companion.get("client_id"),
@@ -203,7 +204,7 @@ def prepare(items, entries, generate_locally, now):
                          "state": "pending", "created_at": now}
             entries[item["key"]] = entry
         elif item["action"] == "retire_old":
-            entry = dict(entry or {}) if _is_ours(entry, {"name": item["new_credential"], "client_id": item["companion_client_id"]}) else {
+            entry = dict(entry) if item["ours"] else {
                 "consumer_org": item["consumer_org"], "app": item["app"], "credential": item["credential"],
                 "new_credential": item["new_credential"], "client_id": item["companion_client_id"],
                 "note": "%s was not created by this collection; its secret is not in the sink" % item["new_credential"]}

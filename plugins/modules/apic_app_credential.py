@@ -309,8 +309,8 @@ def main():
 
         if current is None:
             body = create_body(params)
-            result.update(changed=True, changed_fields=sorted(k for k in body if k != "client_secret_hashed")
-                          + (["client_secret"] if "client_secret_hashed" in body else []), credential=public(body))
+            fields = sorted({"client_secret" if key == "client_secret_hashed" else key for key in body})
+            result.update(changed=True, changed_fields=fields, credential=public(body))
             if not module.check_mode:
                 created = with_hashed_secret_setting(module, api, lambda: api.create_credential(app_path, body)).body or {}
                 result["credential"] = public(created)

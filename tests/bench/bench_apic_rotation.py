@@ -28,7 +28,8 @@ import requests
 
 from tests.bench.seed_script import for_emulator
 from tests.emulators.apic import bulk_seed
-from tests.emulators.launch import serve
+from tests.emulators.framework import load_seed
+from tests.emulators.launch import SEEDS, serve
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.dirname(sys.executable)
@@ -114,7 +115,7 @@ def main(argv=None):
     parser.add_argument("--concurrency", type=int, default=8, help="the role's apic_credential_rotation_concurrency")
     options = parser.parse_args(argv)
 
-    base = json.load(open(os.path.join(ROOT, "tests", "emulators", "seeds", "apic.json"), encoding="utf-8"))
+    base = load_seed(os.path.join(SEEDS, "apic.json"))
     seed = bulk_seed(options.consumer_orgs, options.credentials, base={k: base[k] for k in ("toolkit_clients", "users")})
     minimum, discovery, creates, retires = minimum_requests(seed, 0.30, 0.10, options.credentials)
     with serve("apic") as server, tempfile.TemporaryDirectory() as workdir:

@@ -72,6 +72,14 @@ def parse_iso(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
+def catalog_apps(catalog):
+    return [app for corg in catalog["corgs"].values() for app in corg["apps"].values()]
+
+
+def catalog_credentials(catalog):
+    return [cred for app in catalog_apps(catalog) for cred in app["credentials"].values()]
+
+
 def project(view, fields):
     """The ``fields`` query: a comma list of keys, or ``add(a,b)`` for extra fields on top of the default view."""
     if not fields:
@@ -159,6 +167,9 @@ class ApicEmulator(Emulator):
                     "age_days": int((now - cred["created"]) // DAY), "fingerprint": cred["hash"][:12]}
                     for cred in app["credentials"].values()}} for app in corg["apps"].values()}}
                 for corg in cat["corgs"].values()}} for cat in org["catalogs"].values()} for org in self.orgs.values()}
+
+    def _catalogs(self):
+        return [catalog for org in self.orgs.values() for catalog in org["catalogs"].values()]
 
     # ---- auth ------------------------------------------------------------------------
     @route("POST", "/api/token")
@@ -332,8 +343,7 @@ class ApicEmulator(Emulator):
     @route("GET", "/api/catalogs/{org}/{catalog}/apps")
     def list_catalog_apps(self, request):
         catalog = self._catalog(request)
-        apps = [app for corg in catalog["corgs"].values() for app in corg["apps"].values()]
-        return self._page(request, apps, lambda a: self._app_view(request, a))
+        return self._page(request, catalog_apps(catalog), lambda a: self._app_view(request, a))
 
     @route("GET", "/api/apps/{org}/{catalog}/{corg}/{app}")
     def get_app(self, request):
@@ -343,8 +353,7 @@ class ApicEmulator(Emulator):
     @route("GET", "/api/catalogs/{org}/{catalog}/credentials")
     def list_catalog_credentials(self, request):
         catalog = self._catalog(request)
-        creds = [cred for corg in catalog["corgs"].values() for app in corg["apps"].values() for cred in app["credentials"].values()]
-        return self._page(request, creds, lambda c: self._cred_view(request, c))
+        return self._page(request, catalog_credentials(catalog), lambda c: self._cred_view(request, c))
 
     @route("GET", "/api/apps/{org}/{catalog}/{corg}/{app}/credentials")
     def list_credentials(self, request):
@@ -352,13 +361,8 @@ class ApicEmulator(Emulator):
         return self._page(request, list(app["credentials"].values()), lambda c: self._cred_view(request, c))
 
     def _check_client_id(self, catalog, client_id, allowed=None):
-        if not client_id:
-            return
-        for corg in catalog["corgs"].values():
-            for app in corg["apps"].values():
-                for cred in app["credentials"].values():
-                    if cred["client_id"] == client_id and cred is not allowed:
-                        raise error(409, "The client_id %s already exists in catalog." % client_id)
+        if client_id and any(cred["client_id"] == client_id and cred is not allowed for cred in catalog_credentials(catalog)):
+            raise error(409, "The client_id %s already exists in catalog." % client_id)
 
     def _check_name(self, app, name, allowed=None):
         for cred in app["credentials"].values():
@@ -500,26 +504,21 @@ class ApicEmulator(Emulator):
         if what == "/_emulator/age" and request.method == "POST":
             # Let time pass for the data: every object becomes ``days`` older (the tests' view of the calendar).
             shift = float((request.json() or {}).get("days", 0)) * DAY
-            for org in self.orgs.values():
-                for catalog in org["catalogs"].values():
-                    for corg in catalog["corgs"].values():
-                        corg["created"] -= shift
-                        for app in corg["apps"].values():
-                            app["created"] -= shift
-                            for cred in app["credentials"].values():
-                                cred["created"] -= shift
-                                cred["updated"] -= shift
+            for catalog in self._catalogs():
+                for corg in catalog["corgs"].values():
+                    corg["created"] -= shift
+                for app in catalog_apps(catalog):
+                    app["created"] -= shift
+                for cred in catalog_credentials(catalog):
+                    cred["created"] -= shift
+                    cred["updated"] -= shift
             return Response(200, {"aged_days": shift / DAY})
         if what == "/_emulator/check_credentials":
             body = request.json() or {}
             wanted = secret_hash(body.get("client_secret", ""))
-            for org in self.orgs.values():
-                for catalog in org["catalogs"].values():
-                    for corg in catalog["corgs"].values():
-                        for app in corg["apps"].values():
-                            for cred in app["credentials"].values():
-                                if cred["client_id"] == body.get("client_id"):
-                                    return Response(200, {"valid": cred["hash"] == wanted, "app": app["name"], "credential": cred["name"]})
+            for cred in (c for catalog in self._catalogs() for c in catalog_credentials(catalog)):
+                if cred["client_id"] == body.get("client_id"):
+                    return Response(200, {"valid": cred["hash"] == wanted, "app": cred["app"]["name"], "credential": cred["name"]})
             return Response(200, {"valid": False, "app": None, "credential": None})
         return super()._control(request)
 

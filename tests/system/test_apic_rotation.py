@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import os
 
+from tests.emulators.framework import load_seed
+from tests.emulators.launch import SEEDS
+
 DELIVERY_TASKS = """---
 # A delivery step as an operator would write it: here it records which credentials to hand over (no secrets).
 - name: Read the sink
@@ -98,7 +101,7 @@ def test_lost_create_answer_is_confirmed_not_resent(workspace):
 
 
 def test_one_failure_does_not_stop_the_others(workspace):
-    seed = json.load(open(os.path.join(os.path.dirname(__file__), "..", "emulators", "seeds", "apic.json"), encoding="utf-8"))
+    seed = load_seed(os.path.join(SEEDS, "apic.json"))
     apps = seed["orgs"][0]["catalogs"][0]["consumer_orgs"][0]["apps"]
     apps.append({"name": "overdue-app", "credentials": [{"name": "credential-for-overdue-app", "age_days": 130}]})
     workspace.control("state", seed, platform="apic")
