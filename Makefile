@@ -4,33 +4,49 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 ROOT := $(CURDIR)
-VENV := $(ROOT)/.venv
+# Two legs: the newest ansible-core (make demo, integration, lint, the package) and the oldest we support
+# (Automation Platform 2.5). make test runs sanity, unit and system tests on both.
+LEG ?= newest
+VENV_newest := $(ROOT)/.venv
+REQS_newest := requirements-dev.txt
+PYTHONS_newest := 12 14
+VENV_oldest := $(ROOT)/.venv-oldest
+REQS_oldest := requirements-oldest.txt
+PYTHONS_oldest := 10 11
+VENV := $(VENV_$(LEG))
 BIN := $(VENV)/bin
-COLLECTIONS := $(ROOT)/.tmp/collections
+COLLECTIONS := $(ROOT)/.tmp/$(LEG)/collections
 COLL := $(COLLECTIONS)/ansible_collections/apiops/credentials
+# Collections the checks need besides ours: awx.awx, for the credential type registration playbook.
+DEV_COLLECTIONS := $(ROOT)/.tmp/dev-collections
 PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(DEV_COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 # The procedure write-ups; the benchmark and one emulator test run the published sample script from seed 002.
 export APIOPS_SEEDS_DIR ?= $(ROOT)/../shared/seeds
 
-
-.PHONY: help venv pip-bootstrap collection sanity units integration system test demo bench clean
+.PHONY: help venv dev-collections collection pip-bootstrap sanity units integration system lint package \
+        test test-newest test-oldest demo bench clean
 
 help:
 	@echo "make demo   run the playbooks against the local emulators (dry run, then for real)"
-	@echo "make test   sanity (no ignores), unit, integration and system tests"
+	@echo "make test   sanity (no ignores), unit, integration, system and leak tests on the oldest and newest"
+	@echo "            ansible-core, ansible-lint, galaxy-importer, the execution environment and the package"
 	@echo "make bench  API Connect catalog rotation: the published sample script against our playbook"
 
 venv:
-	@hack/bootstrap-venv.sh
+	@hack/bootstrap-venv.sh $(VENV) $(REQS_$(LEG)) $(PYTHONS_$(LEG))
+
+# awx.awx 21.10.0 as the Ansible 6.7.0 package on PyPI ships it (Galaxy itself is out of reach of CI).
+dev-collections: venv
+	@[ -d $(DEV_COLLECTIONS)/ansible_collections/awx/awx ] || hack/dev-collections.sh $(BIN)/python $(DEV_COLLECTIONS)
 
 # ansible-test must run from .../ansible_collections/apiops/credentials, so test a fresh copy of the tree there.
 collection: venv
 	@rm -rf $(COLL) && mkdir -p $(COLL)
-	@tar --exclude=./.venv --exclude=./.tmp --exclude=./.git --exclude='__pycache__' --exclude='.pytest_cache' \
-	     --exclude=./tests/output --exclude=./demo -cf - . | tar -xf - -C $(COLL)
+	@tar --exclude=./.venv --exclude=./.venv-oldest --exclude=./.tmp --exclude=./.git --exclude='__pycache__' \
+	     --exclude='.pytest_cache' --exclude=./tests/output --exclude=./demo --exclude=./.ansible -cf - . | tar -xf - -C $(COLL)
 	@# ansible-test lists files with git; give the copy its own index so it does not see the outer repo's .gitignore.
 	@cd $(COLL) && git init -q && git add -A
 
@@ -39,7 +55,7 @@ pip-bootstrap: venv
 	@version=$$($(BIN)/python -c 'import re, ansible_test, os; d = os.path.dirname(ansible_test.__file__); \
 	  print(re.search(r"pip=.([0-9.]+).", open(d + "/_internal/python_requirements.py").read()).group(1))'); \
 	  cache=$$HOME/.ansible/test/cache/get_pip_$${version//./_}.py; \
-	  [ -f "$$cache" ] || { mkdir -p "$$(dirname "$$cache")" && cp hack/get_pip.py "$$cache"; }
+	  cmp -s hack/get_pip.py "$$cache" || { mkdir -p "$$(dirname "$$cache")" && cp hack/get_pip.py "$$cache"; }
 
 sanity: collection pip-bootstrap
 	cd $(COLL) && ansible-test sanity --venv --python $(PYVER) --color no
@@ -53,9 +69,29 @@ integration: collection
 	    ansible-test integration --local --python $(PYVER) --color no --diff
 
 system: collection
-	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider tests/system
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/system
 
-test: sanity units integration system
+# ansible-lint's production profile over roles and playbooks, and a syntax check of every playbook.
+lint: collection dev-collections
+	cd $(COLL) && for playbook in playbooks/*.yml; do ansible-playbook -i localhost, --syntax-check "$$playbook" >/dev/null; done
+	cd $(COLL) && ansible-lint --profile production --offline --nocolor -q
+	cd $(COLL) && antsibull-changelog lint
+
+# The tarball as a user gets it, built from this tree after make demo has left its secrets in it; then the checks
+# Galaxy and Automation Hub run on it, and ansible-builder on the execution environment definition.
+package: venv
+	$(MAKE) demo
+	rm -rf .tmp/dist && mkdir -p .tmp/dist
+	ansible-galaxy collection build --force --output-path .tmp/dist . >/dev/null
+	PYTHONPATH=$(ROOT) DEMO_DIR=$(ROOT)/demo $(BIN)/python -m pytest -q -p no:cacheprovider tests/package
+
+test-newest:
+	$(MAKE) LEG=newest sanity units integration system lint package
+
+test-oldest:
+	$(MAKE) LEG=oldest sanity units system
+
+test: test-oldest test-newest
 	@echo "make test: all green"
 
 demo: collection
@@ -66,4 +102,4 @@ bench: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_apic_rotation
 
 clean:
-	rm -rf .tmp .venv demo
+	rm -rf .tmp .venv .venv-oldest demo .ansible

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 import requests
 
@@ -32,3 +34,22 @@ def emulator_fixtures(name):
         return reset(request.getfixturevalue(name + "_server"))
 
     return server, fresh
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A private CA and a server certificate for 127.0.0.1 signed by it: (ca.pem, server cert, server key)."""
+    directory = tmp_path_factory.mktemp("tls")
+    ca_key, ca_cert = directory / "ca.key", directory / "ca.pem"
+    key, csr, cert, ext = directory / "server.key", directory / "server.csr", directory / "server.pem", directory / "ext.cnf"
+    ext.write_text("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                   "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n"
+                   "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
+    for command in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_cert, "-days", "2", "-subj", "/CN=apiops test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext],
+    ):
+        subprocess.run(["openssl"] + [str(part) for part in command], check=True, capture_output=True)
+    return str(ca_cert), str(cert), str(key)

@@ -22,6 +22,7 @@ options:
       - PEM file with the CA certificates that sign the platform's certificate.
       - The E(APIOPS_CA_PATH) environment variable is used when this option is not set.
       - Without it, the CA bundle of C(requests) (or E(REQUESTS_CA_BUNDLE)) is used.
+      - An empty file counts as not set, so an AWX credential whose CA field is empty uses the default trust store.
     type: path
   request_timeout:
     description:

@@ -57,6 +57,7 @@ def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=
         return dict(action="none", reason="no added secret waiting to be retired", age_days=age_days)
     if rotated_at is None:
         return dict(action="rotate", reason="no rotation recorded in the sink", age_days=None)
+    age_days = (now - rotated_at).days  # known from here on (and to pylint)
     guard = parse_time(rotate_before, "rotate_before")
     if guard is not None and rotated_at < guard:
         return dict(action="rotate", reason="last rotation (%s) is older than rotate_before" % record["rotated_at"], age_days=age_days)

@@ -151,6 +151,23 @@ def _is_connect_failure(exc):
     return "NewConnectionError" in text or "Connection refused" in text or "Name or service not known" in text
 
 
+def ca_bundle(ca_path):
+    """What requests verifies with: ``ca_path``, or True (the default trust store) when it names no certificate.
+
+    AWX writes a file for every file injector, also for an empty CA field of a credential, so an empty file means
+    "no CA given", not "trust nothing".
+    """
+    if not ca_path:
+        return True
+    try:
+        with open(ca_path, "rb") as handle:
+            if not handle.read(4096).strip():
+                return True
+    except OSError:
+        pass  # a path that cannot be read is left to requests, whose error names it
+    return ca_path
+
+
 class HttpClient:
     """requests.Session with the collection's timeouts, TLS, retry and error rules."""
 
@@ -171,7 +188,7 @@ class HttpClient:
         self.session = requests.Session()
         self.session.trust_env = True  # proxies and no_proxy from the environment
         # Passed on every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session-level verify.
-        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.verify = ca_bundle(ca_path) if validate_certs else False
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         if not validate_certs:
@@ -199,6 +216,11 @@ class HttpClient:
         """
         method = method.upper()
         label = label or path.split("?")[0]
+        if not self.url(path).startswith(("http://", "https://")):
+            # An empty or scheme-less URL (an unset AWX credential field, "uaa.example.com") is refused before sending.
+            raise ApiError(self.platform, method, label,
+                           description="the %s URL %r has no http:// or https:// scheme" % (self.platform, self.base_url),
+                           hint="Set the %s URL option (or its APIOPS_* environment variable) to https://host[:port]" % self.platform)
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         delays = backoff_delays(base=self.backoff_base)

@@ -11,21 +11,24 @@ import re
 import subprocess
 import sys
 
+import ansible_runner
 import pytest
 import requests
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from tests.emulator_fixtures import emulator_fixtures, reset
+from tests.emulator_fixtures import emulator_fixtures, reset, tls_files  # noqa: F401 pylint: disable=unused-import
+from tests.inventory_secrets import secret_values
+from tests.system import awx
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VAULT_PASSWORD = "system-test-vault-password-8c1e"
 
 
 class Run:
-    def __init__(self, completed):
-        self.rc = completed.returncode
-        self.output = completed.stdout + completed.stderr
+    def __init__(self, rc, output):
+        self.rc = rc
+        self.output = output
 
     def recap(self, host):
         match = re.search(r"^%s\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)" % re.escape(host),
@@ -46,6 +49,11 @@ class Workspace:
         with open(self.password_file, "w", encoding="utf-8") as handle:
             handle.write(VAULT_PASSWORD + "\n")
         self.outputs = []
+        self.jobs = 0
+        self.inventory_secrets = set()
+        # Temp files and default reports stay in the workspace, where the leak check reads every file.
+        self.env = {"ANSIBLE_LOCAL_TEMP": os.path.join(path, "tmp"), "ANSIBLE_REMOTE_TEMP": os.path.join(path, "remote-tmp"),
+                    "APIOPS_REPORT_DIR": os.path.join(path, "reports")}
 
     def inventory(self, clients, **host_vars):
         host = dict(uaa_url=self.emulator.url, uaa_auth_client_id="admin", uaa_auth_client_secret="adm1n-S3cret-seed-7f3a9c",
@@ -55,6 +63,7 @@ class Workspace:
         return self.write_inventory({"uaa_servers": {"hosts": {"uaa-test": host}}})
 
     def write_inventory(self, inventory):
+        self.inventory_secrets |= set(secret_values(inventory))
         path = os.path.join(self.path, "inventory.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(inventory, handle)
@@ -74,9 +83,41 @@ class Workspace:
         if check:
             command += ["--check", "--diff"]
         command += list(extra)
-        env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_LOCAL_TEMP=os.path.join(self.path, "tmp"))
-        run = Run(subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.path, check=False))
+        env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", **self.env)
+        completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.path, check=False)
+        run = Run(completed.returncode, completed.stdout + completed.stderr)
         self.outputs.append(run.output)
+        return run
+
+    def job(self, playbook, *extra, check=False, verbosity=0, env=None, credential=None):
+        """Run ``playbook`` the way AWX does: ansible-runner, a private data dir, job events on disk.
+
+        The output that AWX keeps is the job's stdout, every job event and every artifact; each is added to
+        ``outputs`` for the leak check. ``credential`` is (credential type name, inputs): its injectors are applied
+        as AWX applies them. Returns a :class:`Run` with the job's stdout.
+        """
+        self.jobs += 1
+        data_dir = os.path.join(self.path, "runner", str(self.jobs))
+        os.makedirs(data_dir)
+        envvars = dict(self.env, ANSIBLE_NOCOLOR="1", PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+        if credential:
+            envvars.update(awx.inject(awx.load_type(credential[0]), credential[1], data_dir))
+        envvars.update(env or {})
+        cmdline = ["--vault-password-file", self.password_file] + (["--check", "--diff"] if check else []) + list(extra)
+        runner = ansible_runner.run(
+            private_data_dir=data_dir, playbook=os.path.join(ROOT, "playbooks", playbook),
+            inventory=os.path.join(self.path, "inventory.json"), cmdline=" ".join(cmdline), verbosity=verbosity,
+            envvars=envvars,
+            quiet=True, json_mode=False,
+        )
+        run = Run(runner.rc, runner.stdout.read())
+        run.events = list(runner.events)
+        self.outputs.append(run.output)
+        self.outputs.extend(json.dumps(event) for event in run.events)
+        for directory, _dirs, files in os.walk(os.path.join(data_dir, "artifacts")):
+            for name in files:
+                with open(os.path.join(directory, name), "rb") as handle:
+                    self.outputs.append(handle.read().decode("utf-8", "replace"))
         return run
 
     def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):

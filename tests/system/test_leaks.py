@@ -1,12 +1,17 @@
 # Copyright (c) 2026, apiops.credentials contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The leak check: no secret the emulators ever knew may appear in -vvvv output or in a file outside the sink."""
+"""The leak check, where AWX looks: every playbook through ansible-runner at verbosity 0 and 4, in check mode and
+for real, with failing steps too. No secret any emulator ever knew, no secret the sink holds and no secret of the
+inventory may appear in stdout, in a job event, in an artifact or in any file written outside the sink."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+
+import pytest
 
 from tests.system.test_anypoint_rotation import ADMIN, TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
@@ -39,14 +44,18 @@ def files_outside_the_sink(root):
 
 
 def assert_no_leak(workspace):
-    secrets = sink_secrets(workspace)
+    secrets = sink_secrets(workspace) | workspace.inventory_secrets
     for platform in workspace.emulators:
         secrets |= set(workspace.control("secrets", method="GET", platform=platform))
     secrets = {s for s in secrets if len(s) >= 8}
     assert len(secrets) > 10
+    assert workspace.jobs and workspace.outputs
     for index, output in enumerate(workspace.outputs):
         leaked = sorted(s[:6] + "..." for s in secrets if s in output)
-        assert not leaked, "run %d printed secrets starting with %s" % (index, leaked)
+        assert not leaked, "output %d (stdout, job event or artifact) holds secrets starting with %s: %s" % (
+            index, leaked, output[:300])
+    # Pipelining: no module file (which would hold the module's arguments, secrets included) is put on disk.
+    assert not [o for o in workspace.outputs if re.search(r"PUT .*AnsiballZ_", o)], "a module file was written to disk"
     for path in files_outside_the_sink(workspace.path):
         with open(path, "rb") as handle:
             content = handle.read().decode("utf-8", "replace")
@@ -54,60 +63,82 @@ def assert_no_leak(workspace):
         assert not leaked, "%s holds secrets starting with %s" % (path, leaked)
 
 
-def test_uaa_playbooks_leak_nothing_at_vvvv(workspace):
+def ok(run):
+    assert run.rc == 0, run.output[-3000:]
+    return run
+
+
+def fails(run):
+    assert run.rc != 0, run.output[-3000:]
+    return run
+
+
+VERBOSITY = pytest.mark.parametrize("verbosity", [0, 4], ids=["v0", "vvvv"])
+
+
+@VERBOSITY
+def test_uaa_playbooks_leak_nothing(workspace, verbosity):
     zone = dict(ZONE_CLIENT, identity_zone_url=workspace.emulator.url + "/zones/zone1")
     workspace.inventory(CLIENTS + [zone], uaa_secret_rotation_report_path=os.path.join(workspace.path, "report.json"))
-    assert workspace.play("uaa_rotate.yml", "-vvvv", check=True).rc == 0
-    assert workspace.play("uaa_rotate.yml", "-vvvv", "--diff").rc == 0
-    assert workspace.play("uaa_rotate.yml", "-vvvv").rc == 0
-    assert workspace.play("uaa_verify.yml", "-vvvv").rc == 0
-    # failures: a wrong admin secret, and a client whose secret change is refused mid-way
+    ok(workspace.job("uaa_rotate.yml", check=True, verbosity=verbosity))
+    ok(workspace.job("uaa_rotate.yml", "--diff", verbosity=verbosity))
+    ok(workspace.job("uaa_rotate.yml", verbosity=verbosity))
+    ok(workspace.job("uaa_verify.yml", verbosity=verbosity))
+    ok(workspace.job("uaa_verify.yml", check=True, verbosity=verbosity))
+    # failures: a sink secret that no longer authenticates, a wrong admin secret, a secret change refused mid-way
+    workspace.control("faults", {"method": "POST", "path": "/oauth/token$", "status": 401, "count": 1,
+                                 "body": {"error": "unauthorized", "error_description": "Bad credentials"}})
+    fails(workspace.job("uaa_verify.yml", verbosity=verbosity))
     workspace.inventory(CLIENTS, uaa_auth_client_secret="Wr0ng-Adm1n-Secret-for-leak-test",
                         uaa_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
-    assert workspace.play("uaa_rotate.yml", "-vvvv").rc != 0
+    fails(workspace.job("uaa_rotate.yml", verbosity=verbosity))
     workspace.inventory(CLIENTS, uaa_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
     workspace.control("faults", {"method": "PUT", "path": "/secret$", "status": 400, "count": 3,
                                  "body": {"error": "invalid_client", "error_description": "injected"}})
-    assert workspace.play("uaa_rotate.yml", "-vvvv", "--diff").rc != 0
-    workspace.outputs.append(open(os.path.join(workspace.path, "report.json"), encoding="utf-8").read())
+    fails(workspace.job("uaa_rotate.yml", "--diff", verbosity=verbosity))
     assert_no_leak(workspace)
 
 
-def test_apic_v5_playbooks_leak_nothing_at_vvvv(workspace):
+@VERBOSITY
+def test_apic_v5_playbooks_leak_nothing(workspace, verbosity):
     v5_inventory(workspace, ORIGINALS, apic_v5_backup_dir=os.path.join(workspace.path, "backup"))
-    assert workspace.play("apic_v5_backup.yml", "-vvvv").rc == 0
-    assert workspace.play("apic_v5_restore.yml", "-vvvv", check=True).rc == 0
-    assert workspace.play("apic_v5_restore.yml", "-vvvv", "--diff").rc == 0
-    assert workspace.play("apic_v5_restore.yml", "-vvvv").rc == 0
+    ok(workspace.job("apic_v5_backup.yml", verbosity=verbosity))
+    ok(workspace.job("apic_v5_restore.yml", check=True, verbosity=verbosity))
+    ok(workspace.job("apic_v5_restore.yml", "--diff", verbosity=verbosity))
+    ok(workspace.job("apic_v5_restore.yml", verbosity=verbosity))
     v5_inventory(workspace, ORIGINALS, apic_v5_password="Wr0ng-0wner-Passw0rd-leak", apic_v5_credential_restore_owners={},
                  apic_v5_credential_restore_update_secret="always")
-    assert workspace.play("apic_v5_restore.yml", "-vvvv").rc != 0
+    fails(workspace.job("apic_v5_restore.yml", verbosity=verbosity))
     assert_no_leak(workspace)
 
 
-def test_anypoint_playbooks_leak_nothing_at_vvvv(workspace):
+@VERBOSITY
+def test_anypoint_playbooks_leak_nothing(workspace, verbosity):
     targets = TARGETS + [{"connected_app": "c0ffee00c0ffee00c0ffee00c0ffee03"}]
     anypoint_inventory(workspace, targets, auth=ADMIN)
-    assert workspace.play("anypoint_rotate.yml", "-vvvv", check=True).rc == 0
-    assert workspace.play("anypoint_rotate.yml", "-vvvv", "--diff").rc == 0
-    assert workspace.play("anypoint_rotate.yml", "-vvvv").rc == 0
-    assert workspace.play("anypoint_rollback.yml", "-vvvv", "--diff").rc == 0
+    ok(workspace.job("anypoint_rotate.yml", check=True, verbosity=verbosity))
+    ok(workspace.job("anypoint_rotate.yml", "--diff", verbosity=verbosity))
+    ok(workspace.job("anypoint_rotate.yml", verbosity=verbosity))
+    ok(workspace.job("anypoint_rollback.yml", check=True, verbosity=verbosity))
+    ok(workspace.job("anypoint_rollback.yml", "--diff", verbosity=verbosity))
     anypoint_inventory(workspace, targets, auth={"anypoint_username": "env-admin", "anypoint_password": "3nv-Adm1n-Passw0rd-anypoint"},
                        anypoint_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
-    assert workspace.play("anypoint_rotate.yml", "-vvvv").rc != 0
+    fails(workspace.job("anypoint_rotate.yml", verbosity=verbosity))
+    fails(workspace.job("anypoint_rollback.yml", verbosity=verbosity))
     assert_no_leak(workspace)
 
 
-def test_apic_playbook_leaks_nothing_at_vvvv(workspace):
+@VERBOSITY
+def test_apic_playbook_leaks_nothing(workspace, verbosity):
     apic_inventory(workspace)
-    assert workspace.play("apic_rotate.yml", "-vvvv", check=True).rc == 0
+    ok(workspace.job("apic_rotate.yml", check=True, verbosity=verbosity))
     workspace.control("faults", {"method": "POST", "path": "verify-client-secret$", "status": 400, "count": 1,
                                  "body": {"status": 400, "message": ["injected"]}}, platform="apic")
-    assert workspace.play("apic_rotate.yml", "-vvvv", "--diff").rc != 0  # one verify fails
-    assert workspace.play("apic_rotate.yml", "-vvvv").rc == 0
+    fails(workspace.job("apic_rotate.yml", "--diff", verbosity=verbosity))  # one verify fails
+    ok(workspace.job("apic_rotate.yml", verbosity=verbosity))
     workspace.control("age", {"days": 11}, platform="apic")
-    assert workspace.play("apic_rotate.yml", "-vvvv").rc == 0
+    ok(workspace.job("apic_rotate.yml", verbosity=verbosity))
     apic_inventory(workspace, apic_password="Wr0ng-Passw0rd-apic-leak-test")
-    assert workspace.play("apic_rotate.yml", "-vvvv").rc != 0
+    fails(workspace.job("apic_rotate.yml", verbosity=verbosity))
     workspace.outputs.append(json.dumps(workspace.control("mail", method="GET", platform="apic")))
     assert_no_leak(workspace)

@@ -155,3 +155,26 @@ def test_rotate_before_rotates_once(workspace):
     assert workspace.record("billing-service")["secret"] != first
     workspace.inventory([CLIENTS[0]], uaa_secret_rotation_rotate_before="2000-01-01T00:00:00Z")
     assert workspace.play("uaa_rotate.yml").recap("uaa-test")["changed"] == 0
+
+
+def test_reports_per_host_by_default_shared_when_the_path_is_shared_and_directories_made_in_check_mode(workspace):
+    hosts = {}
+    for name, client in (("uaa-a", "billing-service"), ("uaa-b", "reports-service")):
+        hosts[name] = dict(uaa_url=workspace.emulator.url, uaa_auth_client_id="admin", uaa_auth_client_secret="adm1n-S3cret-seed-7f3a9c",
+                           uaa_secret_rotation_sink_dir=workspace.sink_dir, uaa_secret_rotation_clients=[{"client_id": client}])
+    workspace.write_inventory({"uaa_servers": {"hosts": hosts}})
+    dry = workspace.play("uaa_rotate.yml", check=True)
+    assert dry.rc == 0, dry.output[-3000:]
+    reports = os.path.join(workspace.path, "reports", "uaa")  # APIOPS_REPORT_DIR of the workspace, made by the dry run
+    for name, client in (("uaa-a", "billing-service"), ("uaa-b", "reports-service")):
+        with open(os.path.join(reports, name + "-plan.json"), encoding="utf-8") as handle:
+            assert [(e["host"], e["client_id"], e["result"]) for e in json.load(handle)] == [(name, client, "planned")]
+
+    shared = os.path.join(workspace.path, "new", "dir", "all.json")
+    for host in hosts.values():
+        host["uaa_secret_rotation_report_path"] = shared
+    workspace.write_inventory({"uaa_servers": {"hosts": hosts}})
+    assert workspace.play("uaa_rotate.yml", check=True).rc == 0
+    with open(shared, encoding="utf-8") as handle:
+        assert sorted(e["host"] for e in json.load(handle)) == ["uaa-a", "uaa-b"]
+    assert writes(workspace) == [], "check mode wrote to UAA"

@@ -5,15 +5,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import subprocess
 
 import pytest
 import requests
 
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 reads the arguments from a module global
+    from ansible.module_utils import basic
 
-from tests.emulator_fixtures import emulator_fixtures
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        saved = basic._ANSIBLE_ARGS  # pylint: disable=protected-access
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")  # pylint: disable=protected-access
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved  # pylint: disable=protected-access
+
+from tests.emulator_fixtures import emulator_fixtures, tls_files  # noqa: F401 pylint: disable=unused-import
 
 UAA_ADMIN = {"uaa_auth_client_id": "admin", "uaa_auth_client_secret": "adm1n-S3cret-seed-7f3a9c"}
 # A provider user and the toolkit credentials of the API Connect v10 seed.
@@ -50,22 +62,3 @@ def run_module(module_main, args, capsys, check_mode=False, diff=False):
     result = json.loads(out)
     result.setdefault("warnings", [])
     return result
-
-
-@pytest.fixture(scope="session")
-def tls_files(tmp_path_factory):
-    """A private CA and a server certificate for 127.0.0.1 signed by it: (ca.pem, server cert, server key)."""
-    directory = tmp_path_factory.mktemp("tls")
-    ca_key, ca_cert = directory / "ca.key", directory / "ca.pem"
-    key, csr, cert, ext = directory / "server.key", directory / "server.csr", directory / "server.pem", directory / "ext.cnf"
-    ext.write_text("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
-                   "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n"
-                   "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
-    for command in (
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_cert, "-days", "2", "-subj", "/CN=apiops test CA",
-         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
-        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
-        ["x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext],
-    ):
-        subprocess.run(["openssl"] + [str(part) for part in command], check=True, capture_output=True)
-    return str(ca_cert), str(cert), str(key)
