@@ -222,10 +222,20 @@ class AnypointApi:
         return self.client_secret(org_id, client_id)
 
     def set_client_secret(self, org_id, client_id, secret):
-        """PATCH ?resetSecret=false with the secret (UNCONFIRMED for environment clients; seed 000 documents it)."""
-        self._call("PATCH", self._client_path(org_id, client_id) + "?resetSecret=false",
-                   "/accounts/api/organizations/{org}/clients/{client}?resetSecret=false",
-                   json={"client_secret": secret}, idempotent=True)
+        """Set an environment secret and read it back (the caller compares: a write is proven, never trusted).
+
+        Seed 000 documents the roll back as ``PATCH .../clients/{client}`` with ``{"client_secret"}`` and no query
+        parameter, so that form goes first; a 400 to it is answered with the ``?resetSecret=false`` form that the
+        reset's own parameter suggests. Both send the same value: safe to repeat after a lost answer.
+        """
+        path, label = self._client_path(org_id, client_id), "/accounts/api/organizations/{org}/clients/{client}"
+        try:
+            self._call("PATCH", path, label, json={"client_secret": secret}, idempotent=True)
+        except ApiError as error:
+            if error.status != 400:
+                raise
+            self._call("PATCH", path + "?resetSecret=false", label + "?resetSecret=false",
+                       json={"client_secret": secret}, idempotent=True)
         return self.client_secret(org_id, client_id)
 
     def validate_client(self, org_id, client_id, secret):

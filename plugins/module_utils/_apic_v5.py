@@ -188,9 +188,16 @@ class ApicV5Api:
 
 
 def app_credentials(app):
-    """The credentials of an app as [{id, client_id, description, default}]; the first one is the default."""
+    """The credentials of an app as [{id, client_id, description, default}], the default one first.
+
+    The default credential is the one whose client id the app's ``credentials`` object shows; no source says it is
+    ``appCredentials[0]``, so position decides only when the app has no ``credentials`` object.
+    """
     creds = app.get("appCredentials") or []
+    default_client_id = (app.get("credentials") or {}).get("clientID")
     if not creds and app.get("credentials"):
         creds = [dict(app["credentials"], id=None)]
-    return [{"id": c.get("id"), "client_id": c.get("clientID"), "description": c.get("description"), "default": index == 0}
+    rows = [{"id": c.get("id"), "client_id": c.get("clientID"), "description": c.get("description"),
+             "default": c.get("clientID") == default_client_id if default_client_id else index == 0}
             for index, c in enumerate(creds)]
+    return sorted(rows, key=lambda row: not row["default"])  # stable: the others keep the platform's order

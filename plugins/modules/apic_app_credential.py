@@ -15,7 +15,11 @@ description:
     through the platform API (C(/api/apps/{org}/{catalog}/{consumer-org}/{app}/credentials)).
   - O(state=present) creates the credential with a given or platform-generated client id and secret, or brings
     name, title, summary, client id and secret to the given values. A given secret is compared with the platform's
-    C(client_secret_hashed), so a second run changes nothing.
+    C(client_secret_hashed), so a second run changes nothing; where the platform does not show it, the platform's
+    C(verify-client-secret) decides, and nothing is written again.
+  - Every secret written is proven afterwards, with C(verify-client-secret) (or, for a hash, by reading the stored
+    hash back). A platform that answers the write but keeps another secret fails the task, naming the catalog
+    setting C(hash_client_secret), which some releases need on before a secret can change.
   - Restore a saved credential with O(client_id) and O(client_secret_hashed) (the Base64 SHA-256 the platform shows).
     The platform accepts a hashed secret only while the catalog setting C(hash_client_secret) is on; see
     O(allow_hashed_secret_setting).
@@ -83,9 +87,18 @@ options:
   allow_hashed_secret_setting:
     description:
       - When O(client_secret_hashed) must be written and the catalog setting C(hash_client_secret) is off, turn it on
-        for the write and off again afterwards. The setting is catalog-wide; without this the module fails and says so.
+        for the write and off again afterwards. Without this the module fails and says so.
+      - The setting is B(catalog-wide). While it is on, every other writer of that catalog works under it. Before it
+        is switched on, the original value is written to O(setting_journal), so a later run of this module for the
+        same catalog puts it back when a run died in between (RV(catalog_setting_restored)).
     type: bool
     default: false
+  setting_journal:
+    description:
+      - File that remembers, per catalog, a C(hash_client_secret) setting this module switched on and has not yet
+        switched back (see O(allow_hashed_secret_setting)). Holds no secret.
+    type: path
+    default: ~/.apiops/state/apic_catalog_settings.json
   reset_client_id:
     description: With O(state=reset), also get a new client id (C(reset) instead of C(reset-client-secret)).
     type: bool
@@ -173,11 +186,34 @@ client_secret:
   description: The plaintext secret the platform generated (create without a secret, or reset). Register with C(no_log).
   returned: when the platform generated a secret, not in check mode
   type: str
+catalog_setting_switched:
+  description: Whether the catalog setting C(hash_client_secret) was switched on for this write and back off.
+  returned: when O(allow_hashed_secret_setting) switched it
+  type: bool
+catalog_setting_restored:
+  description: Whether this run put back a C(hash_client_secret) setting that an earlier run switched on and died.
+  returned: always
+  type: bool
+secret_compared:
+  description:
+    - Whether the given secret could be compared with the credential's (by C(client_secret_hashed), or by
+      C(verify-client-secret) for a plaintext secret). A hash given for a credential whose hash the platform does
+      not show cannot be; it is then written only together with a client id change, as a restore does.
+  returned: when O(state=present) and the credential exists
+  type: bool
+secret_proven:
+  description: Whether the platform proved the secret this task wrote (a task whose secret cannot be proven fails).
+  returned: when a secret was written, not in check mode
+  type: bool
 secret_valid:
   description: With O(state=verify), whether the platform accepts the secret.
   returned: when O(state=verify)
   type: bool
 """
+
+import json
+import os
+import tempfile
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC, ApicApi, auth_problem
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import hash_secret, looks_hashed
@@ -196,6 +232,7 @@ ARGUMENT_SPEC = dict(
     client_secret=dict(type="str", no_log=True),
     client_secret_hashed=dict(type="str", no_log=True),
     allow_hashed_secret_setting=dict(type="bool", default=False),
+    setting_journal=dict(type="path", default="~/.apiops/state/apic_catalog_settings.json"),
     reset_client_id=dict(type="bool", default=False),
     force=dict(type="bool", default=False),
 )
@@ -210,15 +247,28 @@ def find(credentials, wanted):
     return next((c for c in credentials if wanted in (c.get("id"), c.get("name"))), None)
 
 
-def desired_changes(current, params):
-    """The PATCH body that brings ``current`` to the options, and the names of the changed fields (pure)."""
+def desired_changes(current, params, secret_in_place=None):
+    """The PATCH body that brings ``current`` to the options, and the names of the changed fields (pure).
+
+    The secret is compared by ``client_secret_hashed``; where the platform does not show it, ``secret_in_place``
+    is the platform's own verdict (verify-client-secret) instead.
+    """
     body, fields = {}, []
     for key, option in (("name", "new_name"), ("title", "title"), ("summary", "summary"), ("client_id", "client_id")):
         if params[option] is not None and current.get(key) != params[option]:
             body[key] = params[option]
             fields.append(key)
     stored = current.get("client_secret_hashed")
-    if params["client_secret"] is not None and stored != hash_secret(params["client_secret"]):
+    if stored is None and secret_in_place is not None:
+        if params["client_secret"] is not None and not secret_in_place:
+            body["client_secret"] = params["client_secret"]
+            fields.append("client_secret")
+    elif stored is None and params["client_secret_hashed"] is not None:
+        # Neither shown nor checkable (no plaintext): sent with a client id change, as a restore does, else left.
+        if "client_id" in fields:
+            body["client_secret_hashed"] = params["client_secret_hashed"]
+            fields.append("client_secret")
+    elif params["client_secret"] is not None and stored != hash_secret(params["client_secret"]):
         body["client_secret"] = params["client_secret"]
         fields.append("client_secret")
     elif params["client_secret_hashed"] is not None and stored != params["client_secret_hashed"]:
@@ -235,15 +285,96 @@ def create_body(params):
     return body
 
 
-def with_hashed_secret_setting(module, api, write):
-    """Run ``write``; when it sends a hash and the catalog refuses hashes, switch hash_client_secret on around it."""
+def prove_secret(module, api, path, answer, result):
+    """After a write of a known secret: the platform's verify-client-secret must accept it, or the run fails.
+
+    Some sources say a catalog changes a secret only while its setting hash_client_secret is on, and a platform
+    may answer 200 and keep the old one; a secret that cannot be proven is never reported as set. ``answer`` is the
+    credential the write returned.
+    """
+    params = module.params
+    if params["client_secret"] is not None:
+        proven = api.verify(path, answer.get("client_id"), params["client_secret"])
+    else:
+        # Only the hash was sent: the platform's own copy of it is the proof. The write's answer shows it (it was
+        # given while hash_client_secret was on); a read afterwards may not, once the setting is off again.
+        stored = answer.get("client_secret_hashed") or (api.get_credential(path) or {}).get("client_secret_hashed")
+        proven = None if stored is None else stored == params["client_secret_hashed"]
+    result["secret_proven"] = bool(proven)
+    if proven is None:
+        module.fail_json(msg="The hashed secret of %s was sent, but API Connect shows no client_secret_hashed to prove it "
+                             "(the catalog setting hash_client_secret is off?). Check it with state=verify and the "
+                             "plaintext secret." % params["name"], **result)
+    if not proven:
+        module.fail_json(msg="API Connect answered the write of %s, but verify-client-secret rejects the new secret: the "
+                             "platform kept another one. Check the catalog setting hash_client_secret (some releases "
+                             "change a secret only while it is on) and run again." % params["name"], **result)
+
+
+class SettingJournal:
+    """The catalog settings this module switched and has not switched back yet, in one JSON file on the host."""
+
+    def __init__(self, path, catalog_key):
+        self.path = path
+        self.key = catalog_key
+
+    def _read(self):
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                entries = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def _write(self, entries):
+        directory = os.path.dirname(self.path)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=".settings.")
+        with os.fdopen(handle, "w") as stream:
+            json.dump(entries, stream)
+        os.replace(temp, self.path)
+
+    def pending(self):
+        return self.key in self._read()
+
+    def remember(self):
+        self._write(dict(self._read(), **{self.key: {"hash_client_secret": False}}))
+
+    def forget(self):
+        entries = self._read()
+        entries.pop(self.key, None)
+        self._write(entries)
+
+
+def put_back_a_switched_setting(module, api, journal, result):
+    """A run that died while hash_client_secret was switched on left a journal entry: switch it back off first."""
+    result["catalog_setting_restored"] = False
+    if not journal.pending():
+        return
+    if module.check_mode:
+        result.update(changed=True, catalog_setting_restored=True)  # predicted: the setting is read in a real run
+        return
+    if api.settings().get("hash_client_secret"):
+        api.update_settings({"hash_client_secret": False})
+        result.update(changed=True, catalog_setting_restored=True)
+    journal.forget()
+
+
+def with_hashed_secret_setting(module, api, journal, result, write):
+    """Run ``write``; when it sends a hash and the catalog refuses hashes, switch hash_client_secret on around it.
+
+    The original value is journaled before the switch, so a killed run is undone by the next one.
+    """
     if not module.params["allow_hashed_secret_setting"] or api.settings().get("hash_client_secret"):
         return write()
+    journal.remember()
     api.update_settings({"hash_client_secret": True})
+    result["catalog_setting_switched"] = True
     try:
         return write()
     finally:
         api.update_settings({"hash_client_secret": False})
+        journal.forget()
 
 
 def main():
@@ -263,17 +394,20 @@ def main():
         hide(module, hash_secret(params["client_secret"]))
 
     api = ApicApi(params, warn=module.warn)
+    journal = SettingJournal(params["setting_journal"], "%s %s %s" % (api.base, params["apic_org"], params["apic_catalog"]))
+    result = dict(changed=False, changed_fields=[])
     try:
+        put_back_a_switched_setting(module, api, journal, result)
         credentials = api.credentials(params["consumer_org"], params["app"])
     except ApiError as error:
-        fail(module, error)
+        fail(module, error, **result)
     current = find(credentials, params["name"])
     if current is None and params["new_name"]:
         current = find(credentials, params["new_name"])  # renamed by an earlier run
     app_path = api.app_path(params["consumer_org"], params["app"])
     path = "%s/credentials/%s" % (app_path, current["id"]) if current else None
     state = params["state"]
-    result = dict(changed=False, changed_fields=[], credential=public(current))
+    result["credential"] = public(current)
 
     try:
         if state == "verify":
@@ -303,6 +437,8 @@ def main():
                 answer = api.reset(path, client_id_too=params["reset_client_id"])
                 result["credential"] = public(dict(current, **{k: v for k, v in answer.items() if k in PUBLIC_FIELDS}))
                 result["client_secret"] = answer.get("client_secret")
+                result["secret_proven"] = bool(result["client_secret"]) and api.verify(
+                    path, result["credential"]["client_id"], result["client_secret"])
             if module._diff:
                 result["diff"] = {"before": {"client_secret": MASK}, "after": {"client_secret": MASK + " (new)"}}
             module.exit_json(**result)
@@ -312,20 +448,35 @@ def main():
             fields = sorted({"client_secret" if key == "client_secret_hashed" else key for key in body})
             result.update(changed=True, changed_fields=fields, credential=public(body))
             if not module.check_mode:
-                created = with_hashed_secret_setting(module, api, lambda: api.create_credential(app_path, body)).body or {}
+                created = with_hashed_secret_setting(module, api, journal, result, lambda: api.create_credential(app_path, body)).body or {}
+                if not created.get("id"):  # a create whose answer was lost and confirmed: read what is there
+                    created = find(api.credentials(params["consumer_org"], params["app"]), body["name"]) or {}
                 result["credential"] = public(created)
+                new_path = "%s/credentials/%s" % (app_path, created.get("id"))
                 if "client_secret" not in body and "client_secret_hashed" not in body:
                     result["client_secret"] = created.get("client_secret")
+                    result["secret_proven"] = bool(result["client_secret"]) and api.verify(
+                        new_path, created.get("client_id"), result["client_secret"])
+                else:
+                    prove_secret(module, api, new_path, created, result)
             if module._diff:
                 result["diff"] = {"before": {"state": "absent"},
                                   "after": dict(result["credential"], state="present", client_secret=MASK)}
             module.exit_json(**result)
 
-        body, fields = desired_changes(current, params)
+        secret_in_place = None
+        if params["client_secret"] is not None and current.get("client_secret_hashed") is None:
+            # The platform does not show the hash: ask it whether the secret is in place instead of writing it again.
+            secret_in_place = api.verify(path, current["client_id"], params["client_secret"])
+        body, fields = desired_changes(current, params, secret_in_place)
+        result["secret_compared"] = current.get("client_secret_hashed") is not None or secret_in_place is not None
         after = dict(public(current), **{k: v for k, v in body.items() if k in PUBLIC_FIELDS})
-        result.update(changed=bool(body), changed_fields=fields, credential=after)
+        result.update(changed=bool(body) or result["catalog_setting_restored"], changed_fields=fields, credential=after)
         if body and not module.check_mode:
-            result["credential"] = public(with_hashed_secret_setting(module, api, lambda: api.update_credential(path, body)))
+            answer = with_hashed_secret_setting(module, api, journal, result, lambda: api.update_credential(path, body)) or {}
+            result["credential"] = public(answer)
+            if "client_secret" in fields:
+                prove_secret(module, api, path, dict(answer, client_id=answer.get("client_id") or after["client_id"]), result)
         if module._diff and body:
             result["diff"] = {"before": {k: (MASK if k == "client_secret" else current.get(k)) for k in fields},
                               "after": {k: (MASK + " (new)" if k == "client_secret" else after.get(k)) for k in fields}}
@@ -335,6 +486,9 @@ def main():
         if error.status == 400 and params["client_secret_hashed"] and not params["allow_hashed_secret_setting"]:
             error.hint = ("The catalog refuses hashed secrets while its setting hash_client_secret is off: set "
                           "allow_hashed_secret_setting=true to switch it on for this write")
+        elif error.status == 400 and params["client_secret"] is not None and "client_secret" in result["changed_fields"]:
+            error.hint = ("Check the catalog setting hash_client_secret: some releases change a secret only while it "
+                          "is on. The old secret is unchanged")
         fail(module, error, **result)
 
 

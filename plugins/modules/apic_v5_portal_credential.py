@@ -13,9 +13,14 @@ version_added: 0.1.0
 description:
   - Sets the client id and secret of an application's credential (the default one, or O(credential_id) from the
     application's C(appCredentials)), for example to restore the original credentials after an API Manager reset.
+    The default credential is the one whose client id the application's C(credentials) object shows, wherever the
+    portal lists it in C(appCredentials).
   - The developer organization and the application are found by name or id.
-  - The portal expects the secret as the Base64 of its SHA-256 digest; the module computes it from
-    O(client_secret), or takes O(client_secret_hash) as it is.
+  - The portal expects the secret as the Base64 of its SHA-256 digest; the module always sends that, computed from
+    O(client_secret), or O(client_secret_hash) as it is. A portal may store any other string without complaint,
+    which would break the application at the gateway, so the plaintext is never sent.
+  - The client id the portal answers with is checked. The portal API has no way to check a secret, so the secret
+    of a restored credential is proven only by a call through the gateway.
   - The portal never shows a secret, so whether the secret must be sent again is decided by O(update_secret),
     like the C(update_password) option of user modules.
   - O(operation=reset) asks the portal for a new secret instead, and returns it.

@@ -8,9 +8,13 @@
 Switches (``--config`` or ``POST /_emulator/config``):
 
 ``allow_env_secret_set`` (default true)
-    Whether ``PATCH .../clients/{id}?resetSecret=false`` with ``{"client_secret"}`` sets an environment secret.
+    Whether a ``PATCH .../clients/{id}`` with ``{"client_secret"}`` sets an environment secret at all.
     UNCONFIRMED in the platform's sources; seed 000 says the old secret can be PATCHed back. With false the
     emulator answers 400 ``{"status":400,"message":...}`` so both outcomes are tested.
+``env_secret_set_form`` (default ``documented``)
+    Which request sets it. ``documented``: seed 000's form, ``PATCH .../clients/{id}`` with no query parameter (a
+    ``?resetSecret=false`` is refused with 400). ``query``: only ``?resetSecret=false`` (no parameter: 400
+    "resetSecret query parameter is required"). ``either``: both. No source settles which the platform takes.
 ``token_ttl`` (default 3600)
     Access token lifetime in seconds.
 
@@ -65,7 +69,7 @@ class AnypointEmulator(Emulator):
     name = "anypoint"
 
     def default_config(self):
-        return {"allow_env_secret_set": True, "token_ttl": 3600}
+        return {"allow_env_secret_set": True, "env_secret_set_form": "documented", "token_ttl": 3600}
 
     def load(self, seed):
         self.orgs, self.envs, self.clients, self.apps, self.users, self.tokens = {}, {}, {}, {}, {}, {}
@@ -272,13 +276,16 @@ class AnypointEmulator(Emulator):
         client = self._client(request, session, ("admin:orgclients",))
         reset = request.arg("resetSecret")
         body = request.json() or {}
-        if reset is None:
+        form = self.config["env_secret_set_form"]
+        if reset is None and form == "query":
             raise HttpError(400, {"status": 400, "message": "resetSecret query parameter is required"})
-        if truthy(reset):
+        if reset is not None and truthy(reset):
             client["client_secret"] = new_secret()
             self.remember_secret(client["client_secret"])
         elif "client_secret" in body:
             self.remember_secret(body["client_secret"])
+            if reset is not None and form == "documented":
+                raise HttpError(400, {"status": 400, "message": "client_secret cannot be combined with resetSecret"})
             if not self.config["allow_env_secret_set"]:
                 raise HttpError(400, {"status": 400, "message": "client_secret is not a valid field"})
             if not isinstance(body["client_secret"], str) or not 1 <= len(body["client_secret"]) <= 255:

@@ -19,16 +19,29 @@ question (UNCONFIRMED)                           answer here
 default page size                                everything (``limit`` absent); ``limit`` is capped
                                                  at config ``max_limit`` (1000)
 2xx of reset / reset-client-secret / verify      200
-verify mismatch                                  400 "The client secret is not valid ..."
-DELETE credential body                           the deleted credential
+verify mismatch                                  switch ``verify_mismatch_status``: 400 (default)
+                                                 or 401 "The client secret is not valid ..."
+DELETE credential answer                         switch ``delete_status``: 200 with the deleted
+                                                 credential (default), or 204 with no body
 duplicate ``client_id`` in the catalog           409 "The client_id X already exists in catalog."
 PATCH ``client_id: null``                        400
 ``client_secret_hashed`` with the catalog        400; accepted only when ``hash_client_secret``
 setting ``hash_client_secret`` false             is true
-``client_secret_hashed`` in GET                  always present
+``client_secret_hashed`` in GET                  switch ``hashed_in_get``: ``always`` (default), or
+                                                 ``only_when_hashing`` (absent while the catalog
+                                                 setting ``hash_client_secret`` is off)
+plaintext ``client_secret`` on PATCH             switch ``plaintext_secret_change``: ``always``
+                                                 (default, as IBM's CLI docs show it), or, while
+                                                 ``hash_client_secret`` is off (a published
+                                                 walkthrough says it must be on to change a secret),
+                                                 ``ignored_unless_hashing`` (200, secret unchanged)
+                                                 or ``refused_unless_hashing`` (400)
 credential ``name`` when only a title is sent    the title, lower case, spaces as dashes
 platform rate limits                             none, unless a test injects a 429 storm
 ===============================================  ==================================================
+
+Switches (``--config`` or ``POST /_emulator/config``): ``max_limit`` (1000), ``verify_mismatch_status`` (400 or
+401), ``delete_status`` (200 or 204), ``hashed_in_get`` and ``plaintext_secret_change``, as in the table.
 
 Permissions: a user with ``"role": "viewer"`` may read but every write answers
 403; a user's ``orgs`` (default all) limits the provider orgs they can see.
@@ -96,7 +109,8 @@ class ApicEmulator(Emulator):
     mailbox = None  # an SmtpSink whose messages /_emulator/mail shows
 
     def default_config(self):
-        return {"max_limit": 1000}
+        return {"max_limit": 1000, "verify_mismatch_status": 400, "delete_status": 200, "hashed_in_get": "always",
+                "plaintext_secret_change": "always"}
 
     # ---- seed ------------------------------------------------------------------------
     def load(self, seed):
@@ -286,9 +300,11 @@ class ApicEmulator(Emulator):
         catalog = corg["catalog"]
         view = self._envelope(request, "credential", cred, catalog)
         app_url = self._app_url(request, app)
-        view.update(client_id=cred["client_id"], client_secret_hashed=cred["hash"],
+        view.update(client_id=cred["client_id"],
                     consumer_org_url="%s/consumer-orgs/%s/%s/%s" % (self._base(request), catalog["org"]["id"], catalog["id"], corg["id"]),
                     app_url=app_url, url="%s/credentials/%s" % (app_url, cred["id"]))
+        if self.config["hashed_in_get"] == "always" or catalog["settings"].get("hash_client_secret"):
+            view["client_secret_hashed"] = cred["hash"]
         if plaintext is not None:
             view["client_secret"] = plaintext
         return view
@@ -419,7 +435,12 @@ class ApicEmulator(Emulator):
         if body.get("name"):
             self._check_name(app, body["name"], allowed=cred)
         self._check_client_id(catalog, body.get("client_id"), allowed=cred)
-        hashed, _plaintext = self._secret_from(body, catalog)
+        hashed, plaintext = self._secret_from(body, catalog)
+        if plaintext is not None and not catalog["settings"].get("hash_client_secret"):
+            if self.config["plaintext_secret_change"] == "refused_unless_hashing":
+                raise error(400, "client_secret can only be changed when the catalog setting hash_client_secret is true")
+            if self.config["plaintext_secret_change"] == "ignored_unless_hashing":
+                hashed = None
         for key in ("name", "title", "summary", "client_id"):
             if body.get(key) is not None:
                 cred[key] = body[key]
@@ -432,6 +453,8 @@ class ApicEmulator(Emulator):
     def delete_credential(self, request):
         cred = self._cred(request, write=True)
         del cred["app"]["credentials"][cred["id"]]
+        if int(self.config["delete_status"]) == 204:
+            return Response(204)
         return Response(200, self._cred_view(request, cred))
 
     @route("POST", "/api/apps/{org}/{catalog}/{corg}/{app}/credentials/{cred}/reset")
@@ -457,7 +480,7 @@ class ApicEmulator(Emulator):
         if not body.get("client_secret"):
             raise error(400, "client_secret is required")
         if body.get("client_id", cred["client_id"]) != cred["client_id"] or secret_hash(body["client_secret"]) != cred["hash"]:
-            raise error(400, "The client secret is not valid for credential %s" % cred["name"])
+            raise error(int(self.config["verify_mismatch_status"]), "The client secret is not valid for credential %s" % cred["name"])
         return Response(200, {"status": 200, "message": ["The client secret is valid"]})
 
     # ---- catalog settings --------------------------------------------------------------------

@@ -15,9 +15,17 @@ error body shape                            ``{"message": "<text>"}``
 missing ``X-IBM-APIManagement-Context``     400 "Missing X-IBM-APIManagement-Context header"
 unknown context                             404 "Unknown API Management context <ctx>"
 default-credential PUT needs the hash too   yes, as the ``/credentials/{id}`` PUT documents
-a secret that is not Base64(SHA-256)        400 "clientSecret must be a Base64 encoded SHA-256 hash ..."
+a secret that is not Base64(SHA-256)        switch ``reject_non_hash_secret``: false (default: the
+                                            portal cannot tell and stores it, which breaks the
+                                            app at the gateway) or true (400 "clientSecret must
+                                            be a Base64 encoded SHA-256 hash ...")
+where the default credential is listed      switch ``default_credential_position``: ``first``
+in ``appCredentials``                       (default) or ``last``; the app's ``credentials``
+                                            object names it by ``clientID`` either way
 duplicate clientID in the catalog           409 "A credential with clientID <id> already exists"
 ==========================================  ===============================================
+
+Switches: ``--config`` or ``POST /_emulator/config``.
 """
 
 from __future__ import annotations
@@ -60,6 +68,9 @@ def error(status, message):
 
 class ApicV5Emulator(Emulator):
     name = "apic_v5"
+
+    def default_config(self):
+        return {"reject_non_hash_secret": False, "default_credential_position": "first"}
 
     def load(self, seed):
         self.users = {u["username"]: u["password"] for u in seed.get("users", [])}
@@ -139,7 +150,9 @@ class ApicV5Emulator(Emulator):
                 "public": app["public"], "description": app["description"],
                 "credentials": {"clientID": default["clientID"], "clientSecret": MASKED,
                                 "description": default["description"], "url": base + "/credentials"},
-                "appCredentials": [self._credential_view(request, app, c) for c in app["credentials"]],
+                "appCredentials": [self._credential_view(request, app, c) for c in (
+                    app["credentials"] if self.config["default_credential_position"] == "first"
+                    else app["credentials"][1:] + app["credentials"][:1])],
                 "enabled": True, "state": "ACTIVE", "imageURL": None, "appImageURL": None, "oauthRedirectURI": "",
                 "certificate": None, "createdAt": app["createdAt"], "updatedAt": app["updatedAt"], "url": base}
 
@@ -167,7 +180,7 @@ class ApicV5Emulator(Emulator):
         client_id, client_secret = body.get("clientID"), body.get("clientSecret")
         if not client_id and not client_secret:
             raise error(400, "clientID or clientSecret is required")
-        if client_secret is not None and not is_hash(client_secret):
+        if client_secret is not None and not is_hash(client_secret) and self.config["reject_non_hash_secret"]:
             raise error(400, "clientSecret must be a Base64 encoded SHA-256 hash of the plain-text client secret")
         if client_id and client_id != cred["clientID"]:
             for org in orgs.values():

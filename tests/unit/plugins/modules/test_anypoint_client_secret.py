@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import plan_rotate, rate_limit_wait
 from ansible_collections.apiops.credentials.plugins.modules import anypoint_client_secret as secret_module
 from ansible_collections.apiops.credentials.plugins.modules import anypoint_client_secret_info as info_module
@@ -61,18 +63,30 @@ def test_rotate_needs_the_guard_or_force(anypoint, capsys):
     assert forced["changed"]
 
 
-def test_roll_back_puts_the_old_secret_back_once(anypoint, capsys):
+# Which request sets an environment secret is not settled by any source (emulator switch env_secret_set_form).
+SET_FORMS = pytest.mark.parametrize("form", ["documented", "query", "either"])
+
+
+@SET_FORMS
+def test_roll_back_puts_the_old_secret_back_once(anypoint, capsys, form):
+    control(anypoint, "config", {"env_secret_set_form": form})
     rotated = run_module(secret_module.main, args(anypoint, environment="Sandbox", force=True), capsys)
     task = args(anypoint, environment="Sandbox", operation="set", secret=SANDBOX_SECRET)
     assert run_module(secret_module.main, task, capsys, check_mode=True)["changed"]
     assert mule_app_gets_in(anypoint, SANDBOX_ID, rotated["secret"])
+    control(anypoint, "requests", method="DELETE")
     done = run_module(secret_module.main, task, capsys)
-    assert done["changed"] and mule_app_gets_in(anypoint, SANDBOX_ID, SANDBOX_SECRET)
+    assert done["changed"] and done["secret_valid"] and mule_app_gets_in(anypoint, SANDBOX_ID, SANDBOX_SECRET)
+    patches = [r for r in control(anypoint, "requests", method="GET") if r["method"] == "PATCH"]
+    # seed 000's form first (no query parameter), ?resetSecret=false only where the platform refused it
+    assert [p["query"] for p in patches] == [{}] + ([{"resetSecret": ["false"]}] if form == "query" else [])
+    assert patches[0]["path"].endswith("/clients/" + SANDBOX_ID)
     assert not run_module(secret_module.main, task, capsys)["changed"]
 
 
-def test_a_platform_that_refuses_explicit_secrets(anypoint, capsys):
-    control(anypoint, "config", {"allow_env_secret_set": False})
+@SET_FORMS
+def test_a_platform_that_refuses_explicit_secrets(anypoint, capsys, form):
+    control(anypoint, "config", {"allow_env_secret_set": False, "env_secret_set_form": form})
     result = run_module(secret_module.main, args(anypoint, environment="Sandbox", operation="set", secret="Some0therSecretValue000000000000"), capsys)
     assert result["failed"] and "does not accept an explicit secret" in result["msg"] and "rotate instead" in result["msg"]
     assert mule_app_gets_in(anypoint, SANDBOX_ID, SANDBOX_SECRET)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.apiops.credentials.plugins.modules import apic_v5_portal_credential as credential
 from ansible_collections.apiops.credentials.plugins.modules import apic_v5_portal_credential_info as info
 from tests.unit.conftest import control, run_module
@@ -75,13 +77,36 @@ def test_failures_are_one_clear_message(apic_v5, capsys):
     assert [w["status"] for w in writes(apic_v5)] == [409]  # only the duplicate reached the portal, and was refused
 
 
-def test_portal_rejects_a_plaintext_secret(apic_v5):
-    """What the module protects against: the portal wants Base64(SHA-256), not the plaintext (400)."""
+@pytest.mark.parametrize("reject", [False, True])
+def test_a_plaintext_secret_breaks_the_app_or_is_refused_so_the_module_always_hashes(apic_v5, capsys, reject):
+    """What the module protects against: the portal wants Base64(SHA-256); whether it refuses anything else (400)
+    or stores it and breaks the app at the gateway is not settled, and the module is right either way."""
     import requests  # pylint: disable=import-outside-toplevel
+    control(apic_v5, "config", {"reject_non_hash_secret": reject})
     response = requests.put(apic_v5.url + "/v1/portal/orgs/5cb59c800cf2ee801253c6e9/apps/5cb59e420cf2ee801253c6f3/credentials",
                             json={"clientID": "x", "clientSecret": ORIGINAL_SECRET}, auth=("owner-acme", "acme-0wner-Passw0rd-v5-11"),
                             headers={"X-IBM-APIManagement-Context": "myOrg.myCatalog"}, timeout=5)
-    assert response.status_code == 400 and "SHA-256" in response.json()["message"]
+    if reject:
+        assert response.status_code == 400 and "SHA-256" in response.json()["message"]
+    else:
+        assert response.status_code == 200 and not gateway_accepts(apic_v5, "x", ORIGINAL_SECRET)
+    task = args(apic_v5, org="acme-dev", app="orders-app", client_id=ORIGINAL_ID, client_secret=ORIGINAL_SECRET)
+    assert run_module(credential.main, task, capsys)["changed"]
+    assert gateway_accepts(apic_v5, ORIGINAL_ID, ORIGINAL_SECRET)
+
+
+@pytest.mark.parametrize("position", ["first", "last"])
+def test_the_default_credential_is_found_by_its_client_id_not_its_position(apic_v5, capsys, position):
+    control(apic_v5, "config", {"default_credential_position": position})
+    task = args(apic_v5, org="acme-dev", app="multi-app", client_id="default-original-id", client_secret=ORIGINAL_SECRET)
+    done = run_module(credential.main, task, capsys)
+    assert done["changed"] and done["credential_id"] == "5cb59e420cf2ee801253c700"
+    state = control(apic_v5, "state", method="GET")["myOrg.myCatalog"]["acme-dev"]["apps"]["multi-app"]["credentials"]
+    assert [c["clientID"] for c in state] == ["default-original-id", "a1b2c3d4-new4-4f00-8000-000000000004"]
+    assert not run_module(credential.main, task, capsys)["changed"]
+    # the backup rows name only the extra credential by id; the default one is the row without credential_id
+    listed = run_module(info.main, args(apic_v5, org="acme-dev"), capsys)["credentials"]
+    assert [c.get("credential_id") for c in listed if c["app"] == "multi-app"] == [None, "5cb59e420cf2ee801253c701"]
 
 
 def test_reset_returns_the_new_secret_once(apic_v5, capsys):
