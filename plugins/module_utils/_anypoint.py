@@ -46,11 +46,17 @@ ANYPOINT_REQUIRED_TOGETHER = [["anypoint_client_id", "anypoint_client_secret"], 
 
 HINTS = {
     401: "Anypoint refused the credentials or the token expired: check anypoint_client_id/anypoint_client_secret, "
-         "anypoint_username/anypoint_password or anypoint_token",
+         "anypoint_username/anypoint_password or anypoint_token, and the control plane (anypoint_region or anypoint_url)",
     403: "Not allowed: resetting or reading environment client secrets needs an Organization Administrator of the "
          "business group (an Environment Administrator is not enough), or a connected app with the scope "
          "admin:orgclients (Admin Particular Organization Clients) on that business group",
 }
+
+# MuleSoft's docs (Creating Connected Apps): "Any organization administrator of the root organization or business
+# group in which the app resides can control it". No source grants that to a connected app's own token.
+CONNECTED_APP_403 = ("Not allowed: a connected app is managed by an Organization Administrator user of the "
+                     "organization that owns it, not by a connected app. Use anypoint_username/anypoint_password of "
+                     "such a user, or anypoint_token from that user's session when MFA is enforced")
 
 
 # ---- pure functions ---------------------------------------------------------------------
@@ -125,7 +131,9 @@ class AnypointApi:
             raise ApiError(PLATFORM, "POST", "/accounts/api/v2/oauth2/token" if params["anypoint_client_id"] else "/accounts/login",
                            status=response.status, code=body.get("error"),
                            description=body.get("error_description") or body.get("message"),
-                           hint="Anypoint did not issue a token to %s: check %s" % (who, options))
+                           hint="Anypoint did not issue a token to %s at %s: check %s, and that the account lives in "
+                                "that control plane (anypoint_region us, eu or gov; anypoint_url for any other, such "
+                                "as a private or regional one)" % (who, self.http.base_url, options))
         self._token = body["access_token"]
         hide(self.module, self._token)
         return self._token
@@ -135,6 +143,8 @@ class AnypointApi:
         try:
             return self.http.request(method, path, headers=headers, label=label, **kwargs)
         except ApiError as error:
+            if error.hint is None and error.status == 403 and "/connectedApplications/" in label:
+                error.hint = CONNECTED_APP_403
             if error.hint is None and error.status in HINTS:
                 error.hint = HINTS[error.status]
             raise

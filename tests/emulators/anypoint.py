@@ -18,6 +18,13 @@ Switches (``--config`` or ``POST /_emulator/config``):
 ``token_ttl`` (default 3600)
     Access token lifetime in seconds.
 
+Connected apps are managed by a user token of an Organization Administrator of the owning org, never by a
+connected app's own token (403): MuleSoft's docs say "Any organization administrator of the root organization or
+business group in which the app resides can control it", and no source grants it to a connected app.
+``GET /accounts/api/profile`` answers 401 "There is no user attached to the token" to a connected app (contract
+1.4); a connected app's context-aware scopes are read and replaced at ``.../connectedApplications/{id}/scopes``,
+apart from its PATCH body, with ``profile`` listed for client_credentials apps (contract 4.3).
+
 Assumed shapes (UNCONFIRMED in the contract): 401 ``{"status":401,"message":"Unauthorized"}``, 403
 ``{"status":403,"message":"Forbidden"}``, a bad connected-app secret at the token endpoint 401
 ``{"error":"invalid_client",...}``, a failed ``clients/validate`` 401. Rate limiting answers 429 with the
@@ -210,6 +217,16 @@ class AnypointEmulator(Emulator):
                              "subOrganizationIds": org["subOrganizationIds"], "isRoot": org["parentId"] is None},
             "memberOfOrganizations": [{"id": o, "name": self.orgs[o]["name"]} for o in user.get("member_of", []) + user.get("org_admin_of", [])]}})
 
+    @route("GET", "/accounts/api/profile")
+    def profile(self, request):
+        """The user bound to the token (contract 1.4); a connected app's client-credentials token has none."""
+        session = self._session(request)
+        if session["kind"] == "connapp":
+            raise HttpError(401, {"status": 401, "message": "Unauthorized. There is no user attached to the token"})
+        user = self.users[session["subject"]]
+        return Response(200, {"id": user["id"], "username": user["username"], "organizationId": user["organization"],
+                              "permissions": {"admin": {"view": bool(user.get("org_admin_of"))}}})
+
     # ---- organizations and environments -------------------------------------------------
     @route("GET", "/accounts/api/organizations/{org_id}")
     def get_org(self, request):
@@ -375,6 +392,26 @@ class AnypointEmulator(Emulator):
     @route("PATCH", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}")
     def patch_org_app(self, request):
         return self.patch_app(request)
+
+    @route("GET", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    def get_app_scopes(self, request):
+        """Context-aware scopes, kept apart from the PATCH body (contract 4.3); ``profile`` comes with client_credentials."""
+        app = self._find_app(request, self._session(request))
+        data = [{"scope": g["scope"], "context_params": {"org": g["org"]}} for g in app["context_scopes"]]
+        if "client_credentials" in (app["grant_types"] or []):
+            data.append({"scope": "profile", "context_params": {}})
+        offset, limit = request.int_arg("offset", 0), request.int_arg("limit", 20)
+        return Response(200, {"data": data[offset:offset + limit], "total": len(data)})
+
+    @route("PUT", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    def put_app_scopes(self, request):
+        app = self._find_app(request, self._session(request))
+        wanted = (request.json() or {}).get("scopes")
+        if not isinstance(wanted, list):
+            raise HttpError(400, {"status": 400, "message": "scopes must be a list"})
+        app["context_scopes"] = [{"scope": s.get("scope"), "org": (s.get("context_params") or {}).get("org")}
+                                 for s in wanted if s.get("scope") != "profile"]
+        return Response(204)
 
     @route("DELETE", "/accounts/api/connectedApplications/{app_id}/revoke")
     def revoke(self, request):

@@ -371,6 +371,14 @@ class ApicEmulator(Emulator):
         catalog = self._catalog(request)
         return self._page(request, catalog_credentials(catalog), lambda c: self._cred_view(request, c))
 
+    @route("DELETE", "/api/apps/{org}/{catalog}/{corg}/{app}")
+    def delete_app(self, request):
+        """The app and its credentials go (the answer's shape is not documented; the app, like a credential DELETE)."""
+        app = self._app(request, write=True)
+        view = self._app_view(request, app)
+        del app["corg"]["apps"][app["id"]]
+        return Response(200, view)
+
     @route("GET", "/api/apps/{org}/{catalog}/{corg}/{app}/credentials")
     def list_credentials(self, request):
         app = self._app(request)

@@ -76,3 +76,14 @@ def test_the_published_sample_script_runs_unchanged_but_for_its_configuration(ap
     assert sorted(state["TestCOrg"]["apps"]["expired-app"]["credentials"]) == ["credential-for-expired-app", "credential-for-expired-app_new"]
     assert sorted(state["TestCOrg"]["apps"]["retire-app"]["credentials"]) == ["credential-for-retire-app"]
     assert sorted(os.listdir(tmp_path)) == ["expired-app_credential-for-expired-app.json", "partner-app_credential-for-partner-app.json"]
+
+
+def test_deleting_an_app_takes_its_credentials(apic):
+    bearer = token(apic.url).json()["access_token"]
+    before = get(apic.url, "/catalogs/acme/sandbox/credentials", bearer).json()["total_results"]
+    app_creds = get(apic.url, "/apps/acme/sandbox/TestCOrg/fresh-app/credentials", bearer).json()["total_results"]
+    gone = requests.delete(apic.url + "/api/apps/acme/sandbox/TestCOrg/fresh-app", headers={"Authorization": "Bearer " + bearer},
+                           timeout=5)
+    assert gone.status_code == 200 and gone.json()["name"] == "fresh-app"
+    assert get(apic.url, "/apps/acme/sandbox/TestCOrg/fresh-app", bearer).status_code == 404
+    assert get(apic.url, "/catalogs/acme/sandbox/credentials", bearer).json()["total_results"] == before - app_creds

@@ -123,6 +123,8 @@ def test_wrong_connected_app_secret(anypoint, capsys):
     result = run_module(secret_module.main, args(anypoint, dict(BOT, anypoint_client_secret="wrong-wrong-wrong"), environment="Sandbox",
                                                  force=True), capsys)
     assert result["failed"] and "HTTP 401" in result["msg"] and "anypoint_client_secret" in result["msg"]
+    # an account of another control plane is refused the same way: the message names the region options
+    assert "anypoint_region" in result["msg"] and "anypoint_url" in result["msg"] and anypoint.url in result["msg"]
 
 
 def test_connected_app_rotate_set_verify_and_revoke(anypoint, capsys):
@@ -164,3 +166,10 @@ def test_info_lists_environments_and_reads_a_secret(anypoint, capsys):
     assert [e["name"] for e in listing["environments"]] == ["Payments-Prod", "Sandbox"]
     one = run_module(info_module.main, args(anypoint, environment="Production", include_secret=True), capsys)
     assert one["secret"] == "C5e6F7a8B9c0D1e2F3a4B5c6D7e8F9a0" and one["environment"]["is_production"]
+
+
+def test_a_connected_app_cannot_manage_a_connected_app_and_is_told_who_can(anypoint, capsys):
+    refused = run_module(secret_module.main, args(anypoint, BOT, connected_app="c0ffee00c0ffee00c0ffee00c0ffee03", force=True), capsys)
+    assert refused["failed"] and refused["status"] == 403
+    assert "Organization Administrator user" in refused["msg"] and "anypoint_token" in refused["msg"]
+    assert "environment client secrets" not in refused["msg"]
