@@ -163,7 +163,12 @@ class ApicV5Api:
         return org_obj, app_obj
 
     def set_credential(self, org_id, app_id, credential_id, client_id, hashed_secret, description=None):
-        """PUT the credential; idempotent in effect (same body, same result), so a lost answer may be re-sent."""
+        """PUT the credential; idempotent in effect (same body, same result), so a lost answer may be re-sent.
+
+        Both endpoints take the Base64 SHA-256 of the secret: IBM documents it for ``.../credentials/{id}``, and seed
+        004's worked example sends the hash to the default-credential ``PUT .../credentials`` (the contract left that
+        one open). The portal cannot tell a hash from another string, so only a hash is ever sent.
+        """
         body = {"clientID": client_id, "clientSecret": hashed_secret}
         if description is not None:
             body["description"] = description

@@ -14,7 +14,7 @@ question (UNCONFIRMED)                      answer here
 error body shape                            ``{"message": "<text>"}``
 missing ``X-IBM-APIManagement-Context``     400 "Missing X-IBM-APIManagement-Context header"
 unknown context                             404 "Unknown API Management context <ctx>"
-default-credential PUT needs the hash too   yes, as the ``/credentials/{id}`` PUT documents
+default-credential PUT needs the hash too   yes: seed 004's worked example sends the hash there
 a secret that is not Base64(SHA-256)        switch ``reject_non_hash_secret``: false (default: the
                                             portal cannot tell and stores it, which breaks the
                                             app at the gateway) or true (400 "clientSecret must
