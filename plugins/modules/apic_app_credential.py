@@ -351,13 +351,12 @@ def put_back_a_switched_setting(module, api, journal, result):
     result["catalog_setting_restored"] = False
     if not journal.pending():
         return
-    if module.check_mode:
-        result.update(changed=True, catalog_setting_restored=True)  # predicted: the setting is read in a real run
-        return
     if api.settings().get("hash_client_secret"):
-        api.update_settings({"hash_client_secret": False})
         result.update(changed=True, catalog_setting_restored=True)
-    journal.forget()
+        if not module.check_mode:
+            api.update_settings({"hash_client_secret": False})
+    if not module.check_mode:
+        journal.forget()
 
 
 def with_hashed_secret_setting(module, api, journal, result, write):

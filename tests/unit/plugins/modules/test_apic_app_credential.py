@@ -145,8 +145,9 @@ def test_the_catalog_wide_setting_is_journaled_and_put_back_after_a_run_that_die
     # Any later run of the module for that catalog puts it back first (check mode predicts it).
     verify = args(apic, consumer_org="TestCOrg", app="fresh-app", name="restored", state="verify", client_secret="x",
                   setting_journal=journal)
+    control(apic, "requests", method="DELETE")
     assert run_module(apic_app_credential.main, verify, capsys, check_mode=True)["catalog_setting_restored"]
-    assert catalog_hashing(apic)
+    assert catalog_hashing(apic) and writes(apic) == [] and json.load(open(journal, encoding="utf-8"))
     back = run_module(apic_app_credential.main, verify, capsys)
     assert back["catalog_setting_restored"] and back["changed"] and not catalog_hashing(apic)
     assert not run_module(apic_app_credential.main, verify, capsys)["catalog_setting_restored"]
