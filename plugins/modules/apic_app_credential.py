@@ -285,15 +285,21 @@ def create_body(params):
     return body
 
 
-def prove_secret(module, api, path, answer, result):
-    """After a write of a known secret: the platform's verify-client-secret must accept it, or the run fails.
+def prove_secret(module, api, path, answer, result, generated=False):
+    """After a write of a secret: the platform's verify-client-secret must accept it, or the run fails.
 
     Some sources say a catalog changes a secret only while its setting hash_client_secret is on, and a platform
     may answer 200 and keep the old one; a secret that cannot be proven is never reported as set. ``answer`` is the
-    credential the write returned.
+    credential the write returned; with ``generated`` the secret is the platform's, in ``answer``.
     """
     params = module.params
-    if params["client_secret"] is not None:
+    if generated:
+        if not answer.get("client_secret"):
+            result["secret_proven"] = False
+            module.fail_json(msg="API Connect made a new secret for %s but its answer did not reach us, and the platform "
+                                 "never shows a secret again: get a new one with state=reset." % params["name"], **result)
+        proven = api.verify(path, answer.get("client_id"), answer["client_secret"])
+    elif params["client_secret"] is not None:
         proven = api.verify(path, answer.get("client_id"), params["client_secret"])
     else:
         # Only the hash was sent: the platform's own copy of it is the proof. The write's answer shows it (it was
@@ -305,6 +311,9 @@ def prove_secret(module, api, path, answer, result):
         module.fail_json(msg="The hashed secret of %s was sent, but API Connect shows no client_secret_hashed to prove it "
                              "(the catalog setting hash_client_secret is off?). Check it with state=verify and the "
                              "plaintext secret." % params["name"], **result)
+    if not proven and generated:
+        module.fail_json(msg="API Connect made a new secret for %s, but verify-client-secret rejects it. Check the "
+                             "credential in API Manager before anyone uses the secret." % params["name"], **result)
     if not proven:
         module.fail_json(msg="API Connect answered the write of %s, but verify-client-secret rejects the new secret: the "
                              "platform kept another one. Check the catalog setting hash_client_secret (some releases "
@@ -436,8 +445,8 @@ def main():
                 answer = api.reset(path, client_id_too=params["reset_client_id"])
                 result["credential"] = public(dict(current, **{k: v for k, v in answer.items() if k in PUBLIC_FIELDS}))
                 result["client_secret"] = answer.get("client_secret")
-                result["secret_proven"] = bool(result["client_secret"]) and api.verify(
-                    path, result["credential"]["client_id"], result["client_secret"])
+                prove_secret(module, api, path, dict(answer, client_id=result["credential"]["client_id"]), result,
+                             generated=True)
             if module._diff:
                 result["diff"] = {"before": {"client_secret": MASK}, "after": {"client_secret": MASK + " (new)"}}
             module.exit_json(**result)
@@ -454,8 +463,7 @@ def main():
                 new_path = "%s/credentials/%s" % (app_path, created.get("id"))
                 if "client_secret" not in body and "client_secret_hashed" not in body:
                     result["client_secret"] = created.get("client_secret")
-                    result["secret_proven"] = bool(result["client_secret"]) and api.verify(
-                        new_path, created.get("client_id"), result["client_secret"])
+                    prove_secret(module, api, new_path, created, result, generated=True)
                 else:
                     prove_secret(module, api, new_path, created, result)
             if module._diff:

@@ -151,3 +151,13 @@ def test_the_catalog_wide_setting_is_journaled_and_put_back_after_a_run_that_die
     back = run_module(apic_app_credential.main, verify, capsys)
     assert back["catalog_setting_restored"] and back["changed"] and not catalog_hashing(apic)
     assert not run_module(apic_app_credential.main, verify, capsys)["catalog_setting_restored"]
+
+
+def test_a_platform_made_secret_that_does_not_verify_is_not_success(apic, capsys):
+    created = run_module(apic_app_credential.main, args(apic, consumer_org="PartnerOrg", app="partner-app", name="generated"), capsys)
+    assert created["secret_proven"]
+    control(apic, "faults", {"method": "POST", "path": "verify-client-secret$", "status": 400, "count": 1,
+                             "body": {"status": 400, "message": ["injected mismatch"]}})
+    reset = run_module(apic_app_credential.main, args(apic, consumer_org="PartnerOrg", app="partner-app", name="generated",
+                                                      state="reset"), capsys)
+    assert reset["failed"] and reset["secret_proven"] is False and "verify-client-secret rejects" in reset["msg"]
