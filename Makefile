@@ -33,7 +33,7 @@ help:
 	@echo "make demo   run the playbooks against the local emulators (dry run, then for real)"
 	@echo "make test   sanity (no ignores), unit, integration, system and leak tests on the oldest and newest"
 	@echo "            ansible-core, ansible-lint, galaxy-importer, the execution environment and the package"
-	@echo "make bench  API Connect catalog rotation: the published sample script against our playbook"
+	@echo "make bench  benchmarks: API Connect catalog (sample script vs playbook), UAA 500 clients vs the floor"
 
 venv:
 	@hack/bootstrap-venv.sh $(VENV) $(REQS_$(LEG)) $(PYTHONS_$(LEG))
@@ -99,7 +99,9 @@ demo: collection
 
 # The sample script is read from the procedure write-up (seed 002) at run time.
 bench: collection
-	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_apic_rotation
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_apic_rotation; \
+	  apic=$$?; PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_uaa_rotation; uaa=$$?; \
+	  test $$apic -eq 0 -a $$uaa -eq 0
 
 clean:
 	rm -rf .tmp .venv .venv-oldest demo .ansible

@@ -226,10 +226,10 @@ def main():
     show_file(os.path.join(reports, "acme-sandbox-report.md"))
     banner("Done")
     print("The new secrets are in %s (ansible-vault encrypted, mode 0600)." % os.path.join(demo_dir, "secrets"))
-    print("Read one:  ansible-vault view --vault-password-file %s %s"
-          % (os.path.join(demo_dir, "vault-password"), os.path.join(demo_dir, "secrets", "uaa", "uaa-demo", "uaa", "billing-service.vault")))
+    print("Read the UAA ones:  ansible-vault view --vault-password-file %s %s | python3 -m json.tool"
+          % (os.path.join(demo_dir, "vault-password"), os.path.join(demo_dir, "secrets", "uaa", "uaa-demo.vault")))
     print("Reports (no secrets): %s" % ", ".join(os.path.join(demo_dir, name) for name in
-                                                 ("uaa-report.json", "apic-v5-report.json", "anypoint-report.json",
+                                                 ("uaa-report.json", "uaa-report.md", "apic-v5-report.json", "anypoint-report.json",
                                                   "apic-reports")))
     return 0
 

@@ -55,6 +55,7 @@ def http_client(module, base_url, platform, **kwargs):
         timeout=params["request_timeout"],
         retries=params["retries"],
         warn=module.warn,
+        gate=getattr(module, "rate_gate", None),  # shared by the workers of a controller-side run
         **kwargs
     )
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import threading
 import time
 import traceback
 
@@ -168,12 +169,37 @@ def ca_bundle(ca_path):
     return ca_path
 
 
+class RateGate:
+    """What the clients of one run share: a pause after a 429, and a bound on requests in flight.
+
+    Without the pause, N workers that each honour ``Retry-After`` alone keep
+    hitting a platform that already said "wait", and every one of them gets its
+    own 429. The bound (``concurrency``) lets a run keep many credentials in
+    progress (waiting for the journal, say) while the platform never sees more
+    than ``concurrency`` requests at once.
+    """
+
+    def __init__(self, concurrency=None, clock=time.monotonic, sleep=time.sleep):
+        self.clock = clock
+        self.sleep = sleep
+        self.until = 0.0
+        self.slots = threading.BoundedSemaphore(concurrency) if concurrency else None
+
+    def hold(self, seconds):
+        self.until = max(self.until, self.clock() + seconds)
+
+    def wait(self):
+        pause = self.until - self.clock()
+        if pause > 0:
+            self.sleep(pause)
+
+
 class HttpClient:
     """requests.Session with the collection's timeouts, TLS, retry and error rules."""
 
     def __init__(self, base_url, platform, validate_certs=True, ca_path=None, timeout=30.0, retries=5,
                  warn=None, wait_hint=None, retry_statuses=RETRY_STATUSES, sleep=time.sleep, max_wait=300.0,
-                 backoff_base=0.5):
+                 backoff_base=0.5, gate=None):
         self.base_url = base_url.rstrip("/")
         self.platform = platform
         self.timeout = timeout
@@ -184,6 +210,7 @@ class HttpClient:
         self.sleep = sleep
         self.max_wait = max_wait
         self.backoff_base = backoff_base
+        self.gate = gate
         self.request_count = 0
         self.session = requests.Session()
         self.session.trust_env = True  # proxies and no_proxy from the environment
@@ -236,6 +263,8 @@ class HttpClient:
                 if response.status_code in expected:
                     return ApiResponse(response.status_code, response.headers, _parse_body(response))
             retryable, wait, reason = self._classify(error, response, delays)
+            if self.gate is not None and reason == "rate limited":
+                self.gate.hold(wait)
             if retryable and not idempotent and reason != "rate limited":
                 # The write may have happened: look before sending it again.
                 if confirm is not None and confirm():
@@ -256,6 +285,13 @@ class HttpClient:
             waited += wait
 
     def _send(self, method, path, params, json_body, data, headers, auth, label):
+        if self.gate is None or self.gate.slots is None:
+            return self._send_now(method, path, params, json_body, data, headers, auth, label)
+        self.gate.wait()
+        with self.gate.slots:
+            return self._send_now(method, path, params, json_body, data, headers, auth, label)
+
+    def _send_now(self, method, path, params, json_body, data, headers, auth, label):
         self.request_count += 1
         try:
             return self.session.request(method, self.url(path), params=params, json=json_body, data=data,

@@ -7,13 +7,24 @@
 # The interfaces in this file are meant for use within the apiops.credentials collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""The secret sink, controller side: one JSON record per file, ansible-vault encrypted, 0600, replaced atomically."""
+"""The secret sink, controller side: JSON records in ansible-vault encrypted files, 0600, replaced atomically.
+
+:class:`VaultSink` reads and writes one record per file. :class:`RecordFile` is
+the rotation engine's journal: one file per target holding the records of all
+its credentials, written with group commit (see there), with a lock per
+credential next to it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import socket
 import tempfile
+import threading
+import time
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -65,11 +76,12 @@ class VaultSink:
             raise AnsibleActionFail("%s decrypts, but is not a secret record (JSON object)" % path)
         return record
 
-    def write(self, path, record):
+    def write(self, path, record, read_back=False):
+        """Replace ``path`` with ``record``; with ``read_back``, return the record as decrypted from the disk."""
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, mode=0o700, exist_ok=True)
         secret = next((s for vid, s in self.secrets if vid == self.vault_id), self.secrets[0][1])
-        ciphertext = self.vault.encrypt(to_bytes(json.dumps(record, indent=2, sort_keys=True)), secret=secret, vault_id=self.vault_id)
+        ciphertext = self.vault.encrypt(to_bytes(json.dumps(record, sort_keys=True, separators=(",", ":"))), secret=secret, vault_id=self.vault_id)
         handle, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
         try:
             os.fchmod(handle, 0o600)
@@ -77,4 +89,209 @@ class VaultSink:
             os.fsync(handle)
         finally:
             os.close(handle)
+        written = None
+        if read_back:
+            try:
+                written = self.read(temp_path)
+            except AnsibleActionFail:
+                _remove(temp_path)
+                raise AnsibleActionFail("%s: what was written does not read back (disk or file system problem); the "
+                                        "previous version is kept" % path)
         os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
+        return written
+
+    # ---- the per-credential lock: a file next to the record, owned by a process ----------------------
+    @contextlib.contextmanager
+    def lock(self, path, timeout=60.0, poll=0.25):
+        """Hold ``<path>.lock`` while the block runs; yields False when another live run kept it past ``timeout``.
+
+        A lock whose process is gone (same host, dead pid: a run killed with SIGKILL) is taken over.
+        """
+        lock_path = path + ".lock"
+        os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+        deadline = time.monotonic() + timeout
+        held = False
+        while not held:
+            try:
+                handle = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                if self._stale(lock_path):
+                    _remove(lock_path)
+                    continue
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(poll)
+                continue
+            os.write(handle, ("%d %s %s" % (os.getpid(), socket.gethostname(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))).encode())
+            os.close(handle)
+            held = True
+        try:
+            yield held
+        finally:
+            if held:
+                _remove(lock_path)
+
+    @staticmethod
+    def lock_owner(path):
+        """Who holds the lock of ``path``, in words (no secret in it: pid, host, start time)."""
+        try:
+            with open(path + ".lock", encoding="utf-8") as handle:
+                pid, host, started = (handle.read().split() + ["?", "?", "?"])[:3]
+        except OSError:
+            return "a run that has just ended"
+        return "process %s on %s since %s" % (pid, host, started)
+
+    @staticmethod
+    def _stale(lock_path):
+        try:
+            with open(lock_path, encoding="utf-8") as handle:
+                fields = handle.read().split()
+        except OSError:
+            return False  # released in between: the next attempt takes it
+        if len(fields) < 2 or fields[1] != socket.gethostname():
+            return False  # another machine's run: it cannot be checked from here, so it is waited for
+        try:
+            os.kill(int(fields[0]), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, ValueError):
+            return False
+        return False
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+class RecordFile:
+    """One vault file holding ``{"credentials": {key: record}}`` for one target: the engine's journal.
+
+    Group commit: a worker's :meth:`put` returns only once its record is on disk
+    (and read back), but workers that call it while a write is under way are
+    written together by the next one. So N workers journaling each step cost
+    far fewer key derivations (an ansible-vault write derives a key every time)
+    than one file per credential would, without weakening "journaled before the
+    platform is touched".
+
+    Another run may write the same file (other credentials: each credential has
+    its own lock): every write holds ``flock`` on ``<path>.flock`` and re-reads
+    the file first when it changed since this process last wrote it.
+    """
+
+    def __init__(self, sink, path, head=None, linger=0.1, batch=64):
+        self.sink = sink
+        # A write waits up to ``linger`` seconds for ``batch`` changes: workers of the engine that wait here hold no
+        # HTTP slot, so the platform stays busy while one key derivation serves many steps.
+        self.linger = linger
+        self.batch = batch
+        self.path = path
+        self.head = dict(head or {})  # fields of the file besides the records (platform, target)
+        self.records = dict(sink.read(path).get("credentials") or {})
+        self.writes = 0
+        self._seen = self._stat()
+        self._cond = threading.Condition()
+        self._dirty = {}
+        self._version = {}  # key: version of its newest change
+        self._queued = 0  # version of the newest queued change
+        self._flushed = 0  # every change up to this version is on disk (or failed)
+        self._failed = []  # (first version, last version, message) of writes that failed
+        self._flushing = False
+
+    def get(self, key):
+        with self._cond:
+            record = self._dirty.get(key, self.records.get(key))
+        return dict(record or {})
+
+    def put(self, key, record, wait=True):
+        """Queue ``record`` under ``key`` and return once it is on disk; raises AnsibleActionFail if it is not.
+
+        ``wait=False`` only queues it: it goes with the next write, or with :meth:`flush` at the end of the run.
+        For records whose loss a later run recovers from (it finds the previous record and resumes).
+        """
+        with self._cond:
+            self._dirty[key] = dict(record)
+            self._queued += 1
+            self._version[key] = self._queued
+            if wait:
+                self._wait_for(self._queued)
+
+    def flush(self, key=None):
+        """Until what is queued (for ``key``, or all) is written; raises AnsibleActionFail if that failed."""
+        with self._cond:
+            mine = self._version.get(key, 0) if key is not None else self._queued
+            if mine:
+                self._wait_for(mine)
+
+    def _wait_for(self, mine):
+        """Until every change up to version ``mine`` is written; called with the condition held."""
+        while self._flushed < mine:
+            if self._flushing:
+                self._cond.wait()
+                continue
+            self._flushing = True
+            deadline = time.monotonic() + self.linger
+            while len(self._dirty) < self.batch and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
+            batch, first, last = self._dirty, self._flushed + 1, self._queued
+            self._dirty = {}
+            self._cond.release()
+            problem = None
+            try:
+                self._write(batch)
+            except AnsibleActionFail as error:
+                problem = str(error)
+            except OSError as error:
+                problem = "cannot write the sink %s: %s" % (self.path, error.strerror or type(error).__name__)
+            finally:
+                self._cond.acquire()
+                self._flushing = False
+                self._flushed = last
+                if problem:
+                    self._failed.append((first, last, problem))
+                self._cond.notify_all()
+        for first, last, problem in self._failed:
+            if first <= mine <= last:
+                raise AnsibleActionFail(problem)
+
+    def durable(self, key):
+        """The record of ``key`` as last read back from the disk."""
+        with self._cond:
+            return dict(self.records.get(key) or {})
+
+    def _write(self, batch):
+        directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        with open(self.path + ".flock", "a", encoding="utf-8") as guard:
+            fcntl.flock(guard, fcntl.LOCK_EX)
+            base = self.records
+            if self._stat() != self._seen:
+                base = dict(self.sink.read(self.path).get("credentials") or {})  # another run wrote it meanwhile
+            merged = dict(base, **batch)
+            written = self.sink.write(self.path, dict(self.head, credentials=merged, updated_at=_now()), read_back=True)
+            self._seen = self._stat()
+        self.records = dict(written.get("credentials") or {})
+        self.writes += 1
+
+    def _stat(self):
+        try:
+            info = os.stat(self.path)
+        except OSError:  # absent, or not reachable: the write that follows says why
+            return None
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    # -- a lock per credential, next to the file
+    def _lock_path(self, key):
+        return "%s.locks/%s" % (self.path, key)
+
+    def lock(self, key, timeout=60.0):
+        return self.sink.lock(self._lock_path(key), timeout)
+
+    def lock_owner(self, key):
+        return self.sink.lock_owner(self._lock_path(key))
+
+
+def _now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

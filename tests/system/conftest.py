@@ -121,6 +121,8 @@ class Workspace:
         return run
 
     def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):
+        if platform == "uaa":  # one file per UAA server, a record per client
+            return self.read_record(os.path.join(self.sink_dir, "uaa", host + ".vault"))["credentials"]["%s/%s" % (zone, client_id)]
         return self.read_record(os.path.join(self.sink_dir, platform, host, zone, client_id + ".vault"))
 
     @staticmethod

@@ -34,7 +34,10 @@ def test_all_strategies_rotate_check_mode_is_exact_and_rerun_is_unchanged(worksp
     dry = workspace.play("uaa_rotate.yml", check=True)
     assert dry.rc == 0, dry.output[-3000:]
     with open(report, encoding="utf-8") as handle:
-        assert [entry["result"] for entry in json.load(handle)] == ["planned"] * 4
+        plan = json.load(handle)
+    assert plan["schema"] == "apiops.credentials/report/1" and plan["check_mode"] is True
+    assert [row["result"] for row in plan["credentials"]] == ["planned"] * 4
+    assert os.path.exists(report[:-len(".json")] + ".md")
     assert writes(workspace) == [], "check mode wrote to UAA"
     assert not os.path.exists(workspace.sink_dir), "check mode wrote the sink"  # the report is the only file
     assert dry.recap("uaa-test")["changed"] > 0
@@ -131,7 +134,7 @@ def test_grant_dance_failure_gives_the_grants_back_and_a_rerun_converges(workspa
     assert failed.rc != 0 and "injected" in failed.output
     portal = client_state(workspace, "portal-web")
     assert portal["authorized_grant_types"] == ["authorization_code", "refresh_token"] and portal["authorities"] == ["uaa.none"]
-    assert not os.listdir(os.path.join(workspace.sink_dir, "state", "uaa", "uaa-test", "uaa"))
+    assert workspace.record("portal-web")["grant_dance"]["state"] == "given_back"
 
     rerun = workspace.play("uaa_rotate.yml")
     assert rerun.rc == 0, rerun.output[-3000:]
@@ -168,7 +171,8 @@ def test_reports_per_host_by_default_shared_when_the_path_is_shared_and_director
     reports = os.path.join(workspace.path, "reports", "uaa")  # APIOPS_REPORT_DIR of the workspace, made by the dry run
     for name, client in (("uaa-a", "billing-service"), ("uaa-b", "reports-service")):
         with open(os.path.join(reports, name + "-plan.json"), encoding="utf-8") as handle:
-            assert [(e["host"], e["client_id"], e["result"]) for e in json.load(handle)] == [(name, client, "planned")]
+            rows = json.load(handle)["credentials"]
+            assert [(row["target"], row["credential"], row["result"]) for row in rows] == [(name, client, "planned")]
 
     shared = os.path.join(workspace.path, "new", "dir", "all.json")
     for host in hosts.values():
@@ -176,5 +180,5 @@ def test_reports_per_host_by_default_shared_when_the_path_is_shared_and_director
     workspace.write_inventory({"uaa_servers": {"hosts": hosts}})
     assert workspace.play("uaa_rotate.yml", check=True).rc == 0
     with open(shared, encoding="utf-8") as handle:
-        assert sorted(e["host"] for e in json.load(handle)) == ["uaa-a", "uaa-b"]
+        assert sorted(row["target"] for row in json.load(handle)["credentials"]) == ["uaa-a", "uaa-b"]
     assert writes(workspace) == [], "check mode wrote to UAA"

@@ -1,0 +1,234 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: uaa_rotation
+short_description: Rotate the secrets of many Cloud Foundry UAA clients safely, in one task
+version_added: 0.1.0
+description:
+  - Runs the collection's rotation engine for every client in O(clients) on one UAA server, O(concurrency) at a time.
+  - Per client, under a lock in the sink, each step is journaled in the sink before UAA is touched. A pending new
+    secret is persisted, put in place with the client's strategy, proven with a token request, recorded and read back
+    from the sink; then the old secret is retired and proven rejected with a token request.
+  - A run that finds a pending secret (an earlier run died) first checks whether it already works, so a change that
+    UAA applied after the client gave up is never sent twice. A client with nothing to do is still checked. The secret
+    in the sink must get a token, or the client fails (drift).
+  - Strategies. V(admin) replaces the secret with an admin client token (C(/secret) UPDATE). V(dual) adds the new
+    secret next to the old one (ADD) and deletes the old one after delivery and O(min_overlap) (DELETE); it checks the
+    current secret first. V(grant_dance) is for an admin user on UAA before v74. The client is lent
+    C(client_credentials) and C(clients.secret), changes its own secret with its own token, and gets its grants back,
+    verified. The original grants are journaled first, and any later run that finds them lent gives them back first.
+  - In check mode it reads the sink and checks the secrets it would rely on (token requests only), and returns and
+    writes the plan. It writes nothing to UAA or the sink.
+  - Runs on the controller (it is an action plugin), so secrets never reach a module file or a result.
+author:
+  - apiops.credentials contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.credentials.uaa
+  - apiops.credentials.connection
+  - apiops.credentials.attributes
+  - apiops.credentials.attributes.UAA_GROUP
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the sink, checks the secrets it would rely on, returns the plan and writes the reports.
+  diff_mode:
+    support: partial
+    details:
+      - In check mode, the diff lists the planned action of every client (no secrets).
+options:
+  clients:
+    description: The clients to rotate on this UAA server.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      client_id:
+        description: Id of the client.
+        type: str
+        required: true
+      strategy:
+        description: Overrides O(strategy) for this client.
+        type: str
+        choices: [admin, dual, grant_dance]
+      identity_zone_subdomain:
+        description: Identity zone of the client.
+        type: str
+      identity_zone_url:
+        description: Base URL of the zone, when it is not the UAA URL with the zone subdomain in front of the host.
+        type: str
+      current_secret:
+        description:
+          - The secret in use now, while the sink does not know it yet (first rotation). Keep it in a vault.
+          - Needed by V(dual) and V(grant_dance); checked with a token request before anything is changed.
+        type: str
+  target:
+    description: Name of this UAA server in the sink paths and the report (the roles pass the inventory host name).
+    type: str
+    required: true
+  strategy:
+    description: How the secret is changed (see the description).
+    type: str
+    choices: [admin, dual, grant_dance]
+    default: admin
+  phase:
+    description:
+      - For V(dual) only. V(all) adds and, once O(min_overlap) has passed, retires. V(add) stops once both secrets
+        work. V(retire) only retires secrets added earlier.
+    type: str
+    choices: [all, add, retire]
+    default: all
+  max_age_days:
+    description: Rotate when the last rotation is this many days old; V(-1) never rotates by age, V(0) always.
+    type: int
+    default: 90
+  rotate_before:
+    description: ISO-8601 time; rotate clients last rotated before it (after a leak). Re-runs do not rotate again.
+    type: str
+    default: ""
+  min_overlap:
+    description:
+      - For V(dual), seconds both secrets stay valid before the old one is retired.
+      - With the default V(0), phase V(all) retires in the same run, right after the new secret is proven and in
+        the sink. With more, the client is reported as C(added), and a later run retires it.
+    type: int
+    default: 0
+  sink_dir:
+    description:
+      - Directory of the ansible-vault encrypted sink. One file per UAA server, C(<sink_dir>/uaa/<target>.vault)
+        (mode C(0600)), holds the record of every client under C(credentials["<zone or uaa>/<client_id>"]). The
+        record has the current C(secret), the C(previous_secret), and the journal of the rotation in progress.
+      - While a run works on a client, C(<sink_dir>/uaa/<target>.vault.locks/<zone>/<client_id>.lock) exists.
+        C(<target>.vault.flock) serializes writes of runs that share the file.
+    type: path
+    required: true
+  vault_password_file:
+    description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
+    type: path
+  vault_id:
+    description: Vault id to encrypt the sink with.
+    type: str
+    default: default
+  secret_length:
+    description: Length of generated secrets, 16 to 255.
+    type: int
+    default: 40
+  secret_chars:
+    description: Character sets of generated secrets (names of Python C(string) constants, or literal characters).
+    type: list
+    elements: str
+    default: [ascii_letters, digits]
+  concurrency:
+    description: How many clients are worked on at once. HTTP 429 answers make every worker wait (C(Retry-After)).
+    type: int
+    default: 8
+  max_failures:
+    description: Stop starting new clients after this many failures (those in flight finish). V(0) means no limit.
+    type: int
+    default: 0
+  lock_timeout:
+    description:
+      - Seconds to wait for another run that holds a client's lock. After that, the client fails with a message, and
+        nothing is done twice. A lock left by a process that no longer exists on this host is taken over.
+    type: float
+    default: 60
+  report_json:
+    description:
+      - Write the plan (check mode) or the outcome here, in the collection's report schema. No secrets.
+      - Hosts of one run may share the path; their rows are merged.
+    type: path
+  report_markdown:
+    description: The same report as a Markdown table, for a change request.
+    type: path
+  verify_only:
+    description:
+      - Only check that the secret in the sink of every client authenticates (read-only, like check mode); a client
+        whose sink secret is rejected, or that has none, fails. For a scheduled audit.
+    type: bool
+    default: false
+  fail_on_error:
+    description:
+      - Fail the task when any client failed (after every other client was handled).
+      - V(false) returns the failures in RV(failures) instead, for a role that fails later.
+    type: bool
+    default: true
+notes:
+  - Run the task with C(no_log=true); its result holds no secret, but its arguments do.
+  - SIGTERM or SIGINT, and the end of ansible-playbook (C(kill -9)), stop the task from starting new clients; the
+    clients in flight are finished and journaled.
+seealso:
+  - module: apiops.credentials.uaa_client
+  - module: apiops.credentials.uaa_client_info
+  - module: apiops.credentials.vault_file_secret
+"""
+
+EXAMPLES = r"""
+- name: Rotate two clients, one with zero downtime
+  apiops.credentials.uaa_rotation:
+    uaa_url: https://uaa.sys.example.com
+    uaa_auth_client_id: admin
+    uaa_auth_client_secret: "{{ vault_uaa_admin_secret }}"
+    target: uaa-prod
+    sink_dir: /var/lib/apiops/secrets
+    clients:
+      - client_id: billing-service
+      - client_id: reports-service
+        strategy: dual
+        current_secret: "{{ vault_reports_secret }}"
+    report_markdown: /tmp/uaa-rotation.md
+  no_log: true
+"""
+
+RETURN = r"""
+summary:
+  description: How many clients ended with each result.
+  returned: always
+  type: dict
+credentials:
+  description:
+    - One row per client, the rows of the JSON report (the collection's report schema).
+    - C(result) is planned, unchanged, would fail, rotated, added, retired, repaired, failed or skipped.
+  returned: always
+  type: list
+  elements: dict
+failures:
+  description: The clients that failed or were skipped, with the reason.
+  returned: always
+  type: list
+  elements: dict
+requests:
+  description: Number of HTTP requests sent to UAA.
+  returned: always
+  type: int
+journal_writes:
+  description: Number of sink writes (each carries the journal steps of many clients).
+  returned: always
+  type: int
+seconds:
+  description: Wall time of the task.
+  returned: always
+  type: float
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._uaa import ROTATION_ARGSPEC, UAA_AUTH_ARGSPEC
+
+
+def main():
+    spec = dict(CONNECTION_ARGSPEC, **UAA_AUTH_ARGSPEC)
+    spec.update(ROTATION_ARGSPEC)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module.fail_json(msg="apiops.credentials.uaa_rotation runs on the controller as an action plugin; "
+                         "it cannot run as a plain module")
+
+
+if __name__ == "__main__":
+    main()

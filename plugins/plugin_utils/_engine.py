@@ -1,0 +1,632 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The rotation engine: one safe protocol for every platform, run on the controller.
+
+Per credential, under a lock held in the sink::
+
+    repair    put back what an interrupted run left lent or half done (the journal says what)
+    plan      pure: the journal (sink record) and the policy decide the action
+    persist   the new secret is journaled as ``pending`` before the platform is touched
+    apply     the adapter's write; a lost answer is settled by reading back, never by a blind repeat
+    verify    the new secret authenticates (bounded wait for platforms that propagate)
+    record    the journal says the new secret is current and which secret was before
+    deliver   the sink is read back: it holds the secret that was just proven
+    retire    the adapter removes the old secret (when that is a separate step)
+    reject    the old secret is proven rejected
+    complete  the journal says the rotation is complete
+
+A credential with nothing to do still ends with proof: the secret in the sink
+must authenticate, or the credential fails (drift is never "no change").
+
+The adapter supplies the platform's primitives (see :class:`Adapter`); the
+engine owns the order, the journal, the proofs, the lock, concurrency, clean
+stops and the report. Secrets live in the journal and in local variables of the
+worker thread, never in a result, a report or an error message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import string
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+SCHEMA = "apiops.credentials/report/1"
+PHASES = ("all", "add", "retire")
+# How consumers live through the change, per adapter and strategy (the report's "overlap").
+OVERLAP = {
+    "two_secrets": "two secrets at once",
+    "second_credential": "second credential",
+    "settable": "settable value",
+    "hard_cut": "hard cut with a gap",
+}
+RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "failed", "skipped")
+IN_PROGRESS_PER_SLOT = 4
+CHAR_SETS = {name: getattr(string, name) for name in
+             ("ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "punctuation")}
+
+
+class StepError(Exception):
+    """A step that cannot go on, with a message for the operator (never a secret)."""
+
+
+class PolicyError(ValueError):
+    """Bad policy input, with a message that names the option and the fix."""
+
+
+def now_iso(epoch=None):
+    stamp = datetime.now(timezone.utc) if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value, name):
+    """An aware datetime from an ISO-8601 string (``Z`` allowed) or a datetime; None and "" stay None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise PolicyError("%s is not an ISO-8601 time (%r); write it like 2026-11-30T09:00:00Z" % (name, value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def check_policy(max_age_days=None, rotate_before=None, min_overlap=0, secret_length=None, secret_chars=None):
+    """Why the policy options cannot work, or None."""
+    if max_age_days is not None and (isinstance(max_age_days, bool) or int(max_age_days) < -1):
+        return "max_age_days must be -1 (never rotate by age), 0 (always) or a number of days, not %s" % max_age_days
+    try:
+        parse_time(rotate_before, "rotate_before")
+    except PolicyError as error:
+        return str(error)
+    if min_overlap is not None and int(min_overlap) < 0:
+        return "min_overlap is a number of seconds, 0 or more, not %s" % min_overlap
+    if secret_length is not None and not 16 <= int(secret_length) <= 255:
+        return "secret_length must be between 16 and 255 (platforms store at most 255 characters), not %s" % secret_length
+    if secret_chars is not None:
+        try:
+            alphabet(secret_chars)
+        except PolicyError as error:
+            return str(error)
+    return None
+
+
+def alphabet(names):
+    """The characters of generated secrets: named sets of the ``string`` module, or literal characters."""
+    chars = "".join(CHAR_SETS.get(name, name) for name in names or ())
+    chars = "".join(sorted(set(chars)))
+    if len(chars) < 10:
+        raise PolicyError("secret_chars gives %d distinct characters; use at least ascii_letters and digits" % len(chars))
+    return chars
+
+
+def generate_secret(length, chars):
+    return "".join(secrets.choice(chars) for _position in range(length))
+
+
+def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=None):
+    """What the journal and the policy call for: ``{"action", "reason", "age_days"}``.
+
+    Actions: ``resume`` (a pending secret is journaled but not proven in place),
+    ``retire`` (the new secret is current; the old one still has to go, or its
+    rejection is not proven yet), ``rotate`` or ``none``. ``rotate_before`` is a
+    compare-and-swap guard: rotate only if the last rotation is older, so a
+    re-run after an emergency rotation does not rotate again.
+    """
+    if phase not in PHASES:
+        raise PolicyError("phase must be one of %s, not %s" % (", ".join(PHASES), phase))
+    record = record or {}
+    now = parse_time(now, "now") or datetime.now(timezone.utc)
+    rotated_at = parse_time(record.get("rotated_at"), "rotated_at")
+    age_days = (now - rotated_at).days if rotated_at else None
+    if record.get("pending_secret") or record.get("state") in ("pending", "rotating"):
+        # pending: a generated secret was persisted; rotating: the secret was recorded before a server-side reset
+        # (Anypoint). Either way the last run stopped before it recorded the end.
+        if phase == "retire":
+            return dict(action="none", reason="a rotation is still in progress; run phase add or all first", age_days=age_days)
+        return dict(action="resume", reason="a new secret was persisted but not yet proven in place", age_days=age_days)
+    if record.get("state") == "added":
+        if phase == "add":
+            return dict(action="none", reason="new secret added; the old one is retired in phase retire", age_days=age_days)
+        return dict(action="retire", reason="the old secret is still active next to the new one", age_days=age_days)
+    if record.get("state") == "retiring":
+        return dict(action="retire", reason="an interrupted run did not prove the old secret rejected", age_days=age_days)
+    if phase == "retire":
+        return dict(action="none", reason="no added secret waiting to be retired", age_days=age_days)
+    if rotated_at is None:
+        return dict(action="rotate", reason="no rotation recorded in the sink", age_days=None)
+    age_days = (now - rotated_at).days  # known from here on (and to pylint)
+    guard = parse_time(rotate_before, "rotate_before")
+    if guard is not None and rotated_at < guard:
+        return dict(action="rotate", reason="last rotation (%s) is older than rotate_before" % record["rotated_at"], age_days=age_days)
+    if max_age_days is not None and int(max_age_days) >= 0 and age_days >= int(max_age_days):
+        return dict(action="rotate", reason="secret is %d days old (max %d)" % (age_days, int(max_age_days)), age_days=age_days)
+    return dict(action="none", reason="rotated %d days ago" % age_days, age_days=age_days)
+
+
+def overlap_elapsed(record, min_overlap, now=None):
+    """Has the new secret been in place (both secrets working) for at least ``min_overlap`` seconds?"""
+    added = parse_time(record.get("added_at"), "added_at")
+    if added is None:
+        return True
+    now = parse_time(now, "now") or datetime.now(timezone.utc)
+    return (now - added).total_seconds() >= int(min_overlap or 0)
+
+
+class ApiContext:
+    """What the module_utils clients expect of an AnsibleModule, for use on the controller."""
+
+    def __init__(self, params, warn, rate_gate=None):
+        self.params = params
+        self.warn = warn
+        self.rate_gate = rate_gate
+        self.no_log_values = set()
+
+
+class Journal:
+    """The record of one credential in the sink.
+
+    :meth:`persist` returns once the record is on disk: for what must be there
+    before the platform is touched (a pending secret, grants about to be lent).
+    :meth:`save` queues it for the next write of the sink (at the latest at the
+    end of the run): for outcomes that a later run can rebuild from the record
+    before it, because it resumes from there and reads the platform.
+    """
+
+    def __init__(self, store, key):
+        self.store = store
+        self.key = key
+        self.record = store.get(key)
+        self.writes = 0
+
+    def persist(self, **changes):
+        self._put(changes, wait=True)
+
+    def save(self, **changes):
+        self._put(changes, wait=False)
+
+    def _put(self, changes, wait):
+        record = dict(self.record)
+        for name, value in changes.items():
+            if value is None:
+                record.pop(name, None)
+            else:
+                record[name] = value
+        record["updated_at"] = now_iso()
+        self.store.put(self.key, record, wait=wait)
+        self.record = record
+        self.writes += 1
+
+    def delivered(self):
+        """The record as the sink holds it on disk (read back after the last write)."""
+        return self.store.durable(self.key)
+
+
+class Work:
+    """One credential: its input, its journal and what happened to it (what the report shows)."""
+
+    def __init__(self, target, credential, key, spec, location=None, strategy=None):
+        self.target = target
+        self.credential = credential
+        self.location = location
+        self.strategy = strategy
+        self.key = key  # of its record in the sink
+        self.sink = None  # where that record is, in words (set by the engine)
+        self.spec = spec  # the input entry; may hold a secret (current_secret), so it is never reported
+        self.journal = None
+        self.action = None
+        self.reason = None
+        self.overlap = None
+        self.steps = []
+        self.resumed = False  # this run took up a pending secret of an earlier one
+        self.result = None
+        self.error = None
+        self.next = None
+
+    def row(self, platform):
+        return {"platform": platform, "target": self.target, "location": self.location, "credential": self.credential,
+                "strategy": self.strategy, "action": self.action, "reason": self.reason,
+                "overlap": OVERLAP.get(self.overlap), "steps": list(self.steps), "result": self.result,
+                "error": self.error, "sink": self.sink, "next": self.next}
+
+
+class Adapter:
+    """What a platform gives the engine. Methods get the :class:`Work`; secrets are arguments, never attributes.
+
+    ``platform``                   short name used in reports and sink paths
+    ``overlap(work)``              a key of OVERLAP
+    ``separate_retire(work)``      True when the old secret stays valid after ``apply`` until ``retire``
+    ``repair(work, check)``        put back what an interrupted run left behind; returns the steps done
+    ``preflight(work, current)``   read-only checks before the first write; returns the current secret worth
+                                   keeping as previous (None when unknown or not working); raises StepError
+    ``apply(work, new, current)``  put ``new`` in place
+    ``authenticates(work, secret)`` the platform's own check: True, False, or an ApiError
+    ``retire(work, new, old)``     remove the old secret (only when ``separate_retire``)
+    """
+
+    platform = "platform"
+    propagation_wait = 0.0  # seconds a platform may take before a changed secret is accepted / rejected
+
+    def overlap(self, work):
+        raise NotImplementedError
+
+    def separate_retire(self, work):
+        return False
+
+    def repair(self, work, check):
+        return []
+
+    def preflight(self, work, current):
+        return current
+
+    def apply(self, work, new, current):
+        raise NotImplementedError
+
+    def authenticates(self, work, secret):
+        raise NotImplementedError
+
+    def retire(self, work, new, old):
+        raise NotImplementedError
+
+    def new_secret(self, work):
+        raise NotImplementedError
+
+
+class Engine:
+    """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
+
+    def __init__(self, adapter, store, policy, check_mode=False, concurrency=8, max_failures=0, lock_timeout=60.0,
+                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep):
+        self.adapter = adapter
+        self.store = store  # a RecordFile: the journal and the sink
+        self.policy = policy  # max_age_days, rotate_before, phase, min_overlap
+        self.check_mode = check_mode
+        # Credentials in progress at once. Requests in flight are bounded by the adapter's RateGate (``concurrency``);
+        # more credentials than that keep the HTTP slots busy while others wait for the journal, whose writes are
+        # then grouped (RecordFile): one vault write for many steps.
+        self.concurrency = max(1, int(concurrency)) * IN_PROGRESS_PER_SLOT
+        self.max_failures = int(max_failures or 0)
+        self.lock_timeout = float(lock_timeout)
+        self.progress = progress
+        self.progress_every = progress_every
+        self.errors = tuple(errors) + (StepError,)  # expected failures: their text is the message
+        self.sleep = sleep
+        self.stop_reason = None
+        self.failures = 0
+        self.done = 0
+        self.journal_writes = 0
+        self._lock = threading.Lock()
+        self._parent = os.getppid()
+
+    # -- the run
+    def run(self, works):
+        previous = self._trap_signals()
+        started = time.monotonic()
+        ticker = threading.Event()
+        reporter = threading.Thread(target=self._report_progress, args=(works, ticker, started), daemon=True)
+        reporter.start()
+        try:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, max(1, len(works)))) as pool:
+                list(pool.map(self._one, works))
+        finally:
+            ticker.set()
+            self._restore_signals(previous)
+            self._flush(works)
+        return works
+
+    def _settle(self, work, quiet=False):
+        if self.check_mode:
+            return
+        try:
+            self.store.flush(work.key)
+        except self.errors as error:
+            if quiet:
+                return
+            if work.result in ("rotated", "added", "retired", "repaired"):
+                raise StepError("done on the platform, but the sink could not record it (%s); the sink still holds the "
+                                "step before (a pending secret is resumed), and a re-run records the outcome" % error)
+            raise
+
+    def _flush(self, works):
+        """Write the outcomes still queued; if that fails, the sink holds each credential's step before, and says so."""
+        try:
+            self.store.flush()
+        except self.errors as error:
+            for work in works:
+                if work.result in ("rotated", "added", "retired", "repaired"):
+                    work.result = "failed"
+                    work.error = ("done on the platform, but the sink could not record it (%s); the sink still holds the "
+                                  "pending secret, and a re-run records the outcome" % error)
+
+    def _one(self, work):
+        reason = self._should_stop()
+        if reason:
+            work.result, work.error = "skipped", "not started: %s; a re-run does it" % reason
+            return work
+        try:
+            # A dry run writes nothing, not even a lock file.
+            work.sink = "%s, key %s" % (self.store.path, work.key)
+            with (contextlib.nullcontext(True) if self.check_mode else self.store.lock(work.key, self.lock_timeout)) as held:
+                if not held:
+                    raise StepError("another run holds the lock of this credential (%s) and did not finish within %d s; "
+                                    "nothing was done here, so it is not done twice: re-run once that run has ended"
+                                    % (self.store.lock_owner(work.key), self.lock_timeout))
+                work.journal = Journal(self.store, work.key)
+                try:
+                    self._protocol(work)
+                except BaseException:
+                    self._settle(work, quiet=True)  # keep what was journaled; the first error is the one to tell
+                    raise
+                finally:
+                    with self._lock:
+                        self.journal_writes += work.journal.writes
+                self._settle(work)  # the outcome is on disk before the lock is released
+        except self.errors as error:
+            work.result = "would fail" if self.check_mode else "failed"
+            work.error = str(error)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            # One credential must not stop the others; the type names what broke, never a value (it may be a secret).
+            work.result = "would fail" if self.check_mode else "failed"
+            work.error = "unexpected error (%s); the journal in the sink says how far it got, and a re-run resumes" % type(error).__name__
+        with self._lock:
+            self.done += 1
+            if work.result in ("failed", "would fail"):
+                self.failures += 1
+        return work
+
+    def _protocol(self, work):
+        adapter, journal, policy = self.adapter, work.journal, self.policy
+        work.overlap = adapter.overlap(work)
+        repaired = adapter.repair(work, self.check_mode or policy.get("verify_only"))
+        work.steps += repaired
+        if policy.get("verify_only"):
+            if repaired:
+                raise StepError("an interrupted run left work to finish (%s): run the rotation playbook" % "; ".join(repaired))
+            work.action, work.reason = "none", "verify only: does the secret in the sink authenticate?"
+            self._prove_sink_secret(work)
+            work.result = "unchanged"
+            return
+        plan = plan_rotation(journal.record, policy.get("max_age_days"), policy.get("rotate_before"), policy.get("phase", "all"))
+        work.action, work.reason = plan["action"], plan["reason"]
+
+        if work.action == "none":
+            self._prove_sink_secret(work)
+            work.result = ("planned" if self.check_mode else "repaired") if repaired else "unchanged"
+            return
+        if self.check_mode:
+            if work.action == "rotate":
+                adapter.preflight(work, self._current(work))  # read-only: a wrong current secret fails the dry run too
+            work.result = "planned"
+            work.next = "run without --check to carry out the plan"
+            return
+        if work.action in ("rotate", "resume"):
+            new, previous = self._put_new_secret(work)
+            if adapter.separate_retire(work):
+                self._record(work, new, previous, state="added", added_at=now_iso())
+                if not self._may_retire(work):
+                    return
+                self._retire(work, new, previous)
+            else:
+                # The change replaced the old secret already (a hard cut): prove that, then one journal write
+                # records the whole rotation. Until then the journal's pending secret is the one that works.
+                self._prove_rejected(work, new, previous)
+                self._record(work, new, previous, state="complete", retired_at=now_iso())
+            work.result = "added" if work.journal.record.get("state") == "added" else "rotated"
+            return
+        # action retire: a rotation recorded earlier still has its old secret to retire or to prove rejected.
+        record = journal.record
+        new, old = record.get("secret"), record.get("previous_secret")
+        if not adapter.authenticates(work, new):
+            raise StepError("the secret in the sink does not authenticate, so the old secret is not retired (it may be "
+                            "the only one that works). Find which secret consumers use before going on")
+        if adapter.separate_retire(work):
+            if not self._may_retire(work):
+                return
+            if old is not None and not adapter.authenticates(work, old):
+                old = None  # already gone (a retirement that landed late): nothing to retire, nothing to prove
+                work.steps.append("the old secret was already rejected")
+            self._retire(work, new, old)
+        else:
+            self._prove_rejected(work, new, old)
+            journal.save(state="complete", retired_at=now_iso())
+        work.result = "retired"
+
+    def _current(self, work):
+        return work.journal.record.get("secret") or work.spec.get("current_secret") or None
+
+    def _put_new_secret(self, work):
+        """persist, apply, verify; returns (new secret, previous secret worth keeping or None)."""
+        adapter, journal = self.adapter, work.journal
+        current = self._current(work)
+        new = journal.record.get("pending_secret")
+        if new is None:
+            current = adapter.preflight(work, current)  # before anything is written
+            new = adapter.new_secret(work)
+            journal.persist(pending_secret=new, secret=current, state="pending", strategy=work.strategy, started_at=now_iso())
+            work.steps.append("persisted the new secret (pending)")
+            adapter.apply(work, new, current)
+        else:
+            work.resumed = True
+            work.steps.append("resumed with the pending secret from the sink")
+            # A request that timed out may still have landed: look before writing again.
+            if adapter.authenticates(work, new):
+                work.steps.append("the new secret already works (an earlier request landed)")
+            else:
+                adapter.apply(work, new, current)
+        if not self._wait_for(lambda: adapter.authenticates(work, new), True):
+            raise StepError("the platform does not accept the new secret after the change; it stays pending in the sink "
+                            "and a re-run tries again. The secret that worked before is still in the sink")
+        work.steps.append("proved the new secret")
+        return new, (current if current and current != new else None)
+
+    def _record(self, work, new, previous, **fields):
+        """The journal says ``new`` is the secret; the sink, as read back from disk, must hold it (deliver)."""
+        work.journal.save(secret=new, previous_secret=previous, pending_secret=None, rotated_at=now_iso(), **fields)
+        # The hook point for further sinks and notices. The record saved above may still be queued; what is on disk
+        # holds the new secret since the pending write (read back then), or since an earlier run recorded it.
+        if new not in (work.journal.delivered().get("secret"), work.journal.delivered().get("pending_secret")):
+            raise StepError("the sink does not read back the new secret; the platform has it, so the old one is kept. "
+                            "Check the sink (%s) and re-run" % work.sink)
+        work.steps.append("delivered to the sink")
+
+    def _may_retire(self, work):
+        record, policy = work.journal.record, self.policy
+        if policy.get("phase") == "add":
+            work.result = "added"
+            work.next = "consumers switch to the new secret in the sink; then run with phase retire"
+            return False
+        if not overlap_elapsed(record, policy.get("min_overlap")):
+            work.result = "added"
+            work.next = ("both secrets work; the old one is retired by a run after %s s of overlap (min_overlap)"
+                         % policy.get("min_overlap"))
+            return False
+        return True
+
+    def _retire(self, work, new, old):
+        """The separate retirement (after delivery): remove the old secret, prove it rejected, record."""
+        if old is not None and work.resumed and not self.adapter.authenticates(work, old):
+            old = None  # the earlier run retired it before its journal was written
+            work.steps.append("the old secret was already rejected")
+        if old is not None:
+            self.adapter.retire(work, new, old)
+            work.steps.append("retired the old secret")
+        self._prove_rejected(work, new, old)
+        work.journal.save(state="complete", retired_at=now_iso())
+        work.next = work.next or "consumers read the new secret from the sink"
+
+    def _prove_rejected(self, work, new, old):
+        if not old:
+            work.steps.append("the old secret is unknown, so its rejection could not be proven")
+            return
+        if not self._wait_for(lambda: self.adapter.authenticates(work, old), False):
+            # The new secret works: record it whatever else is wrong, then say what is left.
+            if work.journal.record.get("secret") != new:
+                self._record(work, new, old, state="retiring")
+            else:
+                work.journal.save(state="retiring")
+            raise StepError("the old secret is still accepted after its retirement; the new one is in the sink. "
+                            "A re-run checks again")
+        work.steps.append("proved the old secret rejected")
+
+    def _prove_sink_secret(self, work):
+        secret = work.journal.record.get("secret")
+        if secret is None:
+            if work.journal.record.get("state") == "added":
+                return
+            raise StepError("the sink holds no secret for this credential and no rotation is due; run once with "
+                            "max_age_days=0 or rotate_before set to now so the sink learns one")
+        if not self.adapter.authenticates(work, secret):
+            raise StepError("the secret in the sink is rejected by the platform (it was changed outside this collection): "
+                            "rotate it now with rotate_before set to the current time (strategy admin needs no old secret)")
+        work.steps.append("proved the secret in the sink")
+
+    def _wait_for(self, probe, expected):
+        """Poll ``probe`` until it returns ``expected`` or the adapter's propagation wait is over."""
+        deadline = time.monotonic() + self.adapter.propagation_wait
+        delay = 0.2
+        while True:
+            if probe() == expected:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            self.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 2.0)
+
+    # -- clean stops
+    def _should_stop(self):
+        if self.stop_reason:
+            return self.stop_reason
+        if os.getppid() != self._parent:
+            # kill -9 of ansible-playbook leaves this worker running: finish what is in flight, start nothing new.
+            self.stop_reason = "ansible-playbook has gone away"
+        elif self.max_failures and self.failures >= self.max_failures:
+            self.stop_reason = "max_failures (%d) reached" % self.max_failures
+        return self.stop_reason
+
+    def _trap_signals(self):
+        previous = {}
+
+        def stop(signum, _frame):
+            self.stop_reason = "stopped by %s" % signal.Signals(signum).name
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous[signum] = signal.signal(signum, stop)
+            except ValueError:  # not the main thread (a test calling run() from a thread)
+                pass
+        return previous
+
+    @staticmethod
+    def _restore_signals(previous):
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    def _report_progress(self, works, ticker, started):
+        while not ticker.wait(self.progress_every):
+            if self.progress:
+                self.progress("%d/%d done, %d failed, %.0f s" % (self.done, len(works), self.failures, time.monotonic() - started))
+
+
+# ---- the report (one schema for every platform) ------------------------------------------------------
+def report(platform, works, meta):
+    rows = [work.row(platform) for work in works]
+    summary = {}
+    for row in rows:
+        summary[row["result"]] = summary.get(row["result"], 0) + 1
+    data = {"schema": SCHEMA, "generated_at": now_iso()}
+    data.update(meta)
+    data.update(summary=summary, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows)
+    return data
+
+
+def merge_reports(existing, data):
+    """``data`` with the rows of other targets of the same run kept from ``existing``."""
+    if not existing or existing.get("schema") != SCHEMA or existing.get("run_id") != data.get("run_id"):
+        return data
+    targets = {row["target"] for row in data["credentials"]}
+    rows = [row for row in existing.get("credentials", []) if row.get("target") not in targets] + data["credentials"]
+    summary = {}
+    for row in rows:
+        summary[row["result"]] = summary.get(row["result"], 0) + 1
+    return dict(data, credentials=rows, summary=summary,
+                failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")))
+
+
+def _cell(value):
+    if isinstance(value, list):
+        value = "; ".join(value)
+    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(data):
+    """The report as Markdown, for a change request."""
+    counts = ", ".join("%s: %d" % item for item in sorted(data["summary"].items()))
+    lines = ["# Credential rotation %s" % ("plan" if data.get("check_mode") else "report"), "",
+             "- Generated: %s" % data.get("generated_at"),
+             "- Mode: %s" % ("dry run (nothing was changed)" if data.get("check_mode") else "applied"),
+             "- Credentials: %d (%s)" % (len(data["credentials"]), counts),
+             "- Failed: %d" % data.get("failed", 0), "",
+             "| Platform | Target | Location | Credential | Action | Reason | Overlap | Result | Steps | Next |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in data["credentials"]:
+        result = row.get("result") or ""
+        if row.get("error"):
+            result += ": " + row["error"]
+        cells = (row["platform"], row["target"], row.get("location"), row["credential"], row["action"], row["reason"],
+                 row.get("overlap"), result, row.get("steps"), row.get("next"))
+        lines.append("| %s |" % " | ".join(_cell(value) for value in cells))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The UAA adapter of the rotation engine: strategies admin, dual and grant_dance.
+
+admin        ``/secret`` UPDATE with an admin client token: the new secret replaces the old one at once.
+dual         ``/secret`` ADD, then (after delivery and ``min_overlap``) DELETE of the older secret.
+grant_dance  seed 001: only an admin *user* exists and UAA before v74 lets only a client change a secret. The
+             client is lent ``client_credentials`` and ``clients.secret``, changes its own secret with a token of
+             its own, and gets its grants back. Every step of it is journaled: the original grants are in the sink
+             before the lend, and any later run that finds them there gives them back first.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UaaApi, as_set
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
+    Adapter,
+    ApiContext,
+    StepError,
+    alphabet,
+    generate_secret,
+    now_iso,
+)
+
+LENT_GRANT = "client_credentials"
+LENT_AUTHORITY = "clients.secret"
+OVERLAP_BY_STRATEGY = {"admin": "hard_cut", "dual": "two_secrets", "grant_dance": "hard_cut"}
+
+
+def lent(original):
+    """The grants and authorities a client has while it is lent what it needs to change its own secret."""
+    authorities = [a for a in original["authorities"] if a != "uaa.none"]
+    return {"authorized_grant_types": as_set(original["authorized_grant_types"] + [LENT_GRANT]),
+            "authorities": as_set(authorities + [LENT_AUTHORITY])}
+
+
+def grants_of(client):
+    return {"authorized_grant_types": as_set(client.get("authorized_grant_types") or []),
+            "authorities": as_set(client.get("authorities") or [])}
+
+
+def sink_path(sink_dir, target):
+    """One file per UAA server (inventory host); its records are keyed by :func:`record_key`."""
+    return "%s/uaa/%s.vault" % (sink_dir.rstrip("/"), target)
+
+
+def record_key(zone, client_id):
+    return "%s/%s" % (zone or "uaa", client_id)
+
+
+class UaaAdapter(Adapter):
+    platform = "uaa"
+
+    def __init__(self, params, warn, rate_gate, secret_length=40, secret_chars=("ascii_letters", "digits")):
+        self.params = params  # connection and admin auth options of the task
+        self.warn = warn
+        self.rate_gate = rate_gate
+        self.length = secret_length
+        self.chars = alphabet(secret_chars)
+        self._local = threading.local()
+        self._apis = []
+        self._apis_lock = threading.Lock()
+        self._tokens = {}  # (zone, zone url): the admin token, fetched once for all worker threads
+
+    @property
+    def request_count(self):
+        return sum(api.http.request_count + (api.token_http.request_count if api.token_http is not api.http else 0)
+                   for api in self._apis)
+
+    # -- clients: one per worker thread and zone (requests sessions are not thread-safe)
+    def _api(self, work, as_client_secret=None):
+        zone = work.spec.get("identity_zone_subdomain") or None
+        zone_url = work.spec.get("identity_zone_url") or None
+        key = (zone, zone_url, as_client_secret is not None)
+        cache = self._local.__dict__.setdefault("apis", {})
+        if as_client_secret is None and key in cache:
+            return cache[key]
+        params = dict(self.params, identity_zone_subdomain=zone, identity_zone_url=zone_url)
+        if as_client_secret is not None:
+            # The grant dance: a token of the client itself, from its own zone.
+            params.update(uaa_auth_client_id=work.credential, uaa_auth_client_secret=as_client_secret, uaa_auth_username=None,
+                          uaa_auth_password=None, uaa_token=None, uaa_auth_zone="target" if zone else "default")
+        api = UaaApi(ApiContext(params, self.warn, self.rate_gate))
+        with self._apis_lock:
+            self._apis.append(api)
+            if as_client_secret is None:
+                if key[:2] not in self._tokens:
+                    self._tokens[key[:2]] = api.token()  # under the lock: one token request, not one per thread
+                api._token = self._tokens[key[:2]]  # pylint: disable=protected-access
+        if as_client_secret is None:
+            cache[key] = api
+        return api
+
+    # -- what the engine asks
+    def overlap(self, work):
+        return OVERLAP_BY_STRATEGY[work.strategy]
+
+    def separate_retire(self, work):
+        return work.strategy == "dual"
+
+    def new_secret(self, work):
+        return generate_secret(self.length, self.chars)
+
+    def authenticates(self, work, secret):
+        return self._api(work).secret_works(work.credential, secret)
+
+    def preflight(self, work, current):
+        works = bool(current) and self.authenticates(work, current)
+        if work.strategy == "admin":
+            if current and not works:
+                work.steps.append("the secret known for this client no longer works; it is not kept as previous")
+            return current if works else None
+        if not current:
+            raise StepError("strategy %s needs the secret in use now: give current_secret for this client (from a vault), "
+                            "or use strategy admin, which does not" % work.strategy)
+        if not works:
+            raise StepError("UAA rejects the current secret given for this client (current_secret or the sink), so "
+                            "nothing was changed: strategy %s would leave the old secret working. Give the secret in use "
+                            "now, or rotate with strategy admin" % work.strategy)
+        return current
+
+    def apply(self, work, new, current):
+        api = self._api(work)
+
+        def confirm():
+            return self.authenticates(work, new)  # a lost answer is settled by a token request, never by a repeat
+
+        if work.strategy == "admin":
+            api.change_secret(work.credential, "UPDATE", secret=new, confirm=confirm)
+            work.steps.append("replaced the secret (UPDATE)")
+        elif work.strategy == "dual":
+            api.change_secret(work.credential, "ADD", secret=new, confirm=confirm)
+            work.steps.append("added the new secret next to the old one (ADD)")
+        else:
+            self._grant_dance(work, new, current)
+
+    def retire(self, work, new, old):
+        self._api(work).change_secret(work.credential, "DELETE")
+
+    def repair(self, work, check):
+        """Give back grants an interrupted or late-applied grant dance left lent; verify they are back exactly."""
+        dance = work.journal.record.get("grant_dance")
+        if not dance:
+            return []
+        api = self._api(work)
+        client = api.get_client(work.credential)
+        if client is None:
+            raise StepError("the client no longer exists on UAA; its journal still holds the grants to give back")
+        original = dance["original"]
+        if grants_of(client) == grants_of(original):
+            if dance.get("state") == "lent" and not check:
+                work.journal.save(grant_dance=dict(dance, state="given_back", given_back_at=now_iso()))
+            return []
+        if grants_of(client) != grants_of(lent(original)):
+            if dance.get("state") == "given_back":
+                return []  # changed by someone after the dance ended: theirs to keep
+            raise StepError("the grants of this client changed since the grant dance saved them (%s); they are left as "
+                            "they are: compare with the saved grants and set them with apiops.credentials.uaa_client"
+                            % ", ".join(grants_of(original)["authorized_grant_types"]))
+        if check:
+            return ["would give back the lent grants"]
+        self._give_back(work, api, dance)
+        return ["gave back the grants lent by an earlier run"]
+
+    # -- the grant dance, journaled
+    def _grant_dance(self, work, new, current):
+        api, journal = self._api(work), work.journal
+        client = api.get_client(work.credential)
+        if client is None:
+            raise StepError("the client does not exist on UAA")
+        original = grants_of(client)
+        dance = {"original": original, "state": "lent", "lent_at": now_iso()}
+        journal.persist(grant_dance=dance)  # before the lend: any later run can give the grants back
+        try:
+            api.update_client(work.credential, lent(original))
+            work.steps.append("lent client_credentials and clients.secret")
+            as_client = self._api(work, as_client_secret=current)
+            as_client.change_secret(work.credential, "UPDATE", secret=new, old_secret=current,
+                                    confirm=lambda: self.authenticates(work, new))
+            work.steps.append("changed the secret with a token of the client")
+        finally:
+            # Whatever happened, the grants go back now; when that fails too, the journal keeps them for the next run.
+            self._give_back(work, api, dance)
+            work.steps.append("gave back the original grants (verified)")
+
+    def _give_back(self, work, api, dance):
+        original = dance["original"]
+        for _attempt in range(3):
+            api.update_client(work.credential, dict(original))
+            back = api.get_client(work.credential)
+            if back is not None and grants_of(back) == grants_of(original):
+                work.journal.save(grant_dance=dict(dance, state="given_back", given_back_at=now_iso()))
+                return
+        raise StepError("the original grants could not be put back (UAA shows others); they are saved in the sink "
+                        "journal and the next run gives them back first")

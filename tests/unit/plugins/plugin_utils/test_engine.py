@@ -1,0 +1,242 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The rotation engine without a platform: policy, journal order, resumption, report, the sink's group commit and locks.
+
+The adapter here keeps a platform in memory; the HTTP side of every adapter is tested against the emulators.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
+
+NOW = "2026-11-23T12:00:00Z"
+
+
+@pytest.fixture
+def sink(tmp_path):
+    password = tmp_path / "password"
+    password.write_text("unit-test-vault-password\n")
+    return VaultSink(None, str(password))
+
+
+class Platform(_engine.Adapter):
+    """Secrets per credential in memory; ``events`` records the order of writes and of journal states seen then."""
+
+    platform = "memory"
+
+    def __init__(self, store, separate=False, fail_apply=None):
+        self.store = store
+        self.secrets = {}
+        self.events = []
+        self.separate = separate
+        self.fail_apply = fail_apply
+
+    def overlap(self, work):
+        return "two_secrets" if self.separate else "hard_cut"
+
+    def separate_retire(self, work):
+        return self.separate
+
+    def new_secret(self, work):
+        return "new-secret-for-%s" % work.credential
+
+    def authenticates(self, work, secret):
+        return secret in self.secrets.get(work.credential, [])
+
+    def apply(self, work, new, current):
+        self.events.append(("apply", work.credential, self.store.durable(work.key).get("pending_secret") == new))
+        if self.fail_apply:
+            raise _engine.StepError(self.fail_apply)
+        self.secrets[work.credential] = ([current] if self.separate else []) + [new]
+
+    def retire(self, work, new, old):
+        self.events.append(("retire", work.credential))
+        self.secrets[work.credential] = [new]
+
+
+def engine_for(store, adapter, **policy):
+    policy = dict({"max_age_days": 90, "rotate_before": "", "phase": "all", "min_overlap": 0}, **policy)
+    return _engine.Engine(adapter, store, policy, concurrency=2, errors=(AnsibleActionFail,))
+
+
+def works(names):
+    return [_engine.Work("target", name, "zone/" + name, {"current_secret": "old-" + name}) for name in names]
+
+
+# ---- policy (pure) ----------------------------------------------------------------------------------
+def test_interrupted_states_resume_or_retire():
+    assert _engine.plan_rotation({"state": "pending", "pending_secret": "x"}, now=NOW)["action"] == "resume"
+    assert _engine.plan_rotation({"state": "retiring", "secret": "x", "rotated_at": NOW}, now=NOW)["action"] == "retire"
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"max_age_days": -5}, "max_age_days must be -1"),
+    ({"rotate_before": "yesterday"}, "rotate_before is not an ISO-8601 time"),
+    ({"min_overlap": -1}, "min_overlap is a number of seconds"),
+    ({"secret_length": 8}, "secret_length must be between 16 and 255"),
+    ({"secret_chars": ["ab"]}, "secret_chars gives 2 distinct characters"),
+])
+def test_bad_policy_gets_one_message_naming_the_option(options, words):
+    assert words in _engine.check_policy(**options)
+
+
+def test_good_policy_passes():
+    assert _engine.check_policy(90, "2026-11-30T09:00:00Z", 3600, 40, ["ascii_letters", "digits"]) is None
+
+
+def test_overlap_counts_from_the_time_the_secret_was_added():
+    record = {"added_at": "2026-11-23T11:00:00Z"}
+    assert _engine.overlap_elapsed(record, 3600, now=NOW)
+    assert not _engine.overlap_elapsed(record, 7200, now=NOW)
+
+
+def test_generated_secrets_use_the_alphabet():
+    secret = _engine.generate_secret(40, _engine.alphabet(["digits", "ascii_lowercase"]))
+    assert len(secret) == 40 and secret.isalnum() and secret.lower() == secret
+
+
+# ---- the protocol ---------------------------------------------------------------------------------
+def test_a_hard_cut_is_journaled_before_it_is_applied_and_proven_after(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    platform = Platform(store)
+    for name in ("a", "b", "c"):
+        platform.secrets[name] = ["old-" + name]
+    done = engine_for(store, platform).run(works(["a", "b", "c"]))
+    assert [w.result for w in done] == ["rotated"] * 3
+    assert all(event[2] for event in platform.events if event[0] == "apply"), "applied before the pending secret was on disk"
+    record = RecordFile(sink, str(tmp_path / "sink.vault")).get("zone/a")
+    assert record["state"] == "complete" and record["secret"] == "new-secret-for-a" and record["previous_secret"] == "old-a"
+    assert "proved the old secret rejected" in done[0].steps
+
+
+def test_a_failed_apply_keeps_the_pending_secret_and_the_next_run_resumes_without_a_second_write(sink, tmp_path):
+    path = str(tmp_path / "sink.vault")
+    store = RecordFile(sink, path)
+    platform = Platform(store, fail_apply="the platform said no")
+    platform.secrets["a"] = ["old-a"]
+    first = engine_for(store, platform).run(works(["a"]))[0]
+    assert first.result == "failed" and first.error == "the platform said no"
+    assert RecordFile(sink, path).get("zone/a")["pending_secret"] == "new-secret-for-a"
+
+    # The platform applied it after all (a late answer): the next run sees that and does not write again.
+    platform.secrets["a"] = ["new-secret-for-a"]
+    store = RecordFile(sink, path)
+    platform = Platform(store)
+    platform.secrets["a"] = ["new-secret-for-a"]
+    second = engine_for(store, platform).run(works(["a"]))[0]
+    assert second.result == "rotated" and not platform.events
+    assert "the new secret already works (an earlier request landed)" in second.steps
+
+
+def test_two_secrets_wait_for_the_overlap_then_a_later_run_retires(sink, tmp_path):
+    path = str(tmp_path / "sink.vault")
+    store = RecordFile(sink, path)
+    platform = Platform(store, separate=True)
+    platform.secrets["a"] = ["old-a"]
+    first = engine_for(store, platform, min_overlap=3600).run(works(["a"]))[0]
+    assert first.result == "added" and "min_overlap" in first.next and len(platform.secrets["a"]) == 2
+    record = RecordFile(sink, path).get("zone/a")
+    record["added_at"] = "2000-01-01T00:00:00Z"  # an hour later
+    store = RecordFile(sink, path)
+    store.put("zone/a", record)
+    platform.store = store
+    second = engine_for(store, platform, min_overlap=3600).run(works(["a"]))[0]
+    assert second.result == "retired" and platform.secrets["a"] == ["new-secret-for-a"]
+
+
+def test_a_sink_secret_that_does_not_work_is_a_failure(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    store.put("zone/a", {"secret": "stale", "rotated_at": "2026-11-30T00:00:00Z", "state": "complete"})
+    platform = Platform(store)
+    platform.secrets["a"] = ["changed-by-hand"]
+    work = engine_for(store, platform).run(works(["a"]))[0]
+    assert work.result == "failed" and "rejected by the platform" in work.error
+
+
+def test_max_failures_stops_starting_new_credentials(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    platform = Platform(store, fail_apply="no")
+    engine = _engine.Engine(platform, store, {"max_age_days": 90, "phase": "all"}, concurrency=1, max_failures=2,
+                            errors=(AnsibleActionFail,))
+    engine.concurrency = 1  # one at a time, so the order is known
+    results = [w.result for w in engine.run(works(["a", "b", "c", "d"]))]
+    assert results == ["failed", "failed", "skipped", "skipped"]
+
+
+def test_the_report_holds_no_secret(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    platform = Platform(store)
+    platform.secrets["a"] = ["old-a"]
+    done = engine_for(store, platform).run(works(["a"]))
+    data = _engine.report("memory", done, {"run_id": "1", "check_mode": False})
+    text = json.dumps(data) + _engine.markdown(data)
+    assert "new-secret-for-a" not in text and "old-a" not in text
+    assert data["summary"] == {"rotated": 1} and data["credentials"][0]["overlap"] == "hard cut with a gap"
+
+
+def test_reports_of_one_run_merge_and_of_another_run_replace():
+    row = {"target": "t1", "result": "rotated"}
+    first = {"schema": _engine.SCHEMA, "run_id": "r1", "credentials": [row]}
+    second = {"schema": _engine.SCHEMA, "run_id": "r1", "credentials": [dict(row, target="t2")]}
+    assert [r["target"] for r in _engine.merge_reports(first, second)["credentials"]] == ["t1", "t2"]
+    assert _engine.merge_reports(first, dict(second, run_id="r2")) == dict(second, run_id="r2")
+
+
+# ---- the sink: group commit, other writers, failures, locks -------------------------------------------
+def test_group_commit_writes_many_steps_at_once_and_loses_none(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0.05)
+    threads = [threading.Thread(target=store.put, args=("k%02d" % n, {"secret": "s%02d" % n})) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.writes < 40
+    assert sorted(RecordFile(sink, store.path).records) == ["k%02d" % n for n in range(40)]
+
+
+def test_two_runs_sharing_a_file_keep_each_others_records(sink, tmp_path):
+    path = str(tmp_path / "sink.vault")
+    one, two = RecordFile(sink, path), RecordFile(sink, path)
+    one.put("a", {"secret": "1"})
+    two.put("b", {"secret": "2"})
+    one.put("c", {"secret": "3"})
+    assert sorted(RecordFile(sink, path).records) == ["a", "b", "c"]
+
+
+def test_a_write_that_fails_is_an_error_for_every_step_in_it(sink, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    store = RecordFile(sink, str(blocker / "sink.vault"), linger=0)
+    with pytest.raises(AnsibleActionFail, match="cannot write the sink"):
+        store.put("a", {"secret": "x"})
+    store.put("b", {"secret": "y"}, wait=False)
+    with pytest.raises(AnsibleActionFail):
+        store.flush("b")
+
+
+def test_a_live_lock_is_waited_for_and_a_dead_ones_taken_over(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    lock = tmp_path / "sink.vault.locks" / "zone" / "a.lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text("%d %s 2026-12-01T00:00:00Z" % (os.getpid(), socket.gethostname()))
+    with store.lock("zone/a", timeout=0.3) as held:
+        assert not held
+    assert "process %d" % os.getpid() in store.lock_owner("zone/a")
+    dead = subprocess.Popen(["true"])  # pylint: disable=consider-using-with
+    dead.wait()
+    lock.write_text("%d %s 2026-12-01T00:00:00Z" % (dead.pid, socket.gethostname()))
+    with store.lock("zone/a", timeout=0.3) as held:
+        assert held
+    assert not lock.exists()
