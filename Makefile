@@ -100,7 +100,7 @@ demo: collection
 # The sample script is read from the procedure write-up (seed 002) at run time.
 bench: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_apic_rotation; \
-	  apic=$$?; PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_uaa_rotation; uaa=$$?; \
+	  apic=$$?; PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_rotation; uaa=$$?; \
 	  test $$apic -eq 0 -a $$uaa -eq 0
 
 clean:

@@ -11,6 +11,7 @@ module result. The HTTP work is the shared module_utils code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -72,6 +73,15 @@ class ActionModule(ActionBase):
         started = time.monotonic()
 
         sink = VaultSink(self._loader, args["vault_password_file"], args["vault_id"])
+        # One run per catalog at a time: a second one waits, then reads what the first left (no e-mail twice).
+        with contextlib.nullcontext(True) if check_mode else sink.lock(args["sink_path"], args["lock_timeout"]) as held:
+            if not held:
+                raise AnsibleActionFail("Another run holds the lock of this catalog's sink (%s) and did not finish within "
+                                        "%d s; nothing was done, so nothing is done twice: re-run once that run has ended"
+                                        % (sink.lock_owner(args["sink_path"]), args["lock_timeout"]))
+            return self._run_locked(args, sink, check_mode, started, result)
+
+    def _run_locked(self, args, sink, check_mode, started, result):
         record = sink.read(args["sink_path"])
         entries = dict(record.get("credentials") or {})
 

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, hide, http_client
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, paginate
 
 PLATFORM = "Anypoint"
@@ -42,6 +42,17 @@ ANYPOINT_AUTH_ARGSPEC = dict(
     anypoint_token=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_ANYPOINT_TOKEN"])),
     anypoint_organization_id=dict(type="str", fallback=(env_fallback, ["APIOPS_ANYPOINT_ORGANIZATION_ID"])),
 )
+# The options of the anypoint_rotation action besides connection and auth (documented in its docs module).
+ROTATION_ARGSPEC = dict(ENGINE_ARGSPEC)
+ROTATION_ARGSPEC.update(
+    targets=dict(type="list", elements="dict", required=True, options=dict(
+        environment=dict(type="str"),
+        connected_app=dict(type="str"),
+        business_group=dict(type="str"),
+    ), mutually_exclusive=[["environment", "connected_app"]], required_one_of=[["environment", "connected_app"]]),
+    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
+    revoke_tokens=dict(type="bool", default=False),
+)
 ANYPOINT_REQUIRED_TOGETHER = [["anypoint_client_id", "anypoint_client_secret"], ["anypoint_username", "anypoint_password"]]
 
 HINTS = {
@@ -57,6 +68,10 @@ HINTS = {
 CONNECTED_APP_403 = ("Not allowed: a connected app is managed by an Organization Administrator user of the "
                      "organization that owns it, not by a connected app. Use anypoint_username/anypoint_password of "
                      "such a user, or anypoint_token from that user's session when MFA is enforced")
+
+
+MAYBE_RESET = ("The answer to the reset was lost, and Anypoint may still apply it: it was not sent again. Read the "
+               "secret (anypoint_client_secret_info) before another reset; the rotation role does that itself")
 
 
 # ---- pure functions ---------------------------------------------------------------------
@@ -89,6 +104,11 @@ def rate_limit_wait(headers, now=None):
         return max(0.0, float(reset) - (time.time() if now is None else now))
     except ValueError:
         return None
+
+
+def refused_explicit_secret(error):
+    """Did the control plane refuse a given secret value (roll back) rather than fail?"""
+    return error.status == 400 and error.method == "PATCH"
 
 
 def find_environment(environments, wanted):
@@ -224,11 +244,27 @@ class AnypointApi:
         hide(self.module, secret)
         return secret
 
-    def reset_client_secret(self, org_id, client_id, old_secret):
-        """PATCH ?resetSecret=true; a lost answer is checked by re-reading the secret, never by resetting again."""
-        self._call("PATCH", self._client_path(org_id, client_id) + "?resetSecret=true",
-                   "/accounts/api/organizations/{org}/clients/{client}?resetSecret=true", idempotent=False,
-                   confirm=lambda: self.client_secret(org_id, client_id) != old_secret)
+    def reset_client_secret(self, org_id, client_id, old=None):
+        """PATCH ?resetSecret=true and read the new secret back.
+
+        Never sent twice: after a lost answer (or a 5xx) the secret is read once; a changed one means the reset
+        landed. An unchanged one does not mean it will not land later (a second reset would then be overwritten by
+        the first), so the error says the reset may still land; the caller reads the platform before resetting again
+        (the rotation engine watches for it, and a later run takes it up). ``old`` is the secret read just before,
+        when the caller has it.
+        """
+        old = old or self.client_secret(org_id, client_id)
+        try:
+            self._call("PATCH", self._client_path(org_id, client_id) + "?resetSecret=true",
+                       "/accounts/api/organizations/{org}/clients/{client}?resetSecret=true", idempotent=False)
+        except ApiError as error:
+            if not error.maybe_applied:
+                raise
+            now = self.client_secret(org_id, client_id)
+            if now != old:
+                return now  # it landed; only its answer was lost
+            error.hint = MAYBE_RESET
+            raise
         return self.client_secret(org_id, client_id)
 
     def set_client_secret(self, org_id, client_id, secret):
@@ -272,9 +308,17 @@ class AnypointApi:
         path = self._app_path(org_id, app["client_id"])
         label = "/accounts/api/organizations/{org}/connectedApplications/{client}"
         if reset:
-            old = app.get("client_secret")
-            updated = self._call("PATCH", path + "?resetSecret=true", label + "?resetSecret=true", json=body, idempotent=False,
-                                 confirm=lambda: self.connected_app(org_id, app["client_id"]).get("client_secret") != old).body
+            try:  # never sent twice (see reset_client_secret)
+                updated = self._call("PATCH", path + "?resetSecret=true", label + "?resetSecret=true", json=body,
+                                     idempotent=False).body
+            except ApiError as error:
+                if not error.maybe_applied:
+                    raise
+                now = self.connected_app(org_id, app["client_id"])
+                if now.get("client_secret") != app.get("client_secret"):
+                    return now  # it landed; only its answer was lost
+                error.hint = MAYBE_RESET
+                raise
         else:
             body["client_secret"] = secret
             updated = self._call("PATCH", path, label, json=body, idempotent=True).body

@@ -21,13 +21,14 @@ TARGET_ARGSPEC = dict(
 class Target:
     """An environment client or a connected app, with uniform read / rotate / set / verify."""
 
-    def __init__(self, api, params):
+    def __init__(self, api, params, org=None, env=None):
+        """``org`` and ``env`` skip their lookups when the caller has them already (many targets of one run)."""
         self.api = api
-        self.org = api.business_group(params["business_group"])
+        self.org = org or api.business_group(params["business_group"])
         self.env = None
         self.app = None
         if params["environment"]:
-            self.env = api.environment(self.org, params["environment"])
+            self.env = env or api.environment(self.org, params["environment"])
             self.client_id = self.env["clientId"]
         else:
             self.app = api.connected_app(self.org["id"], params["connected_app"])
@@ -42,12 +43,16 @@ class Target:
             info["connected_app"] = {"client_id": self.client_id, "client_name": self.app.get("client_name")}
         return info
 
-    def secret(self):
+    def secret(self, fresh=False):
+        """The secret the platform holds now (``fresh`` re-reads a connected app, read once when found)."""
         if self.env:
             return self.api.client_secret(self.org["id"], self.client_id)
+        if fresh:
+            self.app = self.api.connected_app(self.org["id"], self.client_id)
         return self.app["client_secret"]
 
-    def rotate(self, old_secret):
+    def rotate(self, old_secret=None):
+        """Reset: the platform makes the new secret; returns it (read back). ``old_secret``: the one read just before."""
         if self.env:
             return self.api.reset_client_secret(self.org["id"], self.client_id, old_secret)
         self.app = self.api.patch_connected_app(self.org["id"], self.app, reset=True)

@@ -65,11 +65,12 @@ ROTATION_ARGSPEC = dict(
     report_json=dict(type="path"),
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),
+    lock_timeout=dict(type="float", default=60.0),
 )
-WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire")
+WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire", "finish_record")
 ACTION_LABELS = {
     "none": "none", "create_new": "create new", "verify_new": "verify new", "retire_old": "retire old",
-    "finish_retire": "retire old (finish)", "blocked": "blocked",
+    "finish_retire": "retire old (finish)", "finish_record": "record the finished rotation", "blocked": "blocked",
 }
 REPORT_FIELDS = ("consumer_org", "owner_email", "app", "credential", "title", "client_id", "created_at", "age_days",
                  "action", "reason", "new_credential", "new_client_id", "result", "error")
@@ -129,6 +130,13 @@ def plan_rotation(rows, expiry_days, deletion_days, entries, notify=False):
                 continue
         companion = names.get(name + NEW_SUFFIX)
         entry = entries.get(item["key"]) or {}
+        if (entry.get("state") == "retiring" and not companion and entry.get("client_id")
+                and entry["client_id"] == row.get("client_id")):
+            # An interrupted run deleted the old credential and renamed <name>_new back, and stopped before its sink
+            # write: the platform is done, only the sink has to say so.
+            items.append(dict(item, action="finish_record",
+                              reason="an interrupted run finished on the platform (%s has the new client id): record it" % name))
+            continue
         ours = bool(companion) and _is_ours(entry, companion)
         item["ours"] = ours
         if companion:
@@ -275,6 +283,13 @@ class Steps:
         if self.api.delete_credential(item["path"]):
             done.append("deleted %s" % item["credential"])
         return done + self._rename(entry, item["companion_path"], item.get("companion_title"), item["new_credential"], item["credential"])
+
+    def finish_record(self, item, entry):
+        for key in ("previous_client_id", "previous_client_secret", "note"):
+            entry.pop(key, None)
+        entry.update(state="active", credential=item["credential"], new_credential=None, rotated_at=now_iso())
+        item["new_client_id"] = entry.get("client_id")
+        return ["recorded the rotation an interrupted run finished"]
 
     def finish_retire(self, item, entry):
         # Here the item is the surviving <base>_new; new_credential names the base it takes back.

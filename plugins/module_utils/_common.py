@@ -30,6 +30,24 @@ CONNECTION_ARGSPEC = dict(
     retries=dict(type="int", default=5, fallback=(env_fallback, ["APIOPS_RETRIES"])),
 )
 
+# The options every rotation-engine task shares (documented in doc_fragments/rotation.py); each platform adds its own.
+ENGINE_ARGSPEC = dict(
+    target=dict(type="str", required=True),
+    max_age_days=dict(type="int", default=90),
+    rotate_before=dict(type="str", default=""),
+    sink_dir=dict(type="path", required=True),
+    vault_password_file=dict(type="path", no_log=False),
+    vault_id=dict(type="str", default="default"),
+    concurrency=dict(type="int", default=8),
+    max_failures=dict(type="int", default=0),
+    lock_timeout=dict(type="float", default=60.0),
+    report_json=dict(type="path"),
+    report_markdown=dict(type="path"),
+    fail_on_error=dict(type="bool", default=True),
+    verify_only=dict(type="bool", default=False),
+    plan_file=dict(type="path"),
+)
+
 
 def build_module(argument_spec, auth_argspec, **kwargs):
     """AnsibleModule over connection + platform auth + module options; fails early without requests."""

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, MASK, hide, http_client
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, paginate
 
 PLATFORM = "UAA"
@@ -43,7 +43,8 @@ UAA_AUTH_ARGSPEC = dict(
 )
 # The options of the uaa_rotation action besides connection and auth (documented in its docs module).
 ROTATION_STRATEGIES = ["admin", "dual", "grant_dance"]
-ROTATION_ARGSPEC = dict(
+ROTATION_ARGSPEC = dict(ENGINE_ARGSPEC)
+ROTATION_ARGSPEC.update(
     clients=dict(type="list", elements="dict", required=True, options=dict(
         client_id=dict(type="str", required=True),
         strategy=dict(type="str", choices=ROTATION_STRATEGIES),
@@ -51,24 +52,11 @@ ROTATION_ARGSPEC = dict(
         identity_zone_url=dict(type="str"),
         current_secret=dict(type="str", no_log=True),
     )),
-    target=dict(type="str", required=True),
     strategy=dict(type="str", default="admin", choices=ROTATION_STRATEGIES),
     phase=dict(type="str", default="all", choices=["all", "add", "retire"]),
-    max_age_days=dict(type="int", default=90),
-    rotate_before=dict(type="str", default=""),
     min_overlap=dict(type="int", default=0),
-    sink_dir=dict(type="path", required=True),
-    vault_password_file=dict(type="path", no_log=False),
-    vault_id=dict(type="str", default="default"),
     secret_length=dict(type="int", default=40, no_log=False),
     secret_chars=dict(type="list", elements="str", default=["ascii_letters", "digits"], no_log=False),
-    concurrency=dict(type="int", default=8),
-    max_failures=dict(type="int", default=0),
-    lock_timeout=dict(type="float", default=60.0),
-    report_json=dict(type="path"),
-    report_markdown=dict(type="path"),
-    fail_on_error=dict(type="bool", default=True),
-    verify_only=dict(type="bool", default=False),
 )
 UAA_REQUIRED_TOGETHER = [["uaa_auth_client_id", "uaa_auth_client_secret"], ["uaa_auth_username", "uaa_auth_password"]]
 

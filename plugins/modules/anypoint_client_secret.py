@@ -137,6 +137,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._anypoint impor
     AnypointApi,
     plan_rotate,
     plan_set,
+    refused_explicit_secret,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import TARGET_ARGSPEC, Target
 from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, sentence
@@ -149,10 +150,6 @@ ARGUMENT_SPEC = dict(TARGET_ARGSPEC, **dict(
     secret=dict(type="str", no_log=True),
     revoke_tokens=dict(type="bool", default=False),
 ))
-
-
-def refused_explicit_secret(error):
-    return error.status == 400 and error.method == "PATCH"
 
 
 def main():

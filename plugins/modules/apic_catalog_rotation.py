@@ -131,6 +131,12 @@ options:
   report_markdown:
     description: Write the plan or the outcome as a Markdown table here, for a change request. No secrets.
     type: path
+  lock_timeout:
+    description:
+      - Seconds to wait for another run on the same catalog (the same O(sink_path)); then this one fails and does
+        nothing. A lock left by a process that no longer exists on this host is taken over.
+    type: float
+    default: 60
   fail_on_error:
     description:
       - Fail the task when any credential failed or is blocked (after every other credential was handled).

@@ -26,11 +26,13 @@ description:
   - In check mode it reads the sink and checks the secrets it would rely on (token requests only), and returns and
     writes the plan. It writes nothing to UAA or the sink.
   - Runs on the controller (it is an action plugin), so secrets never reach a module file or a result.
+  - The sink file is C(<sink_dir>/uaa/<target>.vault); a client's record is under C(credentials["<zone or uaa>/<client_id>"]).
 author:
   - apiops.credentials contributors (@apiops)
 extends_documentation_fragment:
   - apiops.credentials.uaa
   - apiops.credentials.connection
+  - apiops.credentials.rotation
   - apiops.credentials.attributes
   - apiops.credentials.attributes.UAA_GROUP
 attributes:
@@ -68,10 +70,6 @@ options:
           - The secret in use now, while the sink does not know it yet (first rotation). Keep it in a vault.
           - Needed by V(dual) and V(grant_dance); checked with a token request before anything is changed.
         type: str
-  target:
-    description: Name of this UAA server in the sink paths and the report (the roles pass the inventory host name).
-    type: str
-    required: true
   strategy:
     description: How the secret is changed (see the description).
     type: str
@@ -84,14 +82,6 @@ options:
     type: str
     choices: [all, add, retire]
     default: all
-  max_age_days:
-    description: Rotate when the last rotation is this many days old; V(-1) never rotates by age, V(0) always.
-    type: int
-    default: 90
-  rotate_before:
-    description: ISO-8601 time; rotate clients last rotated before it (after a leak). Re-runs do not rotate again.
-    type: str
-    default: ""
   min_overlap:
     description:
       - For V(dual), seconds both secrets stay valid before the old one is retired.
@@ -99,22 +89,6 @@ options:
         the sink. With more, the client is reported as C(added), and a later run retires it.
     type: int
     default: 0
-  sink_dir:
-    description:
-      - Directory of the ansible-vault encrypted sink. One file per UAA server, C(<sink_dir>/uaa/<target>.vault)
-        (mode C(0600)), holds the record of every client under C(credentials["<zone or uaa>/<client_id>"]). The
-        record has the current C(secret), the C(previous_secret), and the journal of the rotation in progress.
-      - While a run works on a client, C(<sink_dir>/uaa/<target>.vault.locks/<zone>/<client_id>.lock) exists.
-        C(<target>.vault.flock) serializes writes of runs that share the file.
-    type: path
-    required: true
-  vault_password_file:
-    description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
-    type: path
-  vault_id:
-    description: Vault id to encrypt the sink with.
-    type: str
-    default: default
   secret_length:
     description: Length of generated secrets, 16 to 255.
     type: int
@@ -124,44 +98,6 @@ options:
     type: list
     elements: str
     default: [ascii_letters, digits]
-  concurrency:
-    description: How many clients are worked on at once. HTTP 429 answers make every worker wait (C(Retry-After)).
-    type: int
-    default: 8
-  max_failures:
-    description: Stop starting new clients after this many failures (those in flight finish). V(0) means no limit.
-    type: int
-    default: 0
-  lock_timeout:
-    description:
-      - Seconds to wait for another run that holds a client's lock. After that, the client fails with a message, and
-        nothing is done twice. A lock left by a process that no longer exists on this host is taken over.
-    type: float
-    default: 60
-  report_json:
-    description:
-      - Write the plan (check mode) or the outcome here, in the collection's report schema. No secrets.
-      - Hosts of one run may share the path; their rows are merged.
-    type: path
-  report_markdown:
-    description: The same report as a Markdown table, for a change request.
-    type: path
-  verify_only:
-    description:
-      - Only check that the secret in the sink of every client authenticates (read-only, like check mode); a client
-        whose sink secret is rejected, or that has none, fails. For a scheduled audit.
-    type: bool
-    default: false
-  fail_on_error:
-    description:
-      - Fail the task when any client failed (after every other client was handled).
-      - V(false) returns the failures in RV(failures) instead, for a role that fails later.
-    type: bool
-    default: true
-notes:
-  - Run the task with C(no_log=true); its result holds no secret, but its arguments do.
-  - SIGTERM or SIGINT, and the end of ansible-playbook (C(kill -9)), stop the task from starting new clients; the
-    clients in flight are finished and journaled.
 seealso:
   - module: apiops.credentials.uaa_client
   - module: apiops.credentials.uaa_client_info

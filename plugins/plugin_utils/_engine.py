@@ -34,6 +34,8 @@ worker thread, never in a result, a report or an error message.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import secrets
 import signal
@@ -52,7 +54,8 @@ OVERLAP = {
     "settable": "settable value",
     "hard_cut": "hard cut with a gap",
 }
-RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "failed", "skipped")
+RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "rolled back", "failed", "skipped")
+DONE = ("rotated", "added", "retired", "repaired", "rolled back")
 IN_PROGRESS_PER_SLOT = 4
 CHAR_SETS = {name: getattr(string, name) for name in
              ("ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "punctuation")}
@@ -158,6 +161,56 @@ def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=
     return dict(action="none", reason="rotated %d days ago" % age_days, age_days=age_days)
 
 
+def plan_rollback(record):
+    """Roll back to the previous secret in the journal: ``{"action": "rollback" | "none", "reason"}``."""
+    record = record or {}
+    if record.get("operation") == "rollback" and record.get("state") == "pending":
+        return dict(action="rollback", reason="an interrupted roll back is finished")
+    if record.get("state") == "rolled_back":
+        return dict(action="none", reason="already rolled back to the secret before the last rotation")
+    if not record.get("previous_secret"):
+        return dict(action="blocked", reason="the sink has no previous secret for this credential: it was never rotated "
+                                             "by this collection, so there is nothing to roll back to")
+    return dict(action="rollback", reason="put back the secret before the last rotation")
+
+
+def record_digest(record):
+    """A short digest of a journal record (time stamps of the last write left out), for approved plans.
+
+    It changes when anything the plan was made from changes in the sink; it cannot be turned back into the record.
+    """
+    material = json.dumps({k: v for k, v in (record or {}).items() if k != "updated_at"}, sort_keys=True)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def plan_differences(plan, rows, platform, target):
+    """What differs between an approved plan (a check-mode report) and the rows of a fresh check: [] when nothing."""
+    if not isinstance(plan, dict) or plan.get("schema") != SCHEMA or not plan.get("check_mode"):
+        return ["the plan file is not a plan written by a check-mode run of this collection"]
+    approved = {(row.get("platform"), row.get("target"), row.get("location"), row.get("credential")): row
+                for row in plan.get("credentials") or []}
+    approved = {key: row for key, row in approved.items() if key[0] == platform and key[1] == target}
+    if not approved:
+        return ["the plan has no %s credentials of %s" % (platform, target)]
+    differences = []
+    seen = set()
+    for row in rows:
+        key = (row["platform"], row["target"], row["location"], row["credential"])
+        seen.add(key)
+        name = "%s/%s" % (row["location"], row["credential"])
+        then = approved.get(key)
+        if then is None:
+            differences.append("%s is not in the plan" % name)
+            continue
+        for field, words in (("action", "action"), ("result", "expected result"), ("digest", "sink record")):
+            if then.get(field) != row.get(field):
+                differences.append("%s: %s was %s in the plan, is %s now" % (name, words, then.get(field), row.get(field))
+                                   if field != "digest" else "%s: its sink record changed since the plan" % name)
+    for key in sorted(set(approved) - seen):
+        differences.append("%s/%s is in the plan but not in this run" % (key[2], key[3]))
+    return differences
+
+
 def overlap_elapsed(record, min_overlap, now=None):
     """Has the new secret been in place (both secrets working) for at least ``min_overlap`` seconds?"""
     added = parse_time(record.get("added_at"), "added_at")
@@ -226,6 +279,7 @@ class Work:
         self.strategy = strategy
         self.key = key  # of its record in the sink
         self.sink = None  # where that record is, in words (set by the engine)
+        self.digest = None  # of the sink record the plan was made from
         self.spec = spec  # the input entry; may hold a secret (current_secret), so it is never reported
         self.journal = None
         self.action = None
@@ -241,7 +295,7 @@ class Work:
         return {"platform": platform, "target": self.target, "location": self.location, "credential": self.credential,
                 "strategy": self.strategy, "action": self.action, "reason": self.reason,
                 "overlap": OVERLAP.get(self.overlap), "steps": list(self.steps), "result": self.result,
-                "error": self.error, "sink": self.sink, "next": self.next}
+                "error": self.error, "sink": self.sink, "next": self.next, "digest": self.digest}
 
 
 class Adapter:
@@ -260,6 +314,8 @@ class Adapter:
 
     platform = "platform"
     propagation_wait = 0.0  # seconds a platform may take before a changed secret is accepted / rejected
+    generates = "locally"  # or "platform": apply() returns the secret the platform made (a reset)
+    late_apply_wait = 0.0  # seconds to watch for a write whose answer was lost (platform-made secrets)
 
     def overlap(self, work):
         raise NotImplementedError
@@ -285,6 +341,18 @@ class Adapter:
     def new_secret(self, work):
         raise NotImplementedError
 
+    def read_secret(self, work):
+        """The secret the platform holds now (platforms that show it)."""
+        raise NotImplementedError
+
+    def set(self, work, secret):
+        """Set a given value (roll back); returns the value read back."""
+        raise NotImplementedError
+
+    def next_step(self, work):
+        """What must be updated once the secret changed, in words (no secret)."""
+        return None
+
 
 class Engine:
     """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
@@ -303,7 +371,7 @@ class Engine:
         self.lock_timeout = float(lock_timeout)
         self.progress = progress
         self.progress_every = progress_every
-        self.errors = tuple(errors) + (StepError,)  # expected failures: their text is the message
+        self.errors = tuple(errors) + (StepError, PolicyError)  # expected failures: their text is the message
         self.sleep = sleep
         self.stop_reason = None
         self.failures = 0
@@ -336,7 +404,7 @@ class Engine:
         except self.errors as error:
             if quiet:
                 return
-            if work.result in ("rotated", "added", "retired", "repaired"):
+            if work.result in DONE:
                 raise StepError("done on the platform, but the sink could not record it (%s); the sink still holds the "
                                 "step before (a pending secret is resumed), and a re-run records the outcome" % error)
             raise
@@ -347,7 +415,7 @@ class Engine:
             self.store.flush()
         except self.errors as error:
             for work in works:
-                if work.result in ("rotated", "added", "retired", "repaired"):
+                if work.result in DONE:
                     work.result = "failed"
                     work.error = ("done on the platform, but the sink could not record it (%s); the sink still holds the "
                                   "pending secret, and a re-run records the outcome" % error)
@@ -391,6 +459,7 @@ class Engine:
     def _protocol(self, work):
         adapter, journal, policy = self.adapter, work.journal, self.policy
         work.overlap = adapter.overlap(work)
+        work.digest = record_digest(journal.record)
         repaired = adapter.repair(work, self.check_mode or policy.get("verify_only"))
         work.steps += repaired
         if policy.get("verify_only"):
@@ -400,9 +469,14 @@ class Engine:
             self._prove_sink_secret(work)
             work.result = "unchanged"
             return
-        plan = plan_rotation(journal.record, policy.get("max_age_days"), policy.get("rotate_before"), policy.get("phase", "all"))
+        if policy.get("operation") == "rollback":
+            plan = plan_rollback(journal.record)
+        else:
+            plan = plan_rotation(journal.record, policy.get("max_age_days"), policy.get("rotate_before"), policy.get("phase", "all"))
         work.action, work.reason = plan["action"], plan["reason"]
 
+        if work.action == "blocked":
+            raise StepError(work.reason)
         if work.action == "none":
             self._prove_sink_secret(work)
             work.result = ("planned" if self.check_mode else "repaired") if repaired else "unchanged"
@@ -413,8 +487,11 @@ class Engine:
             work.result = "planned"
             work.next = "run without --check to carry out the plan"
             return
+        if work.action == "rollback":
+            self._rollback(work)
+            return
         if work.action in ("rotate", "resume"):
-            new, previous = self._put_new_secret(work)
+            new, previous = (self._platform_secret if adapter.generates == "platform" else self._put_new_secret)(work)
             if adapter.separate_retire(work):
                 self._record(work, new, previous, state="added", added_at=now_iso())
                 if not self._may_retire(work):
@@ -426,6 +503,7 @@ class Engine:
                 self._prove_rejected(work, new, previous)
                 self._record(work, new, previous, state="complete", retired_at=now_iso())
             work.result = "added" if work.journal.record.get("state") == "added" else "rotated"
+            work.next = work.next or adapter.next_step(work)
             return
         # action retire: a rotation recorded earlier still has its old secret to retire or to prove rejected.
         record = journal.record
@@ -472,6 +550,83 @@ class Engine:
                             "and a re-run tries again. The secret that worked before is still in the sink")
         work.steps.append("proved the new secret")
         return new, (current if current and current != new else None)
+
+    def _platform_secret(self, work):
+        """journal the old secret, reset, journal the new one (it exists nowhere else), verify; (new, old)."""
+        adapter, journal = self.adapter, work.journal
+        record = journal.record
+        live = adapter.read_secret(work)
+        if record.get("state") == "rotating":
+            work.resumed = True
+            old = record.get("secret")
+            if live != old:
+                new = live  # the earlier run's reset landed (perhaps after its answer was lost): it is not repeated
+                work.steps.append("the reset of an earlier run had landed; its secret was read back from the platform")
+            else:
+                new = self._reset(work, old)
+        else:
+            if record.get("secret") and record["secret"] != live:
+                work.steps.append("the secret in the sink was not the platform's (changed outside); the platform's is kept as previous")
+            old = live
+            journal.persist(secret=old, state="rotating", strategy=work.strategy, started_at=now_iso())
+            work.steps.append("journaled the current secret (rotating)")
+            new = self._reset(work, old)
+        journal.persist(secret=new, previous_secret=old, state="retiring", rotated_at=now_iso())
+        work.steps.append("persisted the new secret")
+        if not self._wait_for(lambda: adapter.authenticates(work, new), True):
+            raise StepError("the platform made a new secret (it is in the sink) but does not accept it; check the client "
+                            "on the platform, then re-run")
+        work.steps.append("proved the new secret")
+        return new, old
+
+    def _reset(self, work, old):
+        try:
+            new = self.adapter.apply(work, None, old)
+        except self.errors as error:
+            if not getattr(error, "maybe_applied", False):
+                raise
+            # The answer was lost: the platform may apply it later. Watch for it; never reset again in this run.
+            if not self._wait_for(lambda: self.adapter.read_secret(work) != old, True, self.adapter.late_apply_wait):
+                raise StepError("the answer to the reset was lost and the platform still shows the old secret; it was "
+                                "not reset again (the first reset may still land). A re-run reads the platform first")
+            new = self.adapter.read_secret(work)
+            work.steps.append("the reset landed after its answer was lost")
+            return new
+        work.steps.append("reset the secret (the platform made the new one)")
+        return new
+
+    def _rollback(self, work):
+        """Put the previous secret back: a settable value, journaled and proven like any other secret."""
+        adapter, journal = self.adapter, work.journal
+        record = journal.record
+        resumed = record.get("operation") == "rollback" and record.get("state") == "pending"
+        target = record.get("pending_secret") if resumed else record.get("previous_secret")
+        current = record.get("secret")
+        if not resumed:
+            journal.persist(pending_secret=target, state="pending", operation="rollback", started_at=now_iso())
+            work.steps.append("journaled the roll back (pending)")
+        if adapter.authenticates(work, target):
+            work.steps.append("the previous secret already works")
+        else:
+            try:
+                kept = adapter.set(work, target)
+            except StepError:
+                if not resumed:  # refused before anything changed: the journal goes back to what it said
+                    journal.save(pending_secret=None, state=record.get("state"), operation=None, started_at=record.get("started_at"))
+                raise
+            if kept != target:
+                raise StepError("the platform did not keep the previous secret (it reads back another value): it cannot "
+                                "be put back this way; rotate instead and deliver the new secret")
+            work.steps.append("set the previous secret")
+        if not self._wait_for(lambda: adapter.authenticates(work, target), True):
+            raise StepError("the previous secret was set but does not authenticate; it stays pending in the sink")
+        work.steps.append("proved the previous secret")
+        if current and current != target:
+            self._prove_rejected(work, target, current)
+        self._record(work, target, current if current != target else None, state="rolled_back", operation=None,
+                     rolled_back_at=now_iso())
+        work.result = "rolled back"
+        work.next = adapter.next_step(work)
 
     def _record(self, work, new, previous, **fields):
         """The journal says ``new`` is the secret; the sink, as read back from disk, must hold it (deliver)."""
@@ -534,9 +689,9 @@ class Engine:
                             "rotate it now with rotate_before set to the current time (strategy admin needs no old secret)")
         work.steps.append("proved the secret in the sink")
 
-    def _wait_for(self, probe, expected):
-        """Poll ``probe`` until it returns ``expected`` or the adapter's propagation wait is over."""
-        deadline = time.monotonic() + self.adapter.propagation_wait
+    def _wait_for(self, probe, expected, seconds=None):
+        """Poll ``probe`` until it returns ``expected`` or ``seconds`` (the adapter's propagation wait) are over."""
+        deadline = time.monotonic() + (self.adapter.propagation_wait if seconds is None else seconds)
         delay = 0.2
         while True:
             if probe() == expected:

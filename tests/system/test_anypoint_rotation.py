@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 BOT = {"anypoint_client_id": "c0ffee00c0ffee00c0ffee00c0ffee01", "anypoint_client_secret": "R0tat1onB0tSecretValue0000000001"}
 ADMIN = {"anypoint_username": "org-admin", "anypoint_password": "0rg-Adm1n-Passw0rd-anypoint"}
@@ -25,7 +26,7 @@ def inventory(workspace, targets, auth=None, **host_vars):
 
 def report(workspace):
     with open(os.path.join(workspace.path, "anypoint-report.json"), encoding="utf-8") as handle:
-        return json.load(handle)
+        return json.load(handle)["credentials"]
 
 
 def record(workspace, group, kind, name):
@@ -69,9 +70,9 @@ def test_rotate_plan_apply_rerun_and_roll_back(workspace):
 
 def test_crash_after_the_reset_resumes_without_a_second_reset(workspace):
     inventory(workspace, TARGETS[:1])
-    # The reset lands; then the role's read of the new secret fails (the three reads before it pass): the run
+    # The reset lands; then the read of the new secret fails (the read of the old one before it passes): the run
     # stops between the reset and the sink.
-    workspace.control("faults", {"method": "GET", "path": "/clients/8f8", "status": 500, "count": 20, "skip": 3}, platform="anypoint")
+    workspace.control("faults", {"method": "GET", "path": "/clients/8f8", "status": 500, "count": 20, "skip": 1}, platform="anypoint")
     crashed = workspace.play("anypoint_rotate.yml")
     assert crashed.rc != 0
     assert record(workspace, "root", "environment", "Sandbox")["state"] == "rotating"
@@ -92,7 +93,7 @@ def test_environment_administrator_and_unknown_environment_are_reported(workspac
     assert run.rc != 0 and "3 target(s) failed" in run.output
     errors = [e["error"] for e in report(workspace)]
     assert "Environment Administrator is not enough" in errors[0]
-    assert "No environment Staging" in errors[2]
+    assert "no environment Staging" in errors[2]
 
 
 def test_connected_app_with_an_org_admin_and_token_revocation(workspace):
@@ -110,3 +111,23 @@ def test_roll_back_on_a_platform_that_refuses_explicit_secrets(workspace):
     run = workspace.play("anypoint_rollback.yml")
     assert run.rc != 0 and "does not accept an explicit secret" in run.output
     assert record(workspace, "root", "environment", "Sandbox")["state"] == "complete"
+
+
+def test_a_reset_applied_after_its_answer_was_lost_is_taken_up_never_sent_twice(workspace):
+    inventory(workspace, TARGETS[:1], anypoint_request_timeout=1)
+    # The reset is answered after the client gave up, and applied then (3 s later): the finding that made the sink
+    # hold a secret the platform no longer had.
+    workspace.control("faults", {"method": "PATCH", "path": "/clients/8f8", "delay": 3, "after": True, "count": 1}, platform="anypoint")
+    first = workspace.play("anypoint_rotate.yml")
+    assert first.rc != 0 and "it was not reset again" in first.output
+    assert record(workspace, "root", "environment", "Sandbox")["state"] == "rotating"
+    time.sleep(3)  # the late reset lands
+    second = workspace.play("anypoint_rotate.yml")
+    assert second.rc == 0, second.output[-3000:]
+    final = record(workspace, "root", "environment", "Sandbox")
+    assert final["state"] == "complete" and final["previous_secret"] == SANDBOX[1]
+    assert mule_app_gets_in(workspace, SANDBOX[0], final["secret"]) and not mule_app_gets_in(workspace, SANDBOX[0], SANDBOX[1])
+    patches = [r for r in workspace.control("requests", method="GET", platform="anypoint")
+               if r["method"] == "PATCH" and r["query"].get("resetSecret") == ["true"]]
+    assert len(patches) == 1, "a reset was sent twice"
+    assert workspace.play("anypoint_rotate.yml").recap("acme")["changed"] == 0

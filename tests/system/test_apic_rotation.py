@@ -164,3 +164,29 @@ def test_platform_generated_secrets_survive_a_lost_answer(workspace):
     assert entry["state"] == "verified"
     assert workspace.control("check_credentials", {"client_id": entry["client_id"], "client_secret": entry["client_secret"]},
                              platform="apic")["valid"]
+
+
+def test_a_rename_the_sink_did_not_record_is_recorded_by_the_next_run(workspace):
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
+    # The rename back to the old name is applied, and answered with an error: the platform is done, the run stops
+    # with the sink saying retiring (as after a crash right after the rename).
+    workspace.control("faults", {"method": "PATCH", "path": "/credentials/[^/]+$", "status": 500, "after": True, "count": 1,
+                                 "body": {"status": 500, "message": ["injected"]}}, platform="apic")
+    assert workspace.play("apic_rotate.yml").rc != 0
+    apps = workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"]["TestCOrg"]["apps"]
+    assert sorted(apps["retire-app"]["credentials"]) == ["credential-for-retire-app"]  # renamed on the platform
+    assert sink_entry(workspace, "TestCOrg/retire-app/credential-for-retire-app")["state"] == "retiring"
+    run = workspace.play("apic_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    assert sink_entry(workspace, "TestCOrg/retire-app/credential-for-retire-app")["state"] == "active"
+    assert workspace.play("apic_rotate.yml").recap("sandbox")["changed"] == 0
+
+
+def test_two_runs_at_once_on_one_catalog_mail_each_owner_once(workspace):
+    apic_inventory(workspace)
+    workspace.control("latency", {"seconds": 0.05}, platform="apic")
+    first, second = workspace.play_many("apic_rotate.yml", "apic_rotate.yml")
+    assert first.rc == 0 and second.rc == 0, first.output[-2000:] + second.output[-2000:]
+    mail = workspace.control("mail", method="GET", platform="apic")
+    owners = [tuple(message["to"]) for message in mail]
+    assert len(owners) == len(set(owners)), "an owner was mailed twice: %s" % owners

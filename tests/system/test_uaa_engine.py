@@ -140,3 +140,29 @@ def test_kill_9_of_ansible_playbook_alone_lets_the_worker_finish_what_is_in_flig
     assert rerun.rc == 0, rerun.output[-3000:]
     for name in names:
         assert workspace.record(name)["state"] == "complete"
+
+
+def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
+    plan = os.path.join(workspace.path, "approved-plan.json")
+    workspace.inventory(CLIENTS[:2], uaa_secret_rotation_report_path=plan)
+    assert workspace.play("uaa_rotate.yml", check=True).rc == 0  # the dry run for the change request
+
+    # Before the window, someone rotates billing-service with another run: the plan no longer holds.
+    workspace.inventory(CLIENTS[:1])
+    assert workspace.play("uaa_rotate.yml").rc == 0
+    workspace.control("requests", method="DELETE")
+    workspace.inventory(CLIENTS[:2], uaa_secret_rotation_plan_file=plan)
+    refused = workspace.play("uaa_rotate.yml")
+    assert refused.rc != 0 and "changed since the plan" in refused.output
+    assert "uaa/billing-service: action was rotate in the plan, is none now" in refused.output
+    assert writes(workspace) == [], "a run with a plan that no longer holds wrote to UAA"
+
+    # A fresh plan, approved and carried out.
+    workspace.inventory(CLIENTS[:2], uaa_secret_rotation_report_path=plan)
+    assert workspace.play("uaa_rotate.yml", check=True).rc == 0
+    approved = os.path.join(workspace.path, "approved.json")
+    os.replace(plan, approved)
+    workspace.inventory(CLIENTS[:2], uaa_secret_rotation_plan_file=approved)
+    done = workspace.play("uaa_rotate.yml")
+    assert done.rc == 0, done.output[-3000:]
+    assert workspace.record("reports-service")["state"] == "complete"

@@ -240,3 +240,15 @@ def test_a_live_lock_is_waited_for_and_a_dead_ones_taken_over(sink, tmp_path):
     with store.lock("zone/a", timeout=0.3) as held:
         assert held
     assert not lock.exists()
+
+
+def test_plan_differences_name_what_changed():
+    row = {"platform": "uaa", "target": "t", "location": "uaa", "credential": "a", "action": "rotate", "result": "planned",
+           "digest": "d1"}
+    plan = {"schema": _engine.SCHEMA, "check_mode": True, "credentials": [row, dict(row, credential="b")]}
+    assert _engine.plan_differences(plan, [row, dict(row, credential="b")], "uaa", "t") == []
+    changed = _engine.plan_differences(plan, [dict(row, digest="d2"), dict(row, credential="c")], "uaa", "t")
+    assert changed == ["uaa/a: its sink record changed since the plan", "uaa/c is not in the plan",
+                       "uaa/b is in the plan but not in this run"]
+    assert "not a plan" in _engine.plan_differences(dict(plan, check_mode=False), [row], "uaa", "t")[0]
+    assert _engine.plan_differences(plan, [row], "uaa", "other") == ["the plan has no uaa credentials of other"]

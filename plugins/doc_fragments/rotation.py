@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The options of every rotation-engine task; the argspec is ENGINE_ARGSPEC in module_utils/_common.py.
+    DOCUMENTATION = r"""
+options:
+  target:
+    description: Name of this platform instance in the sink path and the report (the roles pass the inventory host name).
+    type: str
+    required: true
+  max_age_days:
+    description: Rotate when the last rotation is this many days old; V(-1) never rotates by age, V(0) always.
+    type: int
+    default: 90
+  rotate_before:
+    description: ISO-8601 time; rotate what was last rotated before it (after a leak). Re-runs do not rotate again.
+    type: str
+    default: ""
+  sink_dir:
+    description:
+      - Directory of the ansible-vault encrypted sink. One file per target, C(<sink_dir>/<platform>/<target>.vault)
+        (mode C(0600)), holds a record per credential under C(credentials). A record has the current C(secret), the
+        C(previous_secret), and the journal of the rotation in progress.
+      - While a run works on a credential, C(<target>.vault.locks/<key>.lock) exists. C(<target>.vault.flock)
+        serializes the writes of runs that share the file.
+    type: path
+    required: true
+  vault_password_file:
+    description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
+    type: path
+  vault_id:
+    description: Vault id to encrypt the sink with.
+    type: str
+    default: default
+  concurrency:
+    description: Requests in flight at once. HTTP 429 answers make every worker wait (C(Retry-After)).
+    type: int
+    default: 8
+  max_failures:
+    description: Stop starting new credentials after this many failures (those in flight finish). V(0) means no limit.
+    type: int
+    default: 0
+  lock_timeout:
+    description:
+      - Seconds to wait for another run that holds a credential's lock. After that, the credential fails with a
+        message, and nothing is done twice. A lock left by a process that no longer exists on this host is taken over.
+    type: float
+    default: 60
+  report_json:
+    description:
+      - Write the plan (check mode) or the outcome here, in the collection's report schema. No secrets.
+      - Hosts of one run may share the path; their rows are merged.
+    type: path
+  report_markdown:
+    description: The same report as a Markdown table, for a change request.
+    type: path
+  verify_only:
+    description:
+      - Only check that the secret in the sink of every credential authenticates (read-only, like check mode). A
+        credential whose sink secret is rejected, or that has none, fails. For a scheduled audit.
+    type: bool
+    default: false
+  plan_file:
+    description:
+      - An approved plan, the JSON report of a check-mode run (O(report_json)). The run first checks again, read-only,
+        and carries out the plan only when every credential has the same action, the same expected result and the
+        same sink record as when the plan was made. Otherwise it changes nothing and fails, listing the differences.
+      - This is how a change window works. The dry run's report goes with the change request, and the approved run is
+        given that report.
+      - Ignored in check mode.
+    type: path
+  fail_on_error:
+    description:
+      - Fail the task when any credential failed (after every other credential was handled).
+      - V(false) returns the failures in RV(failures) instead, for a role that fails later.
+    type: bool
+    default: true
+notes:
+  - Run the task with C(no_log=true); its result holds no secret, but its arguments do.
+  - SIGTERM or SIGINT, and the end of ansible-playbook (C(kill -9)), stop the task from starting new credentials; those
+    in flight are finished and journaled.
+"""

@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The Anypoint adapter of the rotation engine: environment client secrets and connected-app secrets.
+
+The platform makes the new secret (a reset) and shows the current one, so the
+engine journals the old secret, resets once, reads the new secret back and
+journals it; a reset whose answer was lost is watched for, never sent again,
+and a later run that finds the platform's secret changed takes it up. Roll back
+sets the previous secret from the journal (the documented ``client_secret``
+PATCH) and proves it like any other write.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import AnypointApi, find_environment, refused_explicit_secret
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
+from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import Target
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
+
+
+def sink_path(sink_dir, target):
+    """One file per Anypoint root organization (inventory host)."""
+    return "%s/anypoint/%s.vault" % (sink_dir.rstrip("/"), target)
+
+
+def describe(spec):
+    """(location, credential, record key) of a target entry: business group, ``environment-<name>`` or ``connected_app-<id>``."""
+    kind = "environment" if spec.get("environment") else "connected_app"
+    name = "%s-%s" % (kind, spec.get("environment") or spec.get("connected_app"))
+    group = spec.get("business_group") or "root"
+    return group, name, "%s/%s" % (group, name)
+
+
+class AnypointAdapter(Adapter):
+    platform = "anypoint"
+    generates = "platform"
+
+    def __init__(self, params, warn, rate_gate, revoke_tokens=False):
+        self.params = params
+        self.warn = warn
+        self.rate_gate = rate_gate
+        self.revoke_tokens = revoke_tokens
+        # A reset whose answer was lost is watched for as long as the platform may take to answer one.
+        self.late_apply_wait = float(params["request_timeout"])
+        self._local = threading.local()
+        self._apis = []
+        self._lock = threading.Lock()
+        self._token = None
+        self._orgs = {}  # organization id, "name:<name>", and "" (the root): organization
+        self._environments = {}  # organization id: its environments
+        self._targets = {}  # record key: Target
+
+    @property
+    def request_count(self):
+        return sum(api.http.request_count for api in self._apis)
+
+    def _api(self):
+        api = getattr(self._local, "api", None)
+        if api is None:
+            api = AnypointApi(ApiContext(self.params, self.warn, self.rate_gate))
+            with self._lock:
+                self._apis.append(api)
+                if self._token is None:
+                    self._token = api.token()  # one login for every worker thread
+                api._token = self._token  # pylint: disable=protected-access
+            self._local.api = api
+        return api
+
+    def _target(self, work):
+        """The environment client or connected app of ``work``, found once; lookups shared by all targets of the run."""
+        if work.key in self._targets:
+            return self._targets[work.key]
+        api, spec = self._api(), work.spec
+        try:
+            with self._lock:  # one walk of the organization tree and one environment list per group, whoever asks first
+                org = self._business_group(api, spec.get("business_group"))
+                env = None
+                if spec.get("environment"):
+                    if org["id"] not in self._environments:
+                        self._environments[org["id"]] = api.environments(org["id"])
+                    env = find_environment(self._environments[org["id"]], spec["environment"])
+                    if env is None:
+                        names = ", ".join(sorted(e["name"] for e in self._environments[org["id"]])) or "none"
+                        raise StepError("no environment %s in business group %s (its environments: %s)"
+                                        % (spec["environment"], org["name"], names))
+            target = Target(api, {"environment": spec.get("environment"), "connected_app": spec.get("connected_app"),
+                                  "business_group": spec.get("business_group")}, org=org, env=env)
+        except ValueError as problem:  # an unknown business group or connected app, in words
+            raise StepError(str(problem))
+        target.api = api
+        self._targets[work.key] = target
+        return target
+
+    def _business_group(self, api, wanted):
+        """The organization named or numbered ``wanted`` (the root when empty), from one walk of the tree."""
+        if not self._orgs:
+            root = api.organization(api.root_org_id())
+            queue = [root]
+            while queue:
+                org = queue.pop(0)
+                self._orgs[org["id"]] = org
+                self._orgs.setdefault("name:" + org["name"], org)
+                queue.extend(api.organization(sub) for sub in org.get("subOrganizationIds") or [] if sub not in self._orgs)
+            self._orgs[""] = root
+        found = self._orgs.get(wanted or "") or self._orgs.get("name:%s" % wanted)
+        if found is None:
+            raise StepError("no business group %s under organization %s" % (wanted, self._orgs[""]["name"]))
+        return found
+
+    # -- what the engine asks
+    def overlap(self, work):
+        return "hard_cut"  # a reset or a set replaces the secret at once
+
+    def read_secret(self, work):
+        return self._target(work).secret(fresh=True)
+
+    def authenticates(self, work, secret):
+        return bool(secret) and self._target(work).works(secret)
+
+    def preflight(self, work, current):
+        return current
+
+    def apply(self, work, new, current):
+        target = self._target(work)
+        secret = target.rotate(current)
+        if secret == current:
+            raise StepError("Anypoint answered the reset but shows the same secret; nothing changed")
+        if self.revoke_tokens and target.app:
+            target.api.revoke_connected_app_tokens(target.org["id"], target.client_id)
+            work.steps.append("revoked the connected app's tokens")
+        return secret
+
+    def set(self, work, secret):
+        try:
+            return self._target(work).set(secret)
+        except ApiError as error:
+            if refused_explicit_secret(error):
+                raise StepError("this Anypoint control plane does not accept an explicit secret (%s): the previous secret "
+                                "cannot be put back through the API; rotate instead and deliver the new secret" % error.message)
+            raise
+
+    def next_step(self, work):
+        target = self._target(work)
+        if target.env:
+            return ("Update every Mule application in environment %s (%s) that uses its credentials "
+                    "(anypoint.platform.client_id %s, anypoint.platform.client_secret): API Manager autodiscovery fails "
+                    "until they have the new secret from the sink." % (target.env["name"], target.org["name"], target.client_id))
+        return "Update every system that authenticates as connected app %s with the new secret from the sink." % target.client_id
