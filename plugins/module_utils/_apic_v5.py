@@ -22,7 +22,7 @@ import hashlib
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, http_client
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 PLATFORM = "API Connect v5"
@@ -34,6 +34,16 @@ APIC_V5_AUTH_ARGSPEC = dict(
     apic_v5_username=dict(type="str", required=True, fallback=(env_fallback, ["APIOPS_APIC_V5_USERNAME"])),
     apic_v5_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["APIOPS_APIC_V5_PASSWORD"])),
     apic_v5_context=dict(type="str", required=True, fallback=(env_fallback, ["APIOPS_APIC_V5_CONTEXT"])),
+)
+
+# The options of the apic_v5_restore action besides connection and auth (documented in its docs module).
+RESTORE_ARGSPEC = dict(ENGINE_ARGSPEC)
+RESTORE_ARGSPEC.update(
+    source=dict(type="str", default="file", choices=["file", "sink"]),
+    backup_file=dict(type="path"),
+    owners=dict(type="dict", default={}, no_log=True),
+    update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
+    gateway_probe_url=dict(type="str"),
 )
 
 HINTS = {
@@ -141,6 +151,9 @@ class ApicV5Api:
 
     def apps(self, org_id):
         return self._call("GET", "/orgs/%s/apps" % org_id, "/v1/portal/orgs/{org}/apps").body or []
+
+    def app(self, org_id, app_id):
+        return self._call("GET", "/orgs/%s/apps/%s" % (org_id, app_id), "/v1/portal/orgs/{org}/apps/{app}").body or {}
 
     def resolve(self, org, app):
         """(org, app) objects from names or ids; ValueError with a clear reason when not found or ambiguous."""

@@ -54,8 +54,9 @@ OVERLAP = {
     "settable": "settable value",
     "hard_cut": "hard cut with a gap",
 }
-RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "rolled back", "failed", "skipped")
-DONE = ("rotated", "added", "retired", "repaired", "rolled back")
+RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "rolled back", "restored",
+           "restored (unproven)", "failed", "skipped")
+DONE = ("rotated", "added", "retired", "repaired", "rolled back", "restored", "restored (unproven)")
 IN_PROGRESS_PER_SLOT = 4
 CHAR_SETS = {name: getattr(string, name) for name in
              ("ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "punctuation")}
@@ -172,6 +173,18 @@ def plan_rollback(record):
         return dict(action="blocked", reason="the sink has no previous secret for this credential: it was never rotated "
                                              "by this collection, so there is nothing to roll back to")
     return dict(action="rollback", reason="put back the secret before the last rotation")
+
+
+def plan_restore(record, current_id, desired_id, update_secret="on_change_of_client_id"):
+    """Restore a known value (a backup): ``{"action": "restore" | "none", "reason"}`` from the journal and the platform."""
+    record = record or {}
+    if record.get("operation") == "restore" and record.get("state") == "pending":
+        return dict(action="restore", reason="an interrupted restore is finished")
+    if current_id != desired_id:
+        return dict(action="restore", reason="the platform has client id %s, the backup %s" % (current_id, desired_id))
+    if update_secret == "always":
+        return dict(action="restore", reason="update_secret=always sends the secret again")
+    return dict(action="none", reason="the client id already matches (the secret is not compared: the portal never shows it)")
 
 
 def record_digest(record):
@@ -353,6 +366,19 @@ class Adapter:
         """What must be updated once the secret changed, in words (no secret)."""
         return None
 
+    # Restoring known values (operation restore): the platform shows an id, not the secret.
+    def current_id(self, work):
+        """The client id the platform shows for the credential now."""
+        raise NotImplementedError
+
+    def restore(self, work, value):
+        """Put ``value`` ({client_id, secret, hash}) in place; returns the client id read back."""
+        raise NotImplementedError
+
+    def can_prove(self, work):
+        """Can a restored secret be proven (a call the platform checks it with)?"""
+        return True
+
 
 class Engine:
     """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
@@ -469,7 +495,9 @@ class Engine:
             self._prove_sink_secret(work)
             work.result = "unchanged"
             return
-        if policy.get("operation") == "rollback":
+        if policy.get("operation") == "restore":
+            plan = plan_restore(journal.record, adapter.current_id(work), work.spec["client_id"], policy.get("update_secret"))
+        elif policy.get("operation") == "rollback":
             plan = plan_rollback(journal.record)
         else:
             plan = plan_rotation(journal.record, policy.get("max_age_days"), policy.get("rotate_before"), policy.get("phase", "all"))
@@ -477,6 +505,10 @@ class Engine:
 
         if work.action == "blocked":
             raise StepError(work.reason)
+        if work.action == "none" and policy.get("operation") == "restore":
+            self._prove_restored(work, work.spec.get("client_secret"))
+            work.result = "unchanged"
+            return
         if work.action == "none":
             self._prove_sink_secret(work)
             work.result = ("planned" if self.check_mode else "repaired") if repaired else "unchanged"
@@ -489,6 +521,9 @@ class Engine:
             return
         if work.action == "rollback":
             self._rollback(work)
+            return
+        if work.action == "restore":
+            self._restore(work)
             return
         if work.action in ("rotate", "resume"):
             new, previous = (self._platform_secret if adapter.generates == "platform" else self._put_new_secret)(work)
@@ -627,6 +662,39 @@ class Engine:
                      rolled_back_at=now_iso())
         work.result = "rolled back"
         work.next = adapter.next_step(work)
+
+    def _restore(self, work):
+        """Put a known value back (a backup): journal it, set it, read the id back, prove the secret where it can be."""
+        adapter, journal, spec = self.adapter, work.journal, work.spec
+        value = {"client_id": spec["client_id"], "secret": spec.get("client_secret"), "hash": spec.get("client_secret_hash")}
+        if not (journal.record.get("operation") == "restore" and journal.record.get("state") == "pending"):
+            journal.persist(pending_client_id=value["client_id"], pending_secret=value["secret"], pending_hash=value["hash"],
+                            state="pending", operation="restore", started_at=now_iso())
+            work.steps.append("journaled the restore (pending)")
+        else:
+            work.steps.append("resumed the restore journaled by an earlier run")
+        if adapter.restore(work, value) != value["client_id"]:
+            raise StepError("the platform answered with another client id than the backup's; it stays pending in the sink")
+        work.steps.append("set the client id and secret; the client id reads back")
+        proven = self._prove_restored(work, value["secret"])
+        metadata = {key: spec.get(key) for key in ("org", "app", "credential_id", "owner", "description")}
+        journal.save(client_id=value["client_id"], secret=value["secret"], client_secret_hash=value["hash"], pending_client_id=None,
+                     pending_secret=None, pending_hash=None, state="restored", operation=None, restored_at=now_iso(), **metadata)
+        work.result = "restored" if proven else "restored (unproven)"
+        if not proven:
+            work.next = adapter.next_step(work)
+
+    def _prove_restored(self, work, secret):
+        """True when the restored secret was proven; False when the platform offers no way (said in the steps)."""
+        if not secret or not self.adapter.can_prove(work):
+            work.steps.append("the secret could not be proven (%s)" % ("only its hash is known" if not secret else
+                                                                       "no check is configured"))
+            return False
+        if not self._wait_for(lambda: self.adapter.authenticates(work, secret), True):
+            raise StepError("the credential has the backup's client id, but the gateway rejects the backup's secret: the "
+                            "backup may be wrong, or the secret was sent before it was hashed; check the row")
+        work.steps.append("proved the secret at the gateway")
+        return True
 
     def _record(self, work, new, previous, **fields):
         """The journal says ``new`` is the secret; the sink, as read back from disk, must hold it (deliver)."""

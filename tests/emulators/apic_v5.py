@@ -243,6 +243,23 @@ class ApicV5Emulator(Emulator):
         cred["hash"] = secret_hash(plaintext)
         return Response(200, self._credential_view(request, app, cred, plaintext))
 
+    @route("GET", "/gateway/{porg}/{catalog}/{api}")
+    def gateway(self, request):
+        """An API behind the v5 gateway (DataPower) that checks the app's client id and secret headers.
+
+        The gateway answers a wrong pair with 401 and a JSON body of httpCode/httpMessage/moreInformation; a right
+        one reaches the API (200 here). The context is the path's ``<provider org>/<catalog>``.
+        """
+        client_id = request.headers.get("x-ibm-client-id")
+        secret = request.headers.get("x-ibm-client-secret") or ""
+        context = "%s.%s" % (request.params["porg"], request.params["catalog"])
+        for org in self.contexts.get(context, {}).values():
+            for app in org["apps"].values():
+                for cred in app["credentials"]:
+                    if cred["clientID"] == client_id and cred["hash"] == secret_hash(secret):
+                        return Response(200, {"api": request.params["api"], "app": app["name"]})
+        return Response(401, {"httpCode": "401", "httpMessage": "Unauthorized", "moreInformation": "Invalid client id or secret."})
+
     def _control(self, request):
         """Adds ``POST /_emulator/check_credentials`` {client_id, client_secret}: would the gateway accept the pair?"""
         if request.path.rstrip("/") == "/_emulator/check_credentials":

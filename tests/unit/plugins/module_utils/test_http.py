@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.apiops.credentials.plugins.module_utils._http import (
     ApiError,
     HttpClient,
+    RateGate,
     backoff_delays,
     describe_error_body,
     paginate,
@@ -168,3 +169,22 @@ def test_paginate_follows_totals_and_caps_pages():
     assert list(paginate(lambda offset, limit: (data[offset:offset + limit], None), 1)) == data
     with pytest.raises(ApiError):
         list(paginate(lambda offset, limit: ([1], None), 1, max_pages=5))
+
+
+def test_a_429_seen_by_one_worker_holds_back_the_others(uaa):
+    """The engine's workers share a RateGate: after one 429 with Retry-After, no worker sends before it has passed."""
+    clock = {"now": 100.0}
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        clock["now"] += seconds
+
+    gate = RateGate(concurrency=2, clock=lambda: clock["now"], sleep=sleep)
+    first, second = (HttpClient(uaa.url, "UAA", timeout=5, retries=3, sleep=sleep, gate=gate) for _worker in range(2))
+    control(uaa, "rate_limit", {"count": 1, "retry_after": 7})
+    assert first.request("GET", "/info").status == 200
+    assert gate.until == 107.0  # the pause the platform asked for, for everyone
+    clock["now"] = 101.0  # a moment later another worker wants to send
+    assert second.request("GET", "/info").status == 200
+    assert pauses[-1] == 6.0  # it waited out the rest of the first worker's Retry-After

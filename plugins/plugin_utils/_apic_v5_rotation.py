@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""The API Connect v5 adapter of the rotation engine: restoring the original credentials after an API Manager reset.
+
+The value is known (a backup row, or the sink): the engine journals it, this
+adapter puts it in place through the Developer Portal (client id and the Base64
+SHA-256 of the secret) and reads the client id back. The portal cannot check a
+secret, so the secret is proven only by a call through the gateway, when the
+operator names an API to call (``gateway_probe_url``).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import ApicV5Api, app_credentials, find_one, hash_secret
+from ansible_collections.apiops.credentials.plugins.module_utils._common import http_client
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
+
+
+def sink_path(sink_dir, target):
+    """One file per portal (inventory host)."""
+    return "%s/apic_v5/%s.vault" % (sink_dir.rstrip("/"), target)
+
+
+def describe(row):
+    """(location, credential, record key) of a backup row: the developer org, ``<app>/<credential id or default>``."""
+    credential = "%s/%s" % (row["app"], row.get("credential_id") or "default")
+    return row["org"], credential, "%s/%s" % (row["org"], credential)
+
+
+class ApicV5Adapter(Adapter):
+    platform = "apic_v5"
+
+    def __init__(self, params, warn, rate_gate, owners=None, gateway_probe_url=None):
+        self.params = params
+        self.warn = warn
+        self.rate_gate = rate_gate
+        self.owners = owners or {}
+        self.gateway_probe_url = gateway_probe_url
+        self._local = threading.local()
+        self._apis = []
+        self._lock = threading.Lock()
+        self._found = {}  # record key: (org, app, credential) as the portal shows them
+        self._orgs = {}  # login: the developer organizations it sees
+        self._apps = {}  # (login, org id): the org's applications
+
+    @property
+    def request_count(self):
+        return sum(api.http.request_count for api in self._apis)
+
+    def _api(self, work):
+        """A portal client per worker thread and login: the row's owner (or its org's), else the play's user."""
+        owner = self.owners.get(work.spec.get("owner") or work.spec["org"]) or {}
+        key = owner.get("username")
+        cache = self._local.__dict__.setdefault("apis", {})
+        if key not in cache:
+            params = dict(self.params)
+            if owner:
+                params.update(apic_v5_username=owner.get("username"), apic_v5_password=owner.get("password"))
+            cache[key] = ApicV5Api(ApiContext(params, self.warn, self.rate_gate))
+            with self._lock:
+                self._apis.append(cache[key])
+        return cache[key]
+
+    def _find(self, work, fresh=False):
+        """(org, app, credential) of a row; the org and app lists are read once per login and shared by all rows."""
+        if fresh:
+            org, app, _credential = self._found[work.key]
+            app = self._api(work).app(org["id"], app["id"])  # read back: the portal's own view of this one app
+        elif work.key in self._found:
+            return self._found[work.key]
+        else:
+            org, app = self._resolve(work)
+        credentials = app_credentials(app)
+        wanted = work.spec.get("credential_id")
+        credential = credentials[0] if credentials and not wanted else next((c for c in credentials if c["id"] == wanted), None)
+        if credential is None:
+            raise StepError("application %s has no credential %s; its credentials are %s"
+                            % (app["name"], wanted or "(none)", ", ".join(str(c["id"]) for c in credentials) or "none"))
+        self._found[work.key] = (org, app, credential)
+        return self._found[work.key]
+
+    def _resolve(self, work):
+        api, spec = self._api(work), work.spec
+        login = api.auth[0]
+        try:
+            with self._lock:
+                if login not in self._orgs:
+                    self._orgs[login] = api.orgs()
+                org = find_one(self._orgs[login], spec["org"], "developer organization", "context %s" % self.params["apic_v5_context"])
+                if (login, org["id"]) not in self._apps:
+                    self._apps[(login, org["id"])] = api.apps(org["id"])
+                apps = self._apps[(login, org["id"])]
+            return org, find_one(apps, spec["app"], "application", "developer organization %s" % org["name"])
+        except ValueError:
+            try:  # not in this login's list: the portal's own answer says why (403 for a non-member, 404 otherwise)
+                return api.resolve(spec["org"], spec["app"])
+            except ValueError as problem:
+                raise StepError("cannot find the application: %s" % problem)
+
+    # -- what the engine asks
+    def overlap(self, work):
+        return "settable"
+
+    def current_id(self, work):
+        return self._find(work)[2]["client_id"]
+
+    def restore(self, work, value):
+        org, app, _credential = self._find(work)
+        hashed = value["hash"] or hash_secret(value["secret"])  # the portal expects the hash; the plaintext never goes
+        answer = self._api(work).set_credential(org["id"], app["id"], work.spec.get("credential_id"), value["client_id"], hashed,
+                                                work.spec.get("description"))
+        if (answer or {}).get("clientID") not in (None, value["client_id"]):
+            return answer["clientID"]
+        return self._find(work, fresh=True)[2]["client_id"]  # read back: the portal's own view
+
+    def can_prove(self, work):
+        return bool(self.gateway_probe_url)
+
+    def authenticates(self, work, secret):
+        """A call through the gateway with the credential's client id and ``secret``: 401 means rejected."""
+        client = getattr(self._local, "gateway", None)
+        if client is None:
+            context = ApiContext(self.params, self.warn, self.rate_gate)
+            client = self._local.gateway = http_client(context, self.gateway_probe_url, "API Connect gateway")
+            with self._lock:
+                self._apis.append(_Counted(client))
+        response = client.request("GET", "", headers={"X-IBM-Client-Id": work.spec["client_id"], "X-IBM-Client-Secret": secret},
+                                  expected=(200, 204, 401, 403, 404), label="gateway_probe_url")
+        if response.status in (403, 404):
+            raise StepError("gateway_probe_url answered %d: it must name an API of this catalog that the application is "
+                            "subscribed to (a right client id and secret get 2xx, a wrong one 401)" % response.status)
+        return response.status != 401
+
+    def next_step(self, work):
+        return ("prove the secret with a call through the gateway: set gateway_probe_url (an API of the catalog that "
+                "the application is subscribed to)")
+
+
+class _Counted:
+    """Lets the gateway client count in ``request_count`` next to the portal clients."""
+
+    def __init__(self, http):
+        self.http = http
