@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 
 from ansible.errors import AnsibleActionFail
@@ -22,6 +21,8 @@ from ansible.utils.display import Display
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC, ApicApi, auth_problem
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
+    ACTION_LABELS,
+    REPORT_FIELDS,
     ROTATION_ARGSPEC,
     WRITE_ACTIONS,
     check_policy,
@@ -30,12 +31,14 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     now_iso,
     plan_rotation,
     prepare,
-    report,
+    report_row,
     summarize,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _notify
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, record_digest
+from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import VaultSink
 
 display = Display()
@@ -43,13 +46,6 @@ display = Display()
 # Shared with the docs module plugins/modules/apic_catalog_rotation.py, whose DOCUMENTATION describes it.
 ARGUMENT_SPEC = dict(CONNECTION_ARGSPEC, **APIC_AUTH_ARGSPEC)
 ARGUMENT_SPEC.update(ROTATION_ARGSPEC)
-
-
-def write_text(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
 
 
 class ActionModule(ActionBase):
@@ -92,11 +88,23 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("Cannot read the catalog: %s" % error)
         items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]))
         writes = [item for item in items if item["action"] in WRITE_ACTIONS]
+        target = "%s/%s" % (args["apic_org"], args["apic_catalog"])
+        digests = {item["key"]: record_digest(entries.get(item["key"])) for item in items}
 
-        if check_mode:
+        if check_mode or args["plan_file"]:
             for item in items:
                 item["result"] = "planned" if item in writes else "would fail" if item["action"] == "blocked" else "unchanged"
-        else:
+        if args["plan_file"] and not check_mode:
+            # An approved plan is carried out only while the catalog and the sink are as they were when it was made.
+            rows_now = [report_row(item, digests.get(item["key"]), args["sink_path"], target) for item in items]
+            differences = plan_differences(_load_plan(args["plan_file"]), rows_now, "apic", target)
+            if differences:
+                raise AnsibleActionFail("The catalog or the sink changed since the plan %s was made, so nothing was done: %s. "
+                                        "Make a new plan (check mode) and have it approved"
+                                        % (args["plan_file"], "; ".join(differences[:20]) + ("; ..." if len(differences) > 20 else "")))
+            for item in items:
+                item.pop("result")
+        if not check_mode:
             def persist():
                 sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
                                                    credentials=entries, updated_at=now_iso()))
@@ -110,19 +118,26 @@ class ActionModule(ActionBase):
                 if writes:
                     persist()  # whatever happened, keep what was learnt (a platform-generated secret exists only here)
 
-        meta = {"generated_at": now_iso(), "org": args["apic_org"], "catalog": args["apic_catalog"],
-                "consumer_org": args["consumer_org"], "expiry_days": args["expiry_days"],
-                "deletion_days": args["deletion_days"], "check_mode": check_mode}
-        data = report(items, meta)
-        for key, render in (("report_json", lambda d: json.dumps(d, indent=2) + "\n"), ("report_markdown", markdown)):
-            if args[key]:
-                write_text(args[key], render(data))  # output, not state: written in check mode too (it is the plan)
+        # The engine's report schema, with the catalog's own columns next to its fields.
+        data = {"schema": SCHEMA, "generated_at": now_iso(), "run_id": str(self._task._uuid), "check_mode": check_mode,
+                "org": args["apic_org"], "catalog": args["apic_catalog"], "consumer_org": args["consumer_org"],
+                "expiry_days": args["expiry_days"], "deletion_days": args["deletion_days"], "actions": summarize(items)}
+        rows = [report_row(item, digests.get(item["key"]), args["sink_path"], target) for item in items]
+        counts = {}
+        for row in rows:
+            counts[row["result"]] = counts.get(row["result"], 0) + 1
+        data.update(summary=counts, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows)
+        # Output, not state: written in check mode too (it is the plan).
+        write_reports(args["report_json"], args["report_markdown"], data, render=markdown)
 
         failed = [item for item in items if item.get("result") in ("failed", "would fail")]
         done = [item for item in writes if item.get("result") in ("done", "planned")]
         result.update(
             changed=bool(done) or any(item.get("done") for item in writes),
-            summary=summarize(items), credentials=data["credentials"], failures=[_failure(item) for item in failed],
+            summary=summarize(items),
+            credentials=[dict({field: item.get(field) for field in REPORT_FIELDS}, action=ACTION_LABELS[item["action"]])
+                         for item in items],
+            failures=[_failure(item) for item in failed],
             delivered=[_delivery(item, entries, args["sink_path"]) for item in writes
                        if not check_mode and item["action"] in ("create_new", "verify_new") and item.get("result") == "done"],
             requests=api.request_count, seconds=round(time.monotonic() - started, 2), sink_path=args["sink_path"],
@@ -160,6 +175,15 @@ class ActionModule(ActionBase):
             return outcome
 
         return notify
+
+
+def _load_plan(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        raise AnsibleActionFail("plan_file %s cannot be read as a plan (%s): give the JSON report of the approved check-mode "
+                                "run" % (path, getattr(error, "strerror", None) or error))
 
 
 def _failure(item):

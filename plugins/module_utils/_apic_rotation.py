@@ -66,6 +66,7 @@ ROTATION_ARGSPEC = dict(
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),
     lock_timeout=dict(type="float", default=60.0),
+    plan_file=dict(type="path"),
 )
 WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire", "finish_record")
 ACTION_LABELS = {
@@ -355,17 +356,24 @@ def execute(api, items, entries, concurrency, notify=None):
 
 
 # ---- the report ------------------------------------------------------------------------------------
-def report(items, meta):
-    """The plan (check mode) or the outcome, without secrets: meta, counts and one row per credential."""
-    rows = []
-    for item in items:
-        row = {field: item.get(field) for field in REPORT_FIELDS}
-        row["action"] = ACTION_LABELS[item["action"]]
-        if item.get("done"):
-            row["done"] = item["done"]
-        rows.append(row)
-    failed = [row for row in rows if row.get("result") == "failed"]
-    return dict(meta, summary=summarize(items), failed=len(failed), credentials=rows)
+RESULT_OF_DONE = {"create_new": "added", "verify_new": "added", "retire_old": "retired", "finish_retire": "retired",
+                  "finish_record": "retired"}
+
+
+def report_row(item, digest, sink_path, target):
+    """One credential in the collection's report schema, with the catalog's own columns (owner, age, client ids) kept.
+
+    ``digest`` is that of the credential's sink entry (approved plans compare it).
+    """
+    result = item.get("result")
+    row = {field: item.get(field) for field in REPORT_FIELDS}
+    row.update(platform="apic", target=target, location="%s/%s" % (item["consumer_org"], item["app"]), strategy="age policy",
+               action=ACTION_LABELS[item["action"]], reason=item["reason"], overlap="second credential",
+               steps=list(item.get("done") or []), result=RESULT_OF_DONE.get(item["action"], result) if result == "done" else result,
+               error=item.get("error"), sink="%s, key %s" % (sink_path, item["key"]), digest=digest,
+               next=("consumers switch to %s; %s is deleted once they had the grace period" % (item["new_credential"], item["credential"])
+                     if item["action"] in ("create_new", "verify_new") else None))
+    return row
 
 
 def _cell(value):
@@ -374,7 +382,7 @@ def _cell(value):
 
 def markdown(data):
     """The report as Markdown, for a change request."""
-    counts = ", ".join("%s: %d" % (ACTION_LABELS.get(action, action), count) for action, count in sorted(data["summary"].items()))
+    counts = ", ".join("%s: %d" % (ACTION_LABELS.get(action, action), count) for action, count in sorted(data["actions"].items()))
     lines = [
         "# API Connect credential rotation %s: %s / %s" % ("plan" if data.get("check_mode") else "report", data.get("org"), data.get("catalog")),
         "",

@@ -126,7 +126,10 @@ options:
         description: CA bundle for the SMTP server's certificate.
         type: path
   report_json:
-    description: Write the plan (check mode) or the outcome as JSON here. No secrets.
+    description:
+      - Write the plan (check mode) or the outcome as JSON here, in the collection's report schema (per credential
+        platform, target, location, action, reason, overlap, steps, result, error, where the secret is, what comes next,
+        and the digest of its sink entry), with the catalog's own columns kept. No secrets.
     type: path
   report_markdown:
     description: Write the plan or the outcome as a Markdown table here, for a change request. No secrets.
@@ -137,6 +140,12 @@ options:
         nothing. A lock left by a process that no longer exists on this host is taken over.
     type: float
     default: 60
+  plan_file:
+    description:
+      - An approved plan, the JSON report of a check-mode run (O(report_json)). The run carries it out only when every
+        credential has the same action, the same expected result and the same sink entry as when the plan was made;
+        otherwise it changes nothing and fails, listing the differences. Ignored in check mode.
+    type: path
   fail_on_error:
     description:
       - Fail the task when any credential failed or is blocked (after every other credential was handled).

@@ -23,11 +23,11 @@ import os
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import markdown, merge_reports
 
 
-def write_reports(json_path, markdown_path, data):
-    """Write ``data`` to ``json_path`` (merged, see above) and its Markdown to ``markdown_path``; either may be None."""
+def write_reports(json_path, markdown_path, data, render=markdown):
+    """Write ``data`` to ``json_path`` (merged, see above) and ``render(data)`` to ``markdown_path``; either may be None."""
     if not json_path:
         if markdown_path:
-            _replace(markdown_path, markdown(data))
+            _replace(markdown_path, render(data))
         return data
     os.makedirs(os.path.dirname(os.path.abspath(json_path)), exist_ok=True)
     handle = os.open(json_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -45,7 +45,7 @@ def write_reports(json_path, markdown_path, data):
             stream.write(json.dumps(data, indent=2) + "\n")
             stream.flush()
             if markdown_path:
-                _replace(markdown_path, markdown(data))
+                _replace(markdown_path, render(data))
     finally:
         os.close(handle)  # releases the lock
     return data

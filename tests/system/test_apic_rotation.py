@@ -61,7 +61,8 @@ def test_plan_then_rotate_then_nothing_to_do(workspace):
     assert writes(workspace) == []
     with open(os.path.join(workspace.path, "reports", "sandbox-plan.json"), encoding="utf-8") as handle:
         planned = json.load(handle)
-    assert planned["summary"] == {"none": 6, "create_new": 2, "retire_old": 1}
+    assert planned["actions"] == {"none": 6, "create_new": 2, "retire_old": 1}
+    assert planned["schema"] == "apiops.credentials/report/1" and planned["summary"] == {"planned": 3, "unchanged": 6}
     assert "| TestCOrg | corguser1@example.com | expired-app | credential-for-expired-app | 95 | create new |" in \
         open(os.path.join(workspace.path, "reports", "sandbox-plan.md"), encoding="utf-8").read()
     assert not os.path.exists(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))
@@ -190,3 +191,23 @@ def test_two_runs_at_once_on_one_catalog_mail_each_owner_once(workspace):
     mail = workspace.control("mail", method="GET", platform="apic")
     owners = [tuple(message["to"]) for message in mail]
     assert len(owners) == len(set(owners)), "an owner was mailed twice: %s" % owners
+
+
+def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
+    assert workspace.play("apic_rotate.yml", check=True).rc == 0
+    approved = os.path.join(workspace.path, "approved.json")
+    os.replace(os.path.join(workspace.path, "reports", "sandbox-plan.json"), approved)
+    assert workspace.play("apic_rotate.yml").rc == 0  # before the window, another run did the work
+    workspace.control("requests", method="DELETE", platform="apic")
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=approved)
+    refused = workspace.play("apic_rotate.yml")
+    assert refused.rc != 0 and "changed since the plan" in refused.output
+    assert writes(workspace) == []
+
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
+    assert workspace.play("apic_rotate.yml", check=True).rc == 0
+    os.replace(os.path.join(workspace.path, "reports", "sandbox-plan.json"), approved)
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=approved)
+    done = workspace.play("apic_rotate.yml")
+    assert done.rc == 0, done.output[-3000:]

@@ -13,7 +13,8 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     markdown,
     plan_rotation,
     prepare,
-    report,
+    report_row,
+    summarize,
 )
 
 NOW = 1_800_000_000.0
@@ -88,8 +89,12 @@ def test_report_and_markdown_hold_no_secret():
     items = plan_rotation([row("app", "a|b", 95)], 90, 100, {})
     entries = {}
     prepare(items, entries, True, "now")
-    data = report(items, {"org": "o", "catalog": "c", "check_mode": True, "expiry_days": 90, "deletion_days": 100})
+    for item in items:
+        item["result"] = "planned"
+    data = {"org": "o", "catalog": "c", "check_mode": True, "expiry_days": 90, "deletion_days": 100, "actions": summarize(items),
+            "failed": 0, "credentials": [report_row(item, "d", "/sink.vault", "o/c") for item in items]}
     text = markdown(data)
+    assert data["credentials"][0]["overlap"] == "second credential" and data["credentials"][0]["location"] == "corg/app"
     assert entries["corg/app/a|b"]["client_secret"] not in text + str(data)
     assert "| corg | owner@example.com | app | a\\|b | 95 | create new |" in text
     assert "dry run" in text
