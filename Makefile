@@ -27,13 +27,14 @@ export PATH := $(BIN):$(PATH)
 export APIOPS_SEEDS_DIR ?= $(ROOT)/../shared/seeds
 
 .PHONY: help venv dev-collections collection pip-bootstrap sanity units integration system lint package \
-        test test-newest test-oldest demo bench clean
+        test test-newest test-oldest demo bench chaos chaos-bounded clean
 
 help:
 	@echo "make demo   run the playbooks against the local emulators (dry run, then for real)"
 	@echo "make test   sanity (no ignores), unit, integration, system and leak tests on the oldest and newest"
 	@echo "            ansible-core, ansible-lint, galaxy-importer, the execution environment and the package"
-	@echo "make bench  benchmarks: API Connect catalog (sample script vs playbook), UAA 500 clients vs the floor"
+	@echo "make bench  benchmarks: API Connect catalog (sample script vs playbook), the engine's playbooks vs their floor"
+	@echo "make chaos  the whole fault matrix (every fault at every position of every scenario); make test runs a sample"
 
 venv:
 	@hack/bootstrap-venv.sh $(VENV) $(REQS_$(LEG)) $(PYTHONS_$(LEG))
@@ -71,6 +72,13 @@ integration: collection
 system: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/system
 
+# The fault matrix (tests/chaos): a sample covering every scenario and fault in make test, every position in make chaos.
+chaos-bounded: collection
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
+
+chaos: collection
+	cd $(COLL) && APIOPS_CHAOS=full PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
+
 # ansible-lint's production profile over roles and playbooks, and a syntax check of every playbook.
 lint: collection dev-collections
 	cd $(COLL) && for playbook in playbooks/*.yml; do ansible-playbook -i localhost, --syntax-check "$$playbook" >/dev/null; done
@@ -86,7 +94,7 @@ package: venv
 	PYTHONPATH=$(ROOT) DEMO_DIR=$(ROOT)/demo $(BIN)/python -m pytest -q -p no:cacheprovider tests/package
 
 test-newest:
-	$(MAKE) LEG=newest sanity units integration system lint package
+	$(MAKE) LEG=newest sanity units integration system chaos-bounded lint package
 
 test-oldest:
 	$(MAKE) LEG=oldest sanity units system

@@ -22,13 +22,25 @@ from tests.system.test_uaa_rotation import CLIENTS, ZONE_CLIENT
 SINK_SUFFIX = ".vault"
 
 
+def secret_fields(record):
+    """Every value under a key that names a secret, at any depth (the engine's sink keeps a record per credential)."""
+    if isinstance(record, dict):
+        for key, value in record.items():
+            if "secret" in key and isinstance(value, str) and value:
+                yield value
+            else:
+                yield from secret_fields(value)
+    elif isinstance(record, list):
+        for value in record:
+            yield from secret_fields(value)
+
+
 def sink_secrets(workspace):
     found = set()
     for directory, _dirs, files in os.walk(workspace.sink_dir):
         for name in files:
             if name.endswith(SINK_SUFFIX):
-                record = workspace.read_record(os.path.join(directory, name))
-                found.update(v for k, v in record.items() if "secret" in k and v)
+                found.update(secret_fields(workspace.read_record(os.path.join(directory, name))))
     return found
 
 

@@ -1,0 +1,65 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault matrix runs on the system tests' emulators and workspaces, and prints its table at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from tests.chaos.matrix import FAULTS
+
+# The system tests' fixtures: the emulators (one set per xdist worker) and the workspace.
+from tests.system.conftest import (  # noqa: F401 pylint: disable=unused-import
+    _anypoint,
+    _apic,
+    _apic_v5,
+    _uaa,
+    anypoint_server,
+    apic_server,
+    apic_v5_server,
+    uaa_server,
+    workspace,
+)
+
+RESULTS = os.environ.get("APIOPS_CHAOS_RESULTS") or os.path.join(os.path.dirname(__file__), "..", "output", "chaos-results.jsonl")
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, once
+        os.makedirs(os.path.dirname(os.path.abspath(RESULTS)), exist_ok=True)
+        with open(RESULTS, "w", encoding="utf-8"):
+            pass
+
+
+def record(scenario, fault, position, problems):
+    with open(RESULTS, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"scenario": scenario, "fault": fault, "position": position, "violations": problems}) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not os.path.exists(RESULTS):
+        return
+    with open(RESULTS, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    if not rows:
+        return
+    table = {}
+    for row in rows:
+        cell = table.setdefault((row["scenario"], row["fault"]), [0, 0])
+        cell[0] += 1
+        cell[1] += 1 if row["violations"] else 0
+    write = terminalreporter.write_line
+    write("")
+    write("Fault matrix: cases run / violations, per scenario and fault")
+    faults = [fault for fault in FAULTS if any(key[1] == fault for key in table)]
+    write("  %-22s " % "scenario" + " ".join("%-15s" % fault[:15] for fault in faults))
+    for scenario in sorted({scenario for scenario, _fault in table}):
+        cells = ["%d / %d" % tuple(table[(scenario, fault)]) if (scenario, fault) in table else "-" for fault in faults]
+        write("  %-22s " % scenario + " ".join("%-15s" % cell for cell in cells))
+    total, broken = len(rows), sum(1 for row in rows if row["violations"])
+    write("  %d cases, %d with violations" % (total, broken))
+    for row in rows:
+        for problem in row["violations"]:
+            write("  VIOLATION %s / %s at %s: %s" % (row["scenario"], row["fault"], row["position"], problem[:300]))

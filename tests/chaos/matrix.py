@@ -1,0 +1,244 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault matrix: scenarios, the positions of a clean run, the faults, and the invariants after them.
+
+A case is (scenario, fault, position). It runs the scenario's playbook with the fault at that position, then a
+fault-free run, then a third run, and checks the promises the README makes:
+
+* after the second run every credential's secret in the sink authenticates, and the secret it replaced is rejected
+  (UAA lent grants are back; API Connect v5 originals pass the gateway);
+* the third run changes nothing;
+* no secret any emulator ever knew appears in any output or in any file outside the sink, and no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from tests.system.conftest import ROOT
+from tests.system.test_anypoint_rotation import TARGETS as ANYPOINT_TARGETS
+from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
+from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
+from tests.system.test_leaks import files_outside_the_sink, sink_secrets
+
+FAULTS = ("500 before", "applied, dropped", "applied late", "429", "SIGKILL of the tree", "kill -9 of the playbook", "SIGTERM")
+REQUEST_TIMEOUT = 1  # the scenarios' request_timeout; "applied late" answers after it
+
+
+@dataclass
+class Scenario:
+    name: str
+    emulator: str
+    playbook: str
+    host: str
+    setup: Callable  # (workspace) -> None: the inventory, and any emulator switch
+    check: Callable  # (workspace) -> [violations]
+    positions: Callable = None  # (log entry) -> is it a position? default: every write and every proof
+
+
+# ---- UAA -----------------------------------------------------------------------------------------------------
+UAA_CLIENTS = {"billing-service": "b1lling-S3cret-seed-91e2d7", "reports-service": "rep0rts-S3cret-seed-3aa810",
+               "portal-web": "p0rtal-S3cret-seed-d41f06"}
+PORTAL_GRANTS = (["authorization_code", "refresh_token"], ["uaa.none"])
+
+
+def uaa_setup(strategy, names):
+    def setup(workspace):
+        clients = [{"client_id": name, "current_secret": UAA_CLIENTS[name]} for name in names]
+        extra = {}
+        if strategy == "grant_dance":
+            workspace.control("config", {"version": "73.7.0"})
+            extra = dict(uaa_auth_client_id=None, uaa_auth_client_secret=None, uaa_auth_username="admin-user",
+                         uaa_auth_password="us3r-Adm1n-Passw0rd-seed-5e1")
+        workspace.inventory(clients, uaa_secret_rotation_strategy=strategy, uaa_retries=1, uaa_request_timeout=REQUEST_TIMEOUT,
+                            uaa_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
+    return setup
+
+
+def uaa_check(names):
+    def check(workspace):
+        problems = []
+        state = workspace.control("state", method="GET")["clients"]["uaa"]
+        for name in names:
+            record = workspace.record(name)
+            if record.get("state") != "complete" or not workspace.token_works(name, record.get("secret", "")):
+                problems.append("%s: the sink's secret does not work (state %s)" % (name, record.get("state")))
+            if workspace.token_works(name, UAA_CLIENTS[name]):
+                problems.append("%s: the replaced secret still works" % name)
+            if state[name]["secret_count"] != 1:
+                problems.append("%s: %d secrets on UAA" % (name, state[name]["secret_count"]))
+        if "portal-web" in names and (state["portal-web"]["authorized_grant_types"], state["portal-web"]["authorities"]) != PORTAL_GRANTS:
+            problems.append("portal-web: the lent grants are not back")
+        return problems
+    return check
+
+
+# ---- Anypoint ------------------------------------------------------------------------------------------------
+ANYPOINT_ORIGINALS = {"root/environment-Sandbox": ("8f82828ca6c2405ba04bb85a596a18ff", "B0313ad5a6B44f7ebb4Bf482C49327e1"),
+                      "Payments/environment-Sandbox": ("11aa22bb33cc44dd55ee66ff77889900", "E7f8A9b0C1d2E3f4A5b6C7d8E9f0A1b2")}
+
+
+def anypoint_setup(workspace):
+    anypoint_inventory(workspace, ANYPOINT_TARGETS, anypoint_request_timeout=REQUEST_TIMEOUT,
+                       anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+
+
+def anypoint_check(workspace):
+    problems = []
+    for key, (client_id, original) in ANYPOINT_ORIGINALS.items():
+        group, name = key.split("/")
+        record = workspace.record(name, group, platform="anypoint", host="acme")
+        valid = workspace.control("token_for", {"client_id": client_id, "client_secret": record.get("secret", "")}, platform="anypoint")
+        if record.get("state") != "complete" or not valid["valid"]:
+            problems.append("%s: the sink's secret does not work (state %s)" % (key, record.get("state")))
+        if workspace.control("token_for", {"client_id": client_id, "client_secret": original}, platform="anypoint")["valid"]:
+            problems.append("%s: the replaced secret still works" % key)
+    return problems
+
+
+# ---- API Connect v5 ------------------------------------------------------------------------------------------
+V5_ROWS = [ORIGINALS[0], ORIGINALS[2]]
+
+
+def v5_setup(workspace):
+    v5_inventory(workspace, V5_ROWS, apic_v5_request_timeout=REQUEST_TIMEOUT, apic_v5_retries=1,
+                 apic_v5_credential_restore_lock_timeout=REQUEST_TIMEOUT * 10)
+
+
+def v5_check(workspace):
+    problems = []
+    for row in V5_ROWS:
+        if not workspace.control("check_credentials", {"client_id": row["client_id"], "client_secret": row["client_secret"]},
+                                 platform="apic_v5")["valid"]:
+            problems.append("%s: the gateway rejects the original credentials" % row["app"])
+    return problems
+
+
+SCENARIOS = {
+    "uaa admin": Scenario("uaa admin", "uaa", "uaa_rotate.yml", "uaa-test",
+                          uaa_setup("admin", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
+    "uaa dual": Scenario("uaa dual", "uaa", "uaa_rotate.yml", "uaa-test",
+                         uaa_setup("dual", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
+    "uaa grant_dance": Scenario("uaa grant_dance", "uaa", "uaa_rotate.yml", "uaa-test",
+                                uaa_setup("grant_dance", ["portal-web"]), uaa_check(["portal-web"])),
+    "anypoint environments": Scenario("anypoint environments", "anypoint", "anypoint_rotate.yml", "acme", anypoint_setup, anypoint_check),
+    "apic v5 restore": Scenario("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check),
+}
+
+
+def is_position(entry):
+    """Every request that changes state or proves a secret (reads that only discover are left out)."""
+    if entry["method"] != "GET":
+        return True
+    return "/gateway/" in entry["path"] or entry["path"].endswith("/clients/validate")
+
+
+def positions(workspace, scenario):
+    """(method, path, occurrence) of every position of a clean run, in order."""
+    log = workspace.control("requests", method="GET", platform=scenario.emulator)
+    seen, found = {}, []
+    for entry in log:
+        if entry["path"].startswith("/_emulator/") or not is_position(entry):
+            continue
+        key = (entry["method"], entry["path"])
+        found.append((entry["method"], entry["path"], seen.get(key, 0)))
+        seen[key] = seen.get(key, 0) + 1
+    return found
+
+
+def fault_spec(fault, method, path, occurrence):
+    spec = {"method": method, "path": "^%s$" % re.escape(path), "skip": occurrence, "count": 1}
+    if fault == "500 before":
+        spec.update(status=500, body={"error": "injected"})
+    elif fault == "applied, dropped":
+        spec.update(after=True, drop=True)
+    elif fault == "applied late":
+        spec.update(after=True, delay=REQUEST_TIMEOUT + 1.5)
+    elif fault == "429":
+        spec.update(status=429, headers={"Retry-After": "1"})
+    return spec
+
+
+def run_with_fault(workspace, scenario, fault, position):
+    """The faulted run; returns its output (kill faults stop it right after the platform handled the position)."""
+    method, path, occurrence = position
+    if fault in ("500 before", "applied, dropped", "applied late", "429"):
+        workspace.control("faults", fault_spec(fault, method, path, occurrence), platform=scenario.emulator)
+        return workspace.play(scenario.playbook).output
+    workspace.control("latency", {"seconds": 0.1}, platform=scenario.emulator)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(workspace.path, "inventory.json"),
+               os.path.join(ROOT, "playbooks", scenario.playbook), "--vault-password-file", workspace.password_file]
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", **workspace.env)
+    log_path = os.path.join(workspace.path, "faulted-%d.log" % len(workspace.outputs))
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workspace.path,  # pylint: disable=consider-using-with
+                                   start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and process.poll() is None:
+            handled = [e for e in workspace.control("requests", method="GET", platform=scenario.emulator)
+                       if e["method"] == method and e["path"] == path]
+            if len(handled) > occurrence:
+                break
+            time.sleep(0.02)
+        if process.poll() is None:
+            if fault == "SIGKILL of the tree":
+                os.killpg(process.pid, signal.SIGKILL)
+            elif fault == "kill -9 of the playbook":
+                os.kill(process.pid, signal.SIGKILL)
+            else:
+                os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+    if fault != "SIGKILL of the tree":
+        wait_for_workers(workspace)
+    workspace.control("latency", {"seconds": 0}, platform=scenario.emulator)
+    with open(log_path, encoding="utf-8") as handle:
+        output = handle.read()
+    workspace.outputs.append(output)
+    return output
+
+
+def wait_for_workers(workspace, seconds=30):
+    """Until no lock of a live process is left in the sink (an orphaned worker finishes what it had in flight)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        locks = [os.path.join(d, n) for d, _s, files in os.walk(workspace.sink_dir) for n in files if n.endswith(".lock")]
+        if not locks:
+            return
+        time.sleep(0.1)
+
+
+def violations(workspace, scenario, second, third):
+    """What broke a promise, in words; [] when nothing did."""
+    problems = []
+    if second.rc != 0:
+        problems.append("the fault-free run after the fault failed: %s" % second.output[-400:].replace("\n", " "))
+    if third.rc != 0 or third.recap(scenario.host)["changed"] != 0:
+        problems.append("the third run was not a no-op (rc %d)" % third.rc)
+    problems += scenario.check(workspace)
+    secrets = sink_secrets(workspace) | workspace.inventory_secrets
+    for platform in workspace.emulators:
+        secrets |= set(workspace.control("secrets", method="GET", platform=platform))
+    secrets = {secret for secret in secrets if len(secret) >= 8}
+    for output in workspace.outputs:
+        leaked = [secret for secret in secrets if secret in output]
+        if leaked:
+            problems.append("a secret in the output (starts %s)" % leaked[0][:6])
+        if "Traceback (most recent call last)" in output:
+            problems.append("a traceback in the output")
+    for path in files_outside_the_sink(workspace.path):
+        if path.endswith(".lock") or path.endswith(".flock"):
+            continue
+        with open(path, "rb") as handle:
+            content = handle.read().decode("utf-8", "replace")
+        leaked = [secret for secret in secrets if secret in content]
+        if leaked:
+            problems.append("a secret in %s" % os.path.relpath(path, workspace.path))
+    return problems

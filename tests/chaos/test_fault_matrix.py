@@ -1,0 +1,65 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every fault at the positions of a clean run, for every scenario on the engine; the promises checked after each.
+
+``make test`` runs the bounded form: every scenario and every fault, at one position each (a different one for
+each pair, so that together they cover the run). ``make chaos`` (APIOPS_CHAOS=full) runs every position.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.chaos.conftest import record
+from tests.chaos.matrix import FAULTS, SCENARIOS, positions, run_with_fault, violations
+from tests.emulator_fixtures import reset
+from tests.system.conftest import Workspace
+
+FULL = os.environ.get("APIOPS_CHAOS") == "full"
+
+
+def fresh_workspace(base, number, servers):
+    path = os.path.join(base, "case-%03d" % number)
+    os.makedirs(path)
+    for server in servers.values():
+        reset(server)
+    workspace = Workspace(path, servers["uaa"], {name: server for name, server in servers.items() if name != "uaa"})
+    workspace.smtp_port = servers["apic"].smtp.port
+    return workspace
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("scenario_name", list(SCENARIOS))
+def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypoint_server, apic_server):
+    servers = {"uaa": uaa_server, "apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server}
+    scenario = SCENARIOS[scenario_name]
+
+    clean = fresh_workspace(str(tmp_path), 0, servers)
+    scenario.setup(clean)
+    clean.control("requests", method="DELETE", platform=scenario.emulator)
+    first = clean.play(scenario.playbook)
+    assert first.rc == 0, first.output[-3000:]
+    found = positions(clean, scenario)
+    assert found, "the clean run made no request to fault"
+    if FULL:
+        chosen = found
+    else:
+        index = (list(SCENARIOS).index(scenario_name) * 3 + FAULTS.index(fault) * 5) % len(found)
+        chosen = [found[index]]
+
+    failures = []
+    for number, position in enumerate(chosen, start=1):
+        workspace = fresh_workspace(str(tmp_path), number, servers)
+        scenario.setup(workspace)
+        run_with_fault(workspace, scenario, fault, position)
+        workspace.control("faults", method="DELETE", platform=scenario.emulator)
+        second = workspace.play(scenario.playbook)
+        third = workspace.play(scenario.playbook)
+        problems = violations(workspace, scenario, second, third)
+        label = "%s %s #%d" % position
+        record(scenario_name, fault, label, problems)
+        failures += ["%s: %s" % (label, problem) for problem in problems]
+    assert not failures, "\n".join(failures)
