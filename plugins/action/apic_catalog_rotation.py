@@ -60,7 +60,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("apic_catalog_rotation needs the Python library requests on the controller")
         for problem in (auth_problem(args), check_policy(args["expiry_days"], args["deletion_days"])):
             if problem:
-                raise AnsibleActionFail(problem[:1].upper() + problem[1:] + ".")
+                raise AnsibleActionFail(problem + ".")  # it starts with the option it names: not capitalized
         if args["concurrency"] < 1:
             raise AnsibleActionFail("concurrency must be at least 1 (8 suits a platform API; raise it with care)")
         if not args["validate_certs"]:

@@ -45,6 +45,9 @@ class ActionModule(RotationAction):
         if args["gateway_probe_url"] and not args["gateway_probe_url"].startswith(("http://", "https://")):
             return "gateway_probe_url %r has no http:// or https:// scheme" % args["gateway_probe_url"]
         self._rows = self._read_rows(args)  # pylint: disable=attribute-defined-outside-init
+        if args["source"] == "sink" and not self._rows:
+            return ("source=sink, but the sink holds no restore records for %s (%s): restore from a backup file first "
+                    "(source=file), which records every application it restores" % (args["target"], sink_path(args["sink_dir"], args["target"])))
         problems = validate_backup_rows(self._rows)
         if problems:
             return "the backup has %d problem(s), so nothing was sent to the portal: %s" % (len(problems), "; ".join(problems))

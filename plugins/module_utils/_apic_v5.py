@@ -112,8 +112,13 @@ def validate_backup_rows(rows):
         if unknown:
             problems.append("%s: unknown keys %s" % (label, ", ".join(unknown)))
         for key in ("org", "app", "client_id"):
-            if not row.get(key):
+            if row.get(key) in (None, ""):
                 problems.append("%s: %s is missing" % (label, key))
+        for key in ("org", "app", "client_id", "client_secret", "client_secret_hash", "credential_id", "owner"):
+            if row.get(key) not in (None, "") and not isinstance(row[key], str):
+                # YAML reads 0123456 as the octal number 42798 and 1e3 as 1000.0: the value sent would not be the one meant.
+                problems.append("%s: %s must be text; quote it in the backup file (%s: '...'), or YAML reads it as a "
+                                "number" % (label, key, key))
         has_plain, has_hash = bool(row.get("client_secret")), bool(row.get("client_secret_hash"))
         if not has_plain and not has_hash:
             problems.append("%s: the secret is missing (give client_secret or client_secret_hash)" % label)

@@ -305,7 +305,17 @@ def ensure_secret(module, api):
             return not api.secret_works(client_id, old)
         return api.secret_works(client_id, secret)
 
-    api.change_secret(client_id, action, secret=secret if action != "DELETE" else None, old_secret=old, confirm=landed)
+    # An ADD is never sent twice: one that UAA applies late, after a second one, leaves the secret there twice (and no
+    # room for the next rotation). After a lost answer the module fails saying so; a re-run checks the secret first.
+    try:
+        api.change_secret(client_id, action, secret=secret if action != "DELETE" else None, old_secret=old,
+                          confirm=landed if action != "ADD" else None)
+    except ApiError as error:
+        if not (action == "ADD" and error.maybe_applied and landed()):
+            if action == "ADD" and error.maybe_applied:
+                error.hint = ("The answer was lost and the new secret does not work yet; the ADD was not sent again (UAA "
+                              "may still apply it). Run the task again: it checks the secret first")
+            raise
     verify_new_secret(module, api)
     if action in ("UPDATE", "DELETE") and old and old != secret and api.secret_works(client_id, old):
         module.fail_json(msg="Client %s: the old secret still authenticates after %s." % (client_id, action))

@@ -571,7 +571,7 @@ class Engine:
             new = adapter.new_secret(work)
             journal.persist(pending_secret=new, secret=current, state="pending", strategy=work.strategy, started_at=now_iso())
             work.steps.append("persisted the new secret (pending)")
-            adapter.apply(work, new, current)
+            self._apply(work, new, current)
         else:
             work.resumed = True
             work.steps.append("resumed with the pending secret from the sink")
@@ -579,12 +579,25 @@ class Engine:
             if adapter.authenticates(work, new):
                 work.steps.append("the new secret already works (an earlier request landed)")
             else:
-                adapter.apply(work, new, current)
+                self._apply(work, new, current)
         if not self._wait_for(lambda: adapter.authenticates(work, new), True):
             raise StepError("the platform does not accept the new secret after the change; it stays pending in the sink "
                             "and a re-run tries again. The secret that worked before is still in the sink")
         work.steps.append("proved the new secret")
         return new, (current if current and current != new else None)
+
+    def _apply(self, work, new, current):
+        """The adapter's change, once: after a lost answer the new secret is watched for, never sent again blindly."""
+        try:
+            self.adapter.apply(work, new, current)
+        except self.errors as error:
+            if not getattr(error, "maybe_applied", False):
+                raise
+            if not self._wait_for(lambda: self.adapter.authenticates(work, new), True, self.adapter.late_apply_wait):
+                raise StepError("the answer to the change was lost and the new secret does not work yet; it was not sent "
+                                "again (the first request may still land). It stays pending in the sink, and a re-run "
+                                "checks the platform first")
+            work.steps.append("the change landed after its answer was lost")
 
     def _platform_secret(self, work):
         """journal the old secret, reset, journal the new one (it exists nowhere else), verify; (new, old)."""

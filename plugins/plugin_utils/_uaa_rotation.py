@@ -66,6 +66,8 @@ class UaaAdapter(Adapter):
         self.rate_gate = rate_gate
         self.length = secret_length
         self.chars = alphabet(secret_chars)
+        # A change whose answer was lost is watched for as long as UAA may take to answer one.
+        self.late_apply_wait = float(params["request_timeout"])
         self._local = threading.local()
         self._apis = []
         self._apis_lock = threading.Lock()
@@ -115,6 +117,10 @@ class UaaAdapter(Adapter):
 
     def preflight(self, work, current):
         works = bool(current) and self.authenticates(work, current)
+        if not works and self._api(work).get_client(work.credential) is None:
+            # A token proves the client exists; without one, look, so that nothing is journaled or sent for a typo.
+            raise StepError("UAA has no client %s%s: check the client_id (and identity_zone_subdomain)"
+                            % (work.credential, " in zone %s" % work.location if work.location != "uaa" else ""))
         if work.strategy == "admin":
             if current and not works:
                 work.steps.append("the secret known for this client no longer works; it is not kept as previous")
@@ -138,7 +144,9 @@ class UaaAdapter(Adapter):
             api.change_secret(work.credential, "UPDATE", secret=new, confirm=confirm)
             work.steps.append("replaced the secret (UPDATE)")
         elif work.strategy == "dual":
-            api.change_secret(work.credential, "ADD", secret=new, confirm=confirm)
+            # Never re-sent after a lost answer: an ADD that UAA applies late, after a second one, would leave the
+            # client with the new secret twice (and no room for the next rotation). The engine watches for it instead.
+            api.change_secret(work.credential, "ADD", secret=new)
             work.steps.append("added the new secret next to the old one (ADD)")
         else:
             self._grant_dance(work, new, current)

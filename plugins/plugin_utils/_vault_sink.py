@@ -108,7 +108,10 @@ class VaultSink:
         A lock whose process is gone (same host, dead pid: a run killed with SIGKILL) is taken over.
         """
         lock_path = path + ".lock"
-        os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+        except OSError as error:
+            raise AnsibleActionFail("cannot write the sink next to %s (%s): check sink_dir" % (path, error.strerror or type(error).__name__))
         deadline = time.monotonic() + timeout
         held = False
         while not held:

@@ -15,6 +15,9 @@ Switches (``--config`` or ``POST /_emulator/config``):
     Which request sets it. ``documented``: seed 000's form, ``PATCH .../clients/{id}`` with no query parameter (a
     ``?resetSecret=false`` is refused with 400). ``query``: only ``?resetSecret=false`` (no parameter: 400
     "resetSecret query parameter is required"). ``either``: both. No source settles which the platform takes.
+``validate_mismatch_status`` (default 401)
+    What ``POST .../clients/validate`` answers to a wrong secret: 401 (assumed) or 400. UNCONFIRMED; the modules
+    count only a 200 as valid, and the tests run under both.
 ``token_ttl`` (default 3600)
     Access token lifetime in seconds.
 
@@ -76,7 +79,7 @@ class AnypointEmulator(Emulator):
     name = "anypoint"
 
     def default_config(self):
-        return {"allow_env_secret_set": True, "env_secret_set_form": "documented", "token_ttl": 3600}
+        return {"allow_env_secret_set": True, "env_secret_set_form": "documented", "validate_mismatch_status": 401, "token_ttl": 3600}
 
     def load(self, seed):
         self.orgs, self.envs, self.clients, self.apps, self.users, self.tokens = {}, {}, {}, {}, {}, {}
@@ -323,7 +326,8 @@ class AnypointEmulator(Emulator):
         self.remember_secret(body.get("client_secret"))
         client = self.clients.get(body.get("client_id"))
         if client is None or client["org_id"] != org["id"] or client["client_secret"] != body.get("client_secret"):
-            raise HttpError(401, {"status": 401, "message": "Invalid client credentials"})
+            status = int(self.config["validate_mismatch_status"])
+            raise HttpError(status, {"status": status, "message": "Invalid client credentials"})
         return Response(200, {k: v for k, v in client.items() if k != "client_secret"})
 
     # ---- connected apps ------------------------------------------------------------------

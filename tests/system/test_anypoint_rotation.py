@@ -131,3 +131,14 @@ def test_a_reset_applied_after_its_answer_was_lost_is_taken_up_never_sent_twice(
                if r["method"] == "PATCH" and r["query"].get("resetSecret") == ["true"]]
     assert len(patches) == 1, "a reset was sent twice"
     assert workspace.play("anypoint_rotate.yml").recap("acme")["changed"] == 0
+
+
+def test_rotation_proves_under_either_validate_answer(workspace):
+    # Whether clients/validate answers a wrong secret with 401 or 400 is UNCONFIRMED: the old secret must count as
+    # rejected and the new one as accepted under both.
+    workspace.control("config", {"validate_mismatch_status": 400}, platform="anypoint")
+    inventory(workspace, TARGETS[:1])
+    run = workspace.play("anypoint_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    row = report(workspace)[0]
+    assert row["result"] == "rotated" and "proved the old secret rejected" in row["steps"]

@@ -13,6 +13,8 @@ import re
 
 import pytest
 
+from ansible.errors import AnsibleError
+
 from tests.system.test_anypoint_rotation import ADMIN, TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_apic_rotation import apic_inventory
@@ -40,7 +42,10 @@ def sink_secrets(workspace):
     for directory, _dirs, files in os.walk(workspace.sink_dir):
         for name in files:
             if name.endswith(SINK_SUFFIX):
-                found.update(secret_fields(workspace.read_record(os.path.join(directory, name))))
+                try:
+                    found.update(secret_fields(workspace.read_record(os.path.join(directory, name))))
+                except (AnsibleError, ValueError):
+                    continue  # a sink a test corrupted on purpose holds no secret
     return found
 
 

@@ -92,7 +92,9 @@ def test_a_platform_that_refuses_explicit_secrets(anypoint, capsys, form):
     assert mule_app_gets_in(anypoint, SANDBOX_ID, SANDBOX_SECRET)
 
 
-def test_verify(anypoint, capsys):
+@pytest.mark.parametrize("mismatch", [401, 400])
+def test_verify(anypoint, capsys, mismatch):
+    control(anypoint, "config", {"validate_mismatch_status": mismatch})
     good = run_module(secret_module.main, args(anypoint, environment="Sandbox", operation="verify", secret=SANDBOX_SECRET), capsys)
     bad = run_module(secret_module.main, args(anypoint, environment="Sandbox", operation="verify", secret="nope-nope-nope"), capsys)
     assert good["secret_valid"] and not bad["secret_valid"] and not good["changed"]

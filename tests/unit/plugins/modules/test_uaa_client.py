@@ -192,3 +192,16 @@ def test_info_lists_every_client_page_by_page(uaa, capsys):
     grant = run_module(uaa_client_info.main, args(uaa, client_id="portal-web", verify_secret="p0rtal-S3cret-seed-d41f06",
                                                   skip_read=True), capsys)
     assert grant["secret_valid"] and "clients" in grant
+
+
+def test_an_add_is_never_sent_twice(uaa, capsys):
+    # Dropped after UAA applied it: one read settles it.
+    control(uaa, "faults", {"method": "PUT", "path": "/secret$", "drop": True, "after": True, "count": 1})
+    landed = run_module(uaa_client.main, args(uaa, client_id="billing-service", secret=NEW, secret_mode="add", retries=3), capsys)
+    assert landed["changed"] and not landed.get("failed")
+    # Refused with a 503 (UAA may still apply it): not sent again, and the message says what to do.
+    control(uaa, "faults", {"method": "PUT", "path": "/secret$", "status": 503, "count": 1})
+    lost = run_module(uaa_client.main, args(uaa, client_id="reports-service", secret=NEW, secret_mode="add", retries=3), capsys)
+    assert lost["failed"] and "the ADD was not sent again" in lost["msg"]
+    puts = [r for r in control(uaa, "requests", method="GET") if r["path"].endswith("/secret")]
+    assert len(puts) == 2
