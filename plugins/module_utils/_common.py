@@ -62,6 +62,15 @@ def build_module(argument_spec, auth_argspec, **kwargs):
     return module
 
 
+def controller_only(name, *argument_specs):
+    """The body of a docs module whose work is done by the action plugin of the same name, on the controller."""
+    spec = {}
+    for part in argument_specs:
+        spec.update(part)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module.fail_json(msg="apiops.credentials.%s runs on the controller as an action plugin; it cannot run as a plain module" % name)
+
+
 def http_client(module, base_url, platform, **kwargs):
     """The shared client, configured from the connection options of ``module``."""
     params = module.params

@@ -120,18 +120,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC, ROTATION_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, controller_only
 
 
 def main():
-    spec = dict(CONNECTION_ARGSPEC, **ANYPOINT_AUTH_ARGSPEC)
-    spec.update(ROTATION_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    module.fail_json(msg="apiops.credentials.anypoint_rotation runs on the controller as an action plugin; "
-                         "it cannot run as a plain module")
+    controller_only("anypoint_rotation", CONNECTION_ARGSPEC, ANYPOINT_AUTH_ARGSPEC, ROTATION_ARGSPEC)
 
 
 if __name__ == "__main__":

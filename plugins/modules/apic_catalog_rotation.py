@@ -293,19 +293,13 @@ sink_path:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import ROTATION_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, controller_only
 
 
 def main():
-    spec = dict(CONNECTION_ARGSPEC, **APIC_AUTH_ARGSPEC)
-    spec.update(ROTATION_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    module.fail_json(msg="apiops.credentials.apic_catalog_rotation runs on the controller as an action plugin; "
-                         "it cannot run as a plain module")
+    controller_only("apic_catalog_rotation", CONNECTION_ARGSPEC, APIC_AUTH_ARGSPEC, ROTATION_ARGSPEC)
 
 
 if __name__ == "__main__":

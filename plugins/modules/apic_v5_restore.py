@@ -124,18 +124,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC, RESTORE_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, controller_only
 
 
 def main():
-    spec = dict(CONNECTION_ARGSPEC, **APIC_V5_AUTH_ARGSPEC)
-    spec.update(RESTORE_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    module.fail_json(msg="apiops.credentials.apic_v5_restore runs on the controller as an action plugin; "
-                         "it cannot run as a plain module")
+    controller_only("apic_v5_restore", CONNECTION_ARGSPEC, APIC_V5_AUTH_ARGSPEC, RESTORE_ARGSPEC)
 
 
 if __name__ == "__main__":

@@ -152,18 +152,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, controller_only
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import ROTATION_ARGSPEC, UAA_AUTH_ARGSPEC
 
 
 def main():
-    spec = dict(CONNECTION_ARGSPEC, **UAA_AUTH_ARGSPEC)
-    spec.update(ROTATION_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    module.fail_json(msg="apiops.credentials.uaa_rotation runs on the controller as an action plugin; "
-                         "it cannot run as a plain module")
+    controller_only("uaa_rotation", CONNECTION_ARGSPEC, UAA_AUTH_ARGSPEC, ROTATION_ARGSPEC)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+import requests
+
 from tests.system.conftest import ROOT
+from tests.system.test_anypoint_rotation import ADMIN
 from tests.system.test_anypoint_rotation import TARGETS as ANYPOINT_TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
@@ -104,6 +107,60 @@ def anypoint_check(workspace):
     return problems
 
 
+CONNECTED_APP = ("c0ffee00c0ffee00c0ffee00c0ffee03", "B1ll1ngIntegrationSecret00000003")
+
+
+def anypoint_app_setup(workspace):
+    anypoint_inventory(workspace, [{"connected_app": CONNECTED_APP[0]}], auth=ADMIN, anypoint_request_timeout=REQUEST_TIMEOUT,
+                       anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+
+
+def connected_app_token(workspace, secret):
+    response = requests.post(workspace.emulators["anypoint"].url + "/accounts/api/v2/oauth2/token", timeout=5,
+                             data={"grant_type": "client_credentials", "client_id": CONNECTED_APP[0], "client_secret": secret})
+    return response.status_code == 200
+
+
+def anypoint_app_check(workspace):
+    problems = []
+    record = workspace.record("connected_app-" + CONNECTED_APP[0], "root", platform="anypoint", host="acme")
+    if record.get("state") != "complete" or not connected_app_token(workspace, record.get("secret", "")):
+        problems.append("the connected app's sink secret does not work (state %s)" % record.get("state"))
+    if connected_app_token(workspace, CONNECTED_APP[1]):
+        problems.append("the connected app's replaced secret still works")
+    return problems
+
+
+def anypoint_rollback_setup(workspace):
+    anypoint_setup(workspace)
+    assert workspace.play("anypoint_rotate.yml").rc == 0  # the rotation the roll back undoes
+
+
+def anypoint_rollback_check(workspace):
+    problems = []
+    for key, (client_id, original) in ANYPOINT_ORIGINALS.items():
+        group, name = key.split("/")
+        record = workspace.record(name, group, platform="anypoint", host="acme")
+        if record.get("state") != "rolled_back" or record.get("secret") != original:
+            problems.append("%s: the sink does not say rolled back to the original (state %s)" % (key, record.get("state")))
+        if not workspace.control("token_for", {"client_id": client_id, "client_secret": original}, platform="anypoint")["valid"]:
+            problems.append("%s: the original secret does not work" % key)
+        if workspace.control("token_for", {"client_id": client_id, "client_secret": record.get("previous_secret", "")},
+                             platform="anypoint")["valid"]:
+            problems.append("%s: the rotated secret still works after the roll back" % key)
+    return problems
+
+
+def uaa_two_phases_setup(workspace):
+    uaa_setup("dual", ["billing-service", "reports-service"])(workspace)
+    workspace.inventory([{"client_id": name, "current_secret": UAA_CLIENTS[name]} for name in ("billing-service", "reports-service")],
+                        uaa_secret_rotation_strategy="dual", uaa_secret_rotation_phase="add", uaa_retries=1)
+    assert workspace.play("uaa_rotate.yml").rc == 0  # the first change window: both secrets work
+    workspace.inventory([{"client_id": name} for name in ("billing-service", "reports-service")], uaa_secret_rotation_strategy="dual",
+                        uaa_secret_rotation_phase="retire", uaa_retries=1, uaa_request_timeout=REQUEST_TIMEOUT,
+                        uaa_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+
+
 # ---- API Connect v5 ------------------------------------------------------------------------------------------
 V5_ROWS = [ORIGINALS[0], ORIGINALS[2]]
 
@@ -127,9 +184,15 @@ SCENARIOS = {
                           uaa_setup("admin", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
     "uaa dual": Scenario("uaa dual", "uaa", "uaa_rotate.yml", "uaa-test",
                          uaa_setup("dual", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
+    "uaa dual, phase retire": Scenario("uaa dual, phase retire", "uaa", "uaa_rotate.yml", "uaa-test", uaa_two_phases_setup,
+                                       uaa_check(["billing-service", "reports-service"])),
     "uaa grant_dance": Scenario("uaa grant_dance", "uaa", "uaa_rotate.yml", "uaa-test",
                                 uaa_setup("grant_dance", ["portal-web"]), uaa_check(["portal-web"])),
     "anypoint environments": Scenario("anypoint environments", "anypoint", "anypoint_rotate.yml", "acme", anypoint_setup, anypoint_check),
+    "anypoint connected app": Scenario("anypoint connected app", "anypoint", "anypoint_rotate.yml", "acme", anypoint_app_setup,
+                                       anypoint_app_check),
+    "anypoint roll back": Scenario("anypoint roll back", "anypoint", "anypoint_rollback.yml", "acme", anypoint_rollback_setup,
+                                   anypoint_rollback_check),
     "apic v5 restore": Scenario("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check),
 }
 
