@@ -76,7 +76,8 @@ class ActionModule(RotationAction):
                 for row in rows]
 
     def adapter(self, args, gate):
-        return ApicV5Adapter(args, display.warning, gate, owners=args["owners"], gateway_probe_url=args["gateway_probe_url"])
+        return ApicV5Adapter(args, display.warning, gate, owners=args["owners"], gateway_probe_url=args["gateway_probe_url"],
+                             secret_format=args["secret_format"])
 
     def sink_path(self, args):
         return sink_path(args["sink_dir"], args["target"])

@@ -64,10 +64,12 @@ HINTS = {
 }
 
 # MuleSoft's docs (Creating Connected Apps): "Any organization administrator of the root organization or business
-# group in which the app resides can control it". No source grants that to a connected app's own token.
+# group in which the app resides can control it". No source grants that to a connected app's own token, and none
+# denies it either, so a connected app login is tried, and its 403 says what certainly works.
 CONNECTED_APP_403 = ("Not allowed: a connected app is managed by an Organization Administrator user of the "
-                     "organization that owns it, not by a connected app. Use anypoint_username/anypoint_password of "
-                     "such a user, or anypoint_token from that user's session when MFA is enforced")
+                     "organization that owns it (documented); a connected app login may not be allowed to. Use "
+                     "anypoint_username/anypoint_password of such a user, or anypoint_token from that user's session "
+                     "when MFA is enforced")
 
 
 MAYBE_RESET = ("The answer to the reset was lost, and Anypoint may still apply it: it was not sent again. Read the "

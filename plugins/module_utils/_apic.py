@@ -274,8 +274,9 @@ class ApicApi:
     def reset(self, path, client_id_too=False):
         """A new secret (and client id) from the platform; the answer holds the plaintext. Never sent twice."""
         suffix = "/reset" if client_id_too else "/reset-client-secret"
+        # 200 or 201: the sources give no code (portal code accepts any 2xx). The body carries the new secret.
         return self.call("POST", path + suffix, "/api/apps/{org}/{catalog}/{consumer-org}/{app}/credentials/{credential}" + suffix,
-                         idempotent=False).body or {}
+                         expected=(200, 201), idempotent=False).body or {}
 
     def verify(self, path, client_id, client_secret):
         """True when the platform accepts the pair for this credential (verify-client-secret)."""

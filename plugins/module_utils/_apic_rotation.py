@@ -245,7 +245,8 @@ class Steps:
             response = self.api.create_credential(app_path, body, confirm=landed if entry.get("client_id") else None)
             created = response.body or {}
         except ApiError as error:
-            if error.status != 409 or not entry.get("client_id") or not landed():
+            # 409 or 400 (the code of "client_id already exists" is not documented): ours if it carries our client id.
+            if error.status not in (400, 409) or not entry.get("client_id") or not landed():
                 raise
             created = {}
         if not entry.get("client_id"):

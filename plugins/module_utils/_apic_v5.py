@@ -44,6 +44,7 @@ RESTORE_ARGSPEC.update(
     owners=dict(type="dict", default={}, no_log=True),
     update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
     gateway_probe_url=dict(type="str"),
+    secret_format=dict(type="str", default="hash", choices=["hash", "plaintext"]),
 )
 
 HINTS = {
@@ -142,6 +143,11 @@ class ApicV5Api:
         self.http = http_client(module, params["apic_v5_url"].rstrip("/") + "/v1/portal", PLATFORM)
         self.auth = (params["apic_v5_username"], params["apic_v5_password"])
         self.headers = {CONTEXT_HEADER: params["apic_v5_context"], "Content-Type": "application/json"}
+        self.gateway = None  # a client for gateway_probe_url, made on first use
+
+    @property
+    def request_count(self):
+        return self.http.request_count + (self.gateway.request_count if self.gateway else 0)
 
     def _call(self, method, path, label, **kwargs):
         try:
@@ -180,14 +186,15 @@ class ApicV5Api:
         app_obj = find_one(apps, app, "application", "developer organization %s" % org_obj["name"])
         return org_obj, app_obj
 
-    def set_credential(self, org_id, app_id, credential_id, client_id, hashed_secret, description=None):
+    def set_credential(self, org_id, app_id, credential_id, client_id, secret, description=None):
         """PUT the credential; idempotent in effect (same body, same result), so a lost answer may be re-sent.
 
         Both endpoints take the Base64 SHA-256 of the secret: IBM documents it for ``.../credentials/{id}``, and seed
         004's worked example sends the hash to the default-credential ``PUT .../credentials`` (the contract left that
-        one open). The portal cannot tell a hash from another string, so only a hash is ever sent.
+        one open). The portal cannot tell a hash from another string, so callers send the hash unless the operator
+        says otherwise (``secret_format``), and prove the result at the gateway.
         """
-        body = {"clientID": client_id, "clientSecret": hashed_secret}
+        body = {"clientID": client_id, "clientSecret": secret}
         if description is not None:
             body["description"] = description
         path = "/orgs/%s/apps/%s/credentials" % (org_id, app_id)
@@ -208,6 +215,29 @@ class ApicV5Api:
         response = self._call("PUT", path, label, json=body, idempotent=False).body or {}
         # Not added to no_log_values: the caller must be able to register it (its task runs with no_log).
         return response.get("clientID"), response.get("clientSecret")
+
+    def gateway_accepts(self, probe_url, client_id, secret):
+        """A call through the gateway (an API the application is subscribed to): True for 2xx, False for 401.
+
+        The portal API cannot check a secret; the gateway is where consumers use it, so it is the proof.
+        """
+        if self.gateway is None:
+            self.gateway = http_client(self.module, probe_url, "API Connect gateway")
+        response = self.gateway.request("GET", "", headers={"X-IBM-Client-Id": client_id, "X-IBM-Client-Secret": secret},
+                                        expected=(200, 204, 401, 403, 404), label="gateway_probe_url")
+        if response.status in (403, 404):
+            raise ValueError("gateway_probe_url answered %d: it must name an API of this catalog that the application "
+                             "is subscribed to (a right client id and secret get 2xx, a wrong one 401)" % response.status)
+        return response.status != 401
+
+
+def secret_to_send(secret, secret_hash, secret_format):
+    """What goes in ``clientSecret``: the Base64 SHA-256 (default), or the plaintext where a portal hashes itself."""
+    if secret_format == "plaintext":
+        if not secret:
+            raise ValueError("secret_format=plaintext needs the plaintext secret (client_secret), not its hash")
+        return secret
+    return secret_hash or hash_secret(secret)
 
 
 def app_credentials(app):

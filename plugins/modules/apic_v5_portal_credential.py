@@ -16,11 +16,12 @@ description:
     The default credential is the one whose client id the application's C(credentials) object shows, wherever the
     portal lists it in C(appCredentials).
   - The developer organization and the application are found by name or id.
-  - The portal expects the secret as the Base64 of its SHA-256 digest; the module always sends that, computed from
+  - The portal expects the secret as the Base64 of its SHA-256 digest; the module sends that, computed from
     O(client_secret), or O(client_secret_hash) as it is. A portal may store any other string without complaint,
-    which would break the application at the gateway, so the plaintext is never sent.
-  - The client id the portal answers with is checked. The portal API has no way to check a secret, so the secret
-    of a restored credential is proven only by a call through the gateway.
+    which would break the application at the gateway, so the plaintext is sent only with O(secret_format=plaintext).
+  - The client id is read back from the portal after the change. The portal API has no way to check a secret, so the
+    secret is proven by a call through the gateway when O(gateway_probe_url) names an API the application is
+    subscribed to; RV(secret_proven) says whether it was.
   - The portal never shows a secret, so whether the secret must be sent again is decided by O(update_secret),
     like the C(update_password) option of user modules.
   - O(operation=reset) asks the portal for a new secret instead, and returns it.
@@ -52,6 +53,22 @@ options:
   credential_id:
     description: Id of one of the application's credentials (C(appCredentials[].id)). The default credential when unset.
     type: str
+  gateway_probe_url:
+    description:
+      - An API of the catalog that the application is subscribed to, for example
+        V(https://gw.example.com/acme/sb/ping/v1/ping). After a change the secret is proven by a C(GET) with the
+        C(X-IBM-Client-Id) and C(X-IBM-Client-Secret) headers; a 401 fails the task (the secret is not in use as
+        sent). 403 or 404 mean the URL is not such an API.
+    type: str
+  secret_format:
+    description:
+      - How the secret is sent in C(clientSecret). V(hash), the Base64 of its SHA-256 digest, is what IBM documents.
+      - V(plaintext) is for a portal that hashes what it receives (the sources do not settle how the
+        default-credential C(PUT) behaves); use it only when the gateway rejected a secret sent as a hash. It needs
+        O(client_secret).
+    type: str
+    choices: [hash, plaintext]
+    default: hash
   operation:
     description:
       - V(set) puts O(client_id) and the secret in place.
@@ -133,6 +150,12 @@ secret_sent:
   description: Whether the secret was (or in check mode would be) sent.
   returned: always
   type: bool
+secret_proven:
+  description:
+    - Whether the gateway accepted the secret after the change (O(gateway_probe_url)); null when it was not checked
+      (no change, check mode, or no O(gateway_probe_url)).
+  returned: always
+  type: bool
 reason:
   description: Why the credential was or was not changed.
   returned: always
@@ -150,6 +173,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import
     hash_secret,
     looks_hashed,
     plan_credential,
+    secret_to_send,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
@@ -164,6 +188,8 @@ ARGUMENT_SPEC = dict(
     client_secret_hash=dict(type="str", no_log=True),
     description=dict(type="str"),
     update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
+    gateway_probe_url=dict(type="str"),
+    secret_format=dict(type="str", default="hash", choices=["hash", "plaintext"]),
 )
 
 
@@ -182,6 +208,23 @@ def target_credential(module, app):
     return None
 
 
+def secret_at_gateway(module, api, result, client_id, secret):
+    params = module.params
+    if not secret:
+        module.warn("Only the hash of the secret is known, so the gateway cannot be asked about it")
+        return None
+    try:
+        accepted = api.gateway_accepts(params["gateway_probe_url"], client_id, secret)
+    except ValueError as problem:
+        module.fail_json(msg="The credential was changed, but %s." % problem, **result)
+    if not accepted:
+        module.fail_json(msg="The portal shows client id %s, but the gateway rejects the secret: the portal keeps the "
+                             "secret in another form than it was sent (a portal that hashes what it receives needs "
+                             "secret_format=plaintext), or it was changed outside this task; send it again with "
+                             "update_secret=always" % client_id, **dict(result, secret_proven=False))
+    return True
+
+
 def main():
     module = build_module(ARGUMENT_SPEC, APIC_V5_AUTH_ARGSPEC, supports_check_mode=True,
                           mutually_exclusive=[["client_secret", "client_secret_hash"]],
@@ -193,8 +236,15 @@ def main():
     if params["client_secret_hash"] is not None and not looks_hashed(params["client_secret_hash"]):
         module.fail_json(msg="client_secret_hash must be the Base64 of a SHA-256 digest (44 characters); "
                              "to send a plaintext secret use client_secret")
-    hashed = params["client_secret_hash"] or (hash_secret(params["client_secret"]) if params["client_secret"] else None)
-    hide(module, hashed)
+    if params["gateway_probe_url"] and not params["gateway_probe_url"].startswith(("http://", "https://")):
+        module.fail_json(msg="gateway_probe_url %r has no http:// or https:// scheme" % params["gateway_probe_url"])
+    sent = None
+    if params["operation"] == "set":
+        try:
+            sent = secret_to_send(params["client_secret"], params["client_secret_hash"], params["secret_format"])
+        except ValueError as problem:
+            module.fail_json(msg="%s." % problem)
+        hide(module, sent, hash_secret(params["client_secret"]) if params["client_secret"] else None)
 
     api = ApicV5Api(module)
     try:
@@ -204,13 +254,16 @@ def main():
     except ApiError as error:
         fail(module, error)
     credential = target_credential(module, app)
-    result = dict(org_id=org["id"], app_id=app["id"], credential_id=credential["id"], client_id=credential["client_id"])
+    result = dict(org_id=org["id"], app_id=app["id"], credential_id=credential["id"], client_id=credential["client_id"],
+                  secret_proven=None)
 
     if params["operation"] == "reset":
         result.update(changed=True, secret_sent=False, reason="reset requested")
         if not module.check_mode:
             try:
                 result["client_id"], result["client_secret"] = api.reset(org["id"], app["id"], params["credential_id"])
+                if params["gateway_probe_url"]:
+                    result["secret_proven"] = secret_at_gateway(module, api, result, result["client_id"], result["client_secret"])
             except ApiError as error:
                 fail(module, error, **result)
         if module._diff:
@@ -221,13 +274,21 @@ def main():
     result.update(changed=change, secret_sent=change, reason=reason)
     if change and not module.check_mode:
         try:
-            updated = api.set_credential(org["id"], app["id"], params["credential_id"], params["client_id"], hashed,
-                                         params["description"])
+            api.set_credential(org["id"], app["id"], params["credential_id"], params["client_id"], sent, params["description"])
+            # Never trust a write: the portal's own view of the app, then the gateway's view of the secret.
+            now = next((c for c in app_credentials(api.app(org["id"], app["id"]))
+                        if (c["id"] == params["credential_id"] if params["credential_id"] else c["default"])), {})
+            if now.get("client_id") != params["client_id"]:
+                module.fail_json(msg="The portal shows client id %s after the change, not %s; check the application in the "
+                                     "portal" % (now.get("client_id"), params["client_id"]), **result)
         except ApiError as error:
             fail(module, error, **result)
-        if (updated or {}).get("clientID") not in (None, params["client_id"]):
-            module.fail_json(msg="The portal answered with client id %s instead of %s" % (updated["clientID"], params["client_id"]),
-                             **result)
+    if params["gateway_probe_url"] and not module.check_mode:
+        # A credential with nothing to do is proven too: a secret the gateway rejects is never "no change".
+        try:
+            result["secret_proven"] = secret_at_gateway(module, api, result, params["client_id"], params["client_secret"])
+        except ApiError as error:
+            fail(module, error, **result)
     if change:
         result["client_id"] = params["client_id"]
     if module._diff and change:

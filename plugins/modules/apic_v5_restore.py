@@ -71,6 +71,16 @@ options:
         C(X-IBM-Client-Id) and C(X-IBM-Client-Secret) headers. A 401 means it was rejected; 403 or 404 mean the URL
         is not such an API.
     type: str
+  secret_format:
+    description:
+      - How the secret is sent in C(clientSecret). V(hash), the Base64 of its SHA-256 digest, is what IBM documents
+        and what the portal stores as it gets it.
+      - V(plaintext) is for a portal that hashes what it receives itself (the sources do not settle how the
+        default-credential C(PUT) behaves); there a hash sent as the secret breaks the application at the gateway.
+        Use it only when a gateway check (O(gateway_probe_url)) rejected a restored secret; it needs the plaintext.
+    type: str
+    choices: [hash, plaintext]
+    default: hash
 notes:
   - The sink file is C(<sink_dir>/apic_v5/<target>.vault); an application's record is under
     C(credentials["<org>/<app>/<credential id or default>"]).

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import threading
 
-from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import ApicV5Api, app_credentials, find_one, hash_secret
-from ansible_collections.apiops.credentials.plugins.module_utils._common import http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import ApicV5Api, app_credentials, find_one, secret_to_send
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
 
 
@@ -39,12 +38,13 @@ def describe(row):
 class ApicV5Adapter(Adapter):
     platform = "apic_v5"
 
-    def __init__(self, params, warn, rate_gate, owners=None, gateway_probe_url=None):
+    def __init__(self, params, warn, rate_gate, owners=None, gateway_probe_url=None, secret_format="hash"):
         self.params = params
         self.warn = warn
         self.rate_gate = rate_gate
         self.owners = owners or {}
         self.gateway_probe_url = gateway_probe_url
+        self.secret_format = secret_format
         self._local = threading.local()
         self._apis = []
         self._lock = threading.Lock()
@@ -54,7 +54,7 @@ class ApicV5Adapter(Adapter):
 
     @property
     def request_count(self):
-        return sum(api.http.request_count for api in self._apis)
+        return sum(api.request_count for api in self._apis)
 
     def _api(self, work):
         """A portal client per worker thread and login: the row's owner (or its org's), else the play's user."""
@@ -115,8 +115,11 @@ class ApicV5Adapter(Adapter):
 
     def restore(self, work, value):
         org, app, _credential = self._find(work)
-        hashed = value["hash"] or hash_secret(value["secret"])  # the portal expects the hash; the plaintext never goes
-        answer = self._api(work).set_credential(org["id"], app["id"], work.spec.get("credential_id"), value["client_id"], hashed,
+        try:
+            sent = secret_to_send(value["secret"], value["hash"], self.secret_format)
+        except ValueError as problem:
+            raise StepError(str(problem))
+        answer = self._api(work).set_credential(org["id"], app["id"], work.spec.get("credential_id"), value["client_id"], sent,
                                                 work.spec.get("description"))
         if (answer or {}).get("clientID") not in (None, value["client_id"]):
             return answer["clientID"]
@@ -127,26 +130,11 @@ class ApicV5Adapter(Adapter):
 
     def authenticates(self, work, secret):
         """A call through the gateway with the credential's client id and ``secret``: 401 means rejected."""
-        client = getattr(self._local, "gateway", None)
-        if client is None:
-            context = ApiContext(self.params, self.warn, self.rate_gate)
-            client = self._local.gateway = http_client(context, self.gateway_probe_url, "API Connect gateway")
-            with self._lock:
-                self._apis.append(_Counted(client))
-        response = client.request("GET", "", headers={"X-IBM-Client-Id": work.spec["client_id"], "X-IBM-Client-Secret": secret},
-                                  expected=(200, 204, 401, 403, 404), label="gateway_probe_url")
-        if response.status in (403, 404):
-            raise StepError("gateway_probe_url answered %d: it must name an API of this catalog that the application is "
-                            "subscribed to (a right client id and secret get 2xx, a wrong one 401)" % response.status)
-        return response.status != 401
+        try:
+            return self._api(work).gateway_accepts(self.gateway_probe_url, work.spec["client_id"], secret)
+        except ValueError as problem:
+            raise StepError(str(problem))
 
     def next_step(self, work):
         return ("prove the secret with a call through the gateway: set gateway_probe_url (an API of the catalog that "
                 "the application is subscribed to)")
-
-
-class _Counted:
-    """Lets the gateway client count in ``request_count`` next to the portal clients."""
-
-    def __init__(self, http):
-        self.http = http

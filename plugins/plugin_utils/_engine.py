@@ -705,7 +705,8 @@ class Engine:
             return False
         if not self._wait_for(lambda: self.adapter.authenticates(work, secret), True):
             raise StepError("the credential has the backup's client id, but the gateway rejects the backup's secret: the "
-                            "backup may be wrong, or the secret was sent before it was hashed; check the row")
+                            "backup may be wrong, or the portal keeps the secret in another form than it was sent (a "
+                            "portal that hashes what it receives needs secret_format=plaintext); check the row")
         work.steps.append("proved the secret at the gateway")
         return True
 

@@ -5,34 +5,42 @@
 
     python -m tests.emulators.anypoint --seed tests/emulators/seeds/anypoint.json
 
-Switches (``--config`` or ``POST /_emulator/config``):
+Where the contract says UNCONFIRMED, each plausible answer is a switch (``--config`` or ``POST /_emulator/config``),
+and the tests of the modules that meet it run under each:
 
-``allow_env_secret_set`` (default true)
-    Whether a ``PATCH .../clients/{id}`` with ``{"client_secret"}`` sets an environment secret at all.
-    UNCONFIRMED in the platform's sources; seed 000 says the old secret can be PATCHed back. With false the
-    emulator answers 400 ``{"status":400,"message":...}`` so both outcomes are tested.
-``env_secret_set_form`` (default ``documented``)
-    Which request sets it. ``documented``: seed 000's form, ``PATCH .../clients/{id}`` with no query parameter (a
-    ``?resetSecret=false`` is refused with 400). ``query``: only ``?resetSecret=false`` (no parameter: 400
-    "resetSecret query parameter is required"). ``either``: both. No source settles which the platform takes.
-``validate_mismatch_status`` (default 401)
-    What ``POST .../clients/validate`` answers to a wrong secret: 401 (assumed) or 400. UNCONFIRMED; the modules
-    count only a 200 as valid, and the tests run under both.
-``token_ttl`` (default 3600)
-    Access token lifetime in seconds.
+==========================================  ===============================================
+question (UNCONFIRMED)                      switch: answers (default first)
+==========================================  ===============================================
+``PATCH .../clients/{id}`` with             ``allow_env_secret_set``: true, or false (400
+``{"client_secret"}`` sets an               ``{"status":400,"message":...}``); seed 000 says
+environment secret at all                   the old secret can be PATCHed back
+which request sets it                       ``env_secret_set_form``: ``documented`` (seed 000:
+                                            no query parameter; ``?resetSecret=false`` is 400),
+                                            ``query`` (only ``?resetSecret=false``), ``either``
+``POST .../clients/validate`` to a wrong    ``validate_mismatch_status``: 401 or 400 (the
+secret                                      modules count only a 200 as valid)
+error bodies (401, 403, 404, 400)           ``error_body``: ``json`` (``{"status":N,
+                                            "message":...}``), ``text`` (the message as
+                                            text/plain) or ``empty``
+who may manage a connected app              ``connected_app_manager``: ``user`` (an
+                                            Organization Administrator user of the owning org;
+                                            a connected app's own token gets 403) or ``scoped``
+                                            (also a connected app whose context scopes include
+                                            ``admin:connectedapps`` for that org; no source
+                                            names the scope, this one stands for it)
+rate limiting                               control ``rate_limit``: 429 with ``X-RateLimit-*``
+                                            headers (no ``Retry-After``, which the platform
+                                            does not document) or, as observed, 503 with an
+                                            empty body
+``token_ttl``                               3600 seconds (the access token lifetime)
+==========================================  ===============================================
 
-Connected apps are managed by a user token of an Organization Administrator of the owning org, never by a
-connected app's own token (403): MuleSoft's docs say "Any organization administrator of the root organization or
-business group in which the app resides can control it", and no source grants it to a connected app.
+MuleSoft's docs say "Any organization administrator of the root organization or business group in which the app
+resides can control it"; ``connected_app_manager`` is there because no source says a connected app cannot.
 ``GET /accounts/api/profile`` answers 401 "There is no user attached to the token" to a connected app (contract
 1.4); a connected app's context-aware scopes are read and replaced at ``.../connectedApplications/{id}/scopes``,
-apart from its PATCH body, with ``profile`` listed for client_credentials apps (contract 4.3).
-
-Assumed shapes (UNCONFIRMED in the contract): 401 ``{"status":401,"message":"Unauthorized"}``, 403
-``{"status":403,"message":"Forbidden"}``, a bad connected-app secret at the token endpoint 401
-``{"error":"invalid_client",...}``, a failed ``clients/validate`` 401. Rate limiting answers 429 with the
-``X-RateLimit-*`` headers (no ``Retry-After``, which the platform does not document) or, as observed,
-503 with an empty body.
+apart from its PATCH body, with ``profile`` listed for client_credentials apps (contract 4.3). A bad connected-app
+secret at the token endpoint answers 401 ``{"error":"invalid_client",...}``.
 """
 
 from __future__ import annotations
@@ -79,7 +87,8 @@ class AnypointEmulator(Emulator):
     name = "anypoint"
 
     def default_config(self):
-        return {"allow_env_secret_set": True, "env_secret_set_form": "documented", "validate_mismatch_status": 401, "token_ttl": 3600}
+        return {"allow_env_secret_set": True, "env_secret_set_form": "documented", "validate_mismatch_status": 401,
+                "error_body": "json", "connected_app_manager": "user", "token_ttl": 3600}
 
     def load(self, seed):
         self.orgs, self.envs, self.clients, self.apps, self.users, self.tokens = {}, {}, {}, {}, {}, {}
@@ -124,6 +133,11 @@ class AnypointEmulator(Emulator):
 
     # ---- rate-limit headers and storms -------------------------------------------------
     def decorate(self, request, response):
+        if (response.status >= 400 and self.config["error_body"] != "json" and isinstance(response.body, dict)
+                and "message" in response.body and not request.path.startswith("/accounts/api/v2/oauth2/")):
+            response.body = str(response.body["message"]) if self.config["error_body"] == "text" else None
+            if response.body is not None:
+                response.headers["Content-Type"] = "text/plain;charset=UTF-8"
         reset = int(self.clock.now() // 60 + 1) * 60
         remaining = RATE_LIMIT - 1 - len(self.request_log) % RATE_LIMIT
         response.headers.setdefault("X-RateLimit-Limit", str(RATE_LIMIT))
@@ -335,6 +349,10 @@ class AnypointEmulator(Emulator):
         return {k: v for k, v in app.items() if k in CONNAPP_FIELDS}
 
     def _user_admin(self, session, org_id):
+        if session["kind"] == "connapp" and self.config["connected_app_manager"] == "scoped":
+            if not self._may(session, org_id, ("admin:connectedapps",)):
+                raise forbidden()
+            return
         if session["kind"] != "user" or not self._may(session, org_id, ()):
             raise forbidden()
 

@@ -14,34 +14,39 @@ Where the contract says UNCONFIRMED this emulator picks the most plausible answe
 and the collection is written so that each choice is one place to change:
 
 ===============================================  ==================================================
-question (UNCONFIRMED)                           answer here
+question (UNCONFIRMED)                           switch: answers (default first)
 ===============================================  ==================================================
-default page size                                everything (``limit`` absent); ``limit`` is capped
-                                                 at config ``max_limit`` (1000)
-2xx of reset / reset-client-secret / verify      200
-verify mismatch                                  switch ``verify_mismatch_status``: 400 (default)
-                                                 or 401 "The client secret is not valid ..."
-DELETE credential answer                         switch ``delete_status``: 200 with the deleted
-                                                 credential (default), or 204 with no body
-duplicate ``client_id`` in the catalog           409 "The client_id X already exists in catalog."
-PATCH ``client_id: null``                        400
-``client_secret_hashed`` with the catalog        400; accepted only when ``hash_client_secret``
-setting ``hash_client_secret`` false             is true
-``client_secret_hashed`` in GET                  switch ``hashed_in_get``: ``always`` (default), or
+page size when ``limit`` is absent               ``default_limit``: null (everything) or a number;
+                                                 ``limit`` is capped at ``max_limit`` (1000)
+2xx of reset / reset-client-secret               ``reset_status``: 200 or 201
+2xx of verify-client-secret                      ``verify_status``: 200 (a message body) or 204
+verify mismatch                                  ``verify_mismatch_status``: 400 or 401 "The client
+                                                 secret is not valid ..."
+DELETE credential answer                         ``delete_status``: 200 with the deleted credential,
+                                                 or 204 with no body
+duplicate ``client_id`` in the catalog           ``duplicate_client_id_status``: 409 or 400, "The
+                                                 client_id X already exists in catalog."
+PATCH ``client_id: null``                        ``null_client_id_status``: 400 or 422 (no module
+                                                 sends it; the switch keeps the table whole)
+``client_secret_hashed`` with the catalog        ``hashed_secret_unless_hashing``: ``refused`` (400)
+setting ``hash_client_secret`` false             or ``accepted``
+``client_secret_hashed`` in GET                  ``hashed_in_get``: ``always``, or
                                                  ``only_when_hashing`` (absent while the catalog
                                                  setting ``hash_client_secret`` is off)
-plaintext ``client_secret`` on PATCH             switch ``plaintext_secret_change``: ``always``
-                                                 (default, as IBM's CLI docs show it), or, while
-                                                 ``hash_client_secret`` is off (a published
-                                                 walkthrough says it must be on to change a secret),
-                                                 ``ignored_unless_hashing`` (200, secret unchanged)
-                                                 or ``refused_unless_hashing`` (400)
-credential ``name`` when only a title is sent    the title, lower case, spaces as dashes
+plaintext ``client_secret`` on PATCH             ``plaintext_secret_change``: ``always`` (as IBM's
+                                                 CLI docs show it), or, while ``hash_client_secret``
+                                                 is off (a published walkthrough says it must be on
+                                                 to change a secret), ``ignored_unless_hashing``
+                                                 (200, secret unchanged) or ``refused_unless_hashing``
+                                                 (400)
+credential ``name`` when only a title is sent,   ``name_from_title``: ``lowercase``
+and the name of an app's first credential        (``credential-for-app``) or ``keep_case``
+                                                 (``Credential-for-app``, as seen in 2023)
 platform rate limits                             none, unless a test injects a 429 storm
 ===============================================  ==================================================
 
-Switches (``--config`` or ``POST /_emulator/config``): ``max_limit`` (1000), ``verify_mismatch_status`` (400 or
-401), ``delete_status`` (200 or 204), ``hashed_in_get`` and ``plaintext_secret_change``, as in the table.
+Switches are set with ``--config`` or ``POST /_emulator/config``; the tests of the modules that meet a switch run
+under each of its answers.
 
 Permissions: a user with ``"role": "viewer"`` may read but every write answers
 403; a user's ``orgs`` (default all) limits the provider orgs they can see.
@@ -109,8 +114,10 @@ class ApicEmulator(Emulator):
     mailbox = None  # an SmtpSink whose messages /_emulator/mail shows
 
     def default_config(self):
-        return {"max_limit": 1000, "verify_mismatch_status": 400, "delete_status": 200, "hashed_in_get": "always",
-                "plaintext_secret_change": "always"}
+        return {"max_limit": 1000, "default_limit": None, "reset_status": 200, "verify_status": 200,
+                "verify_mismatch_status": 400, "delete_status": 200, "duplicate_client_id_status": 409,
+                "null_client_id_status": 400, "hashed_secret_unless_hashing": "refused", "hashed_in_get": "always",
+                "plaintext_secret_change": "always", "name_from_title": "lowercase"}
 
     # ---- seed ------------------------------------------------------------------------
     def load(self, seed):
@@ -311,7 +318,7 @@ class ApicEmulator(Emulator):
 
     def _page(self, request, items, view):
         offset = max(0, request.int_arg("offset", 0))
-        limit = request.int_arg("limit", None)
+        limit = request.int_arg("limit", self.config["default_limit"])
         if limit is not None:
             limit = max(0, min(limit, int(self.config["max_limit"])))
         chosen = items[offset:] if limit is None else items[offset:offset + limit]
@@ -350,7 +357,7 @@ class ApicEmulator(Emulator):
         app = self._new_app(corg, {"name": body["name"], "title": body.get("title", body["name"]), "age_days": 0}, now)
         plaintext = body.get("client_secret") or secrets.token_hex(16)
         cred = self._new_credential(app, {"client_id": body.get("client_id"), "client_secret": plaintext}, now)
-        cred.update(name="credential-for-%s" % app["name"], title="Credential for %s" % app["name"],
+        cred.update(name=self._name_from_title("Credential for %s" % app["name"]), title="Credential for %s" % app["name"],
                     summary="Credential for %s" % app["name"])
         view = self._app_view(request, app)
         view.update(client_id=cred["client_id"], client_secret=plaintext)
@@ -386,7 +393,11 @@ class ApicEmulator(Emulator):
 
     def _check_client_id(self, catalog, client_id, allowed=None):
         if client_id and any(cred["client_id"] == client_id and cred is not allowed for cred in catalog_credentials(catalog)):
-            raise error(409, "The client_id %s already exists in catalog." % client_id)
+            raise error(int(self.config["duplicate_client_id_status"]), "The client_id %s already exists in catalog." % client_id)
+
+    def _name_from_title(self, title):
+        name = title.replace(" ", "-")
+        return name.lower() if self.config["name_from_title"] == "lowercase" else name
 
     def _check_name(self, app, name, allowed=None):
         for cred in app["credentials"].values():
@@ -399,7 +410,7 @@ class ApicEmulator(Emulator):
         if body.get("client_secret") is not None and body.get("client_secret_hashed") is not None:
             raise error(400, "Specify client_secret or client_secret_hashed, not both")
         if body.get("client_secret_hashed") is not None:
-            if not catalog["settings"].get("hash_client_secret"):
+            if not catalog["settings"].get("hash_client_secret") and self.config["hashed_secret_unless_hashing"] == "refused":
                 raise error(400, "client_secret_hashed can only be set when the catalog setting hash_client_secret is true")
             self.remember_secret(body["client_secret_hashed"])
             return body["client_secret_hashed"], None
@@ -415,7 +426,7 @@ class ApicEmulator(Emulator):
         app = self._app(request, write=True)
         catalog = app["corg"]["catalog"]
         body = request.json() or {}
-        name = body.get("name") or (body.get("title") or "credential-for-%s" % app["name"]).lower().replace(" ", "-")
+        name = body.get("name") or self._name_from_title(body.get("title") or "Credential for %s" % app["name"])
         self._check_name(app, name)
         self._check_client_id(catalog, body.get("client_id"))
         hashed, plaintext = self._secret_from(body, catalog)
@@ -439,7 +450,7 @@ class ApicEmulator(Emulator):
         catalog = app["corg"]["catalog"]
         body = request.json() or {}
         if "client_id" in body and not body["client_id"]:
-            raise error(400, "client_id may not be null")
+            raise error(int(self.config["null_client_id_status"]), "client_id may not be null")
         if body.get("name"):
             self._check_name(app, body["name"], allowed=cred)
         self._check_client_id(catalog, body.get("client_id"), allowed=cred)
@@ -471,7 +482,7 @@ class ApicEmulator(Emulator):
         plaintext = secrets.token_hex(16)
         self.remember_secret(plaintext, secret_hash(plaintext))
         cred.update(client_id=secrets.token_hex(16), hash=secret_hash(plaintext), updated=self.clock.now())
-        return Response(200, self._cred_view(request, cred, plaintext))
+        return Response(int(self.config["reset_status"]), self._cred_view(request, cred, plaintext))
 
     @route("POST", "/api/apps/{org}/{catalog}/{corg}/{app}/credentials/{cred}/reset-client-secret")
     def reset_client_secret(self, request):
@@ -479,7 +490,7 @@ class ApicEmulator(Emulator):
         plaintext = secrets.token_hex(16)
         self.remember_secret(plaintext, secret_hash(plaintext))
         cred.update(hash=secret_hash(plaintext), updated=self.clock.now())
-        return Response(200, self._cred_view(request, cred, plaintext))
+        return Response(int(self.config["reset_status"]), self._cred_view(request, cred, plaintext))
 
     @route("POST", "/api/apps/{org}/{catalog}/{corg}/{app}/credentials/{cred}/verify-client-secret")
     def verify_client_secret(self, request):
@@ -489,6 +500,8 @@ class ApicEmulator(Emulator):
             raise error(400, "client_secret is required")
         if body.get("client_id", cred["client_id"]) != cred["client_id"] or secret_hash(body["client_secret"]) != cred["hash"]:
             raise error(int(self.config["verify_mismatch_status"]), "The client secret is not valid for credential %s" % cred["name"])
+        if int(self.config["verify_status"]) == 204:
+            return Response(204)
         return Response(200, {"status": 200, "message": ["The client secret is valid"]})
 
     # ---- catalog settings --------------------------------------------------------------------

@@ -9,20 +9,27 @@ Where the contract says UNCONFIRMED this emulator picks the most plausible answe
 and the modules are written so that each choice is one place to change:
 
 ==========================================  ===============================================
-question (UNCONFIRMED)                      answer here
+question (UNCONFIRMED)                      switch: answers (default first)
 ==========================================  ===============================================
-error body shape                            ``{"message": "<text>"}``
-missing ``X-IBM-APIManagement-Context``     400 "Missing X-IBM-APIManagement-Context header"
-unknown context                             404 "Unknown API Management context <ctx>"
-default-credential PUT needs the hash too   yes: seed 004's worked example sends the hash there
-a secret that is not Base64(SHA-256)        switch ``reject_non_hash_secret``: false (default: the
-                                            portal cannot tell and stores it, which breaks the
-                                            app at the gateway) or true (400 "clientSecret must
-                                            be a Base64 encoded SHA-256 hash ...")
-where the default credential is listed      switch ``default_credential_position``: ``first``
-in ``appCredentials``                       (default) or ``last``; the app's ``credentials``
-                                            object names it by ``clientID`` either way
-duplicate clientID in the catalog           409 "A credential with clientID <id> already exists"
+error body shape                            ``error_body``: ``json`` (``{"message": "<text>"}``) or
+                                            ``text`` (the same words as text/plain)
+missing ``X-IBM-APIManagement-Context``     ``missing_context_status``: 400 or 404 (no module
+                                            leaves the header out: it is a required option)
+unknown context                             ``unknown_context_status``: 404 or 400 "Unknown API
+                                            Management context <ctx>"
+default-credential PUT takes the hash       ``default_put_secret``: ``hash`` (seed 004's worked
+                                            example sends the hash there) or ``plaintext`` (the
+                                            portal hashes what it gets: a hash sent there
+                                            breaks the app, which only the gateway can tell)
+a secret that is not Base64(SHA-256)        ``reject_non_hash_secret``: false (the portal cannot
+                                            tell and stores it, which breaks the app at the
+                                            gateway) or true (400 "clientSecret must be a Base64
+                                            encoded SHA-256 hash ...")
+where the default credential is listed      ``default_credential_position``: ``first`` or
+in ``appCredentials``                       ``last``; the app's ``credentials`` object names it
+                                            by ``clientID`` either way
+duplicate clientID in the catalog           ``duplicate_client_id_status``: 409 or 400 "A
+                                            credential with clientID <id> already exists"
 ==========================================  ===============================================
 
 Switches: ``--config`` or ``POST /_emulator/config``.
@@ -70,7 +77,14 @@ class ApicV5Emulator(Emulator):
     name = "apic_v5"
 
     def default_config(self):
-        return {"reject_non_hash_secret": False, "default_credential_position": "first"}
+        return {"error_body": "json", "missing_context_status": 400, "unknown_context_status": 404,
+                "default_put_secret": "hash", "reject_non_hash_secret": False, "default_credential_position": "first",
+                "duplicate_client_id_status": 409}
+
+    def decorate(self, request, response):
+        if response.status >= 400 and self.config["error_body"] == "text" and isinstance(response.body, dict):
+            response.body = str(response.body.get("message", ""))
+            response.headers["Content-Type"] = "text/plain;charset=UTF-8"
 
     def load(self, seed):
         self.users = {u["username"]: u["password"] for u in seed.get("users", [])}
@@ -114,9 +128,9 @@ class ApicV5Emulator(Emulator):
             raise error(401, "Authentication failed")
         context = request.headers.get(CONTEXT_HEADER)
         if not context:
-            raise error(400, "Missing X-IBM-APIManagement-Context header")
+            raise error(int(self.config["missing_context_status"]), "Missing X-IBM-APIManagement-Context header")
         if context not in self.contexts:
-            raise error(404, "Unknown API Management context %s" % context)
+            raise error(int(self.config["unknown_context_status"]), "Unknown API Management context %s" % context)
         return credentials[0], self.contexts[context]
 
     def _org(self, request):
@@ -175,7 +189,7 @@ class ApicV5Emulator(Emulator):
         app, _org, _orgs = self._app(request)
         return Response(200, self._app_view(request, app))
 
-    def _set_credential(self, request, app, orgs, cred):
+    def _set_credential(self, request, app, orgs, cred, hashes_what_it_gets=False):
         body = request.json() or {}
         client_id, client_secret = body.get("clientID"), body.get("clientSecret")
         if not client_id and not client_secret:
@@ -186,11 +200,11 @@ class ApicV5Emulator(Emulator):
             for org in orgs.values():
                 for other_app in org["apps"].values():
                     if any(c["clientID"] == client_id for c in other_app["credentials"] if c is not cred):
-                        raise error(409, "A credential with clientID %s already exists" % client_id)
+                        raise error(int(self.config["duplicate_client_id_status"]), "A credential with clientID %s already exists" % client_id)
             cred["clientID"] = client_id
         if client_secret:
             self.remember_secret(client_secret)
-            cred["hash"] = client_secret
+            cred["hash"] = secret_hash(client_secret) if hashes_what_it_gets else client_secret
         if "description" in body:
             cred["description"] = body["description"]
         app["updatedAt"] = self._now()
@@ -200,7 +214,8 @@ class ApicV5Emulator(Emulator):
     @route("PUT", "/v1/portal/orgs/{org_id}/apps/{app_id}/credentials")
     def put_default_credential(self, request):
         app, _org, orgs = self._app(request)
-        view = self._set_credential(request, app, orgs, app["credentials"][0])
+        view = self._set_credential(request, app, orgs, app["credentials"][0],
+                                    hashes_what_it_gets=self.config["default_put_secret"] == "plaintext")
         view.pop("id")
         view["url"] = view["url"].rsplit("/", 1)[0]
         return Response(200, view, {"Content-Location": view["url"]})

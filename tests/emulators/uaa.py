@@ -8,14 +8,28 @@ Run it from the repository root::
 
     python -m tests.emulators.uaa --seed tests/emulators/seeds/uaa.json
 
-Switches (``--config '{"version": "73.7.0"}'`` or ``POST /_emulator/config``):
+Switches (``--config '{"version": "73.7.0"}'`` or ``POST /_emulator/config``). UAA's source settles most
+answers; the table lists what it leaves open (section 12) and the releases that differ:
 
-``version``
-    UAA release to imitate. Before 74.0.0 only client tokens may call
-    ``/secret`` ("Only a client can change client secret", 5.6); before 76.26.0
-    bad credentials answer ``unauthorized`` instead of ``invalid_client`` (2.3).
-``token_ttl``
-    access token lifetime in seconds (default 43200).
+==========================================  ===============================================
+question                                    switch: answers (default first)
+==========================================  ===============================================
+release                                     ``version``: 77.18.0, or any other. Before 74.0.0
+                                            only client tokens may call ``/secret`` ("Only a
+                                            client can change client secret", 5.6); before
+                                            76.26.0 bad credentials answer ``unauthorized``
+                                            instead of ``invalid_client`` (2.3)
+wording of a grant the client lacks         ``grant_type_wording``: ``plain`` ("Unauthorized
+(UNCONFIRMED before 77)                     grant type") or ``with_type`` ("Unauthorized grant
+                                            type: client_credentials")
+access token lifetime                       ``token_ttl``: 43200 seconds
+PUT body ``client_id`` other than the path  not switched: no module sends one
+``changeMode`` case, ADD without a secret   not switched: modules send ``ADD`` / ``UPDATE`` /
+                                            ``DELETE`` upper case, and ADD always with a secret
+401 / 403 / 404 bodies without              not switched: modules read the status, and
+``error_description`` (zone switch, no      ``error_description`` only where UAA's source
+token)                                      gives it
+==========================================  ===============================================
 
 Zones: the token endpoint picks its zone from the request host (``zone1.host``)
 as UAA does; since tests cannot rely on DNS for subdomains of 127.0.0.1, a path
@@ -89,7 +103,7 @@ class UaaEmulator(Emulator):
     name = "uaa"
 
     def default_config(self):
-        return {"version": "77.18.0", "token_ttl": 43200}
+        return {"version": "77.18.0", "grant_type_wording": "plain", "token_ttl": 43200}
 
     # ---- state -------------------------------------------------------------------
     def load(self, seed):
@@ -317,7 +331,8 @@ class UaaEmulator(Emulator):
         if grant_type not in ("client_credentials", "password"):
             raise HttpError(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant type"})
         if grant_type not in client.get("authorized_grant_types", []):
-            raise invalid_client("Unauthorized grant type", 401)
+            raise invalid_client("Unauthorized grant type" if self.config["grant_type_wording"] == "plain"
+                                 else "Unauthorized grant type: %s" % grant_type, 401)
         requested = form.get("scope", "").split()
         user = None
         username = form.get("username")

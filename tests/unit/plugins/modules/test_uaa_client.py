@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import requests
 
 from ansible_collections.apiops.credentials.plugins.modules import uaa_client, uaa_client_info
@@ -189,9 +190,16 @@ def test_info_lists_every_client_page_by_page(uaa, capsys):
     assert len(result["clients"]) == 7 and not result["changed"]
     missing = run_module(uaa_client_info.main, args(uaa, client_id="nope"), capsys)
     assert missing["exists"] is False and missing["clients"] == []
+
+
+@pytest.mark.parametrize("wording", ["plain", "with_type"])  # UAA before 77 may name the grant in its answer
+def test_a_client_without_client_credentials_is_verified_by_its_grant_refusal(uaa, capsys, wording):
+    control(uaa, "config", {"grant_type_wording": wording})
     grant = run_module(uaa_client_info.main, args(uaa, client_id="portal-web", verify_secret="p0rtal-S3cret-seed-d41f06",
                                                   skip_read=True), capsys)
     assert grant["secret_valid"] and "clients" in grant
+    wrong = run_module(uaa_client_info.main, args(uaa, client_id="portal-web", verify_secret="not-the-secret", skip_read=True), capsys)
+    assert wrong["secret_valid"] is False and not wrong.get("failed")
 
 
 def test_an_add_is_never_sent_twice(uaa, capsys):
