@@ -9,6 +9,9 @@ fault-free run, then a third run, and checks the promises the README makes:
 * after the second run every credential's secret in the sink authenticates, and the secret it replaced is rejected
   (UAA lent grants are back; API Connect v5 originals pass the gateway);
 * the third run changes nothing;
+* at every moment of the three runs each credential had a working secret that the operator can recover: the
+  emulator tracks the platform's own state after every write (``/_emulator/track``), and each change must leave a
+  secret that the sink held after one of the runs, or that the operator supplied;
 * no secret any emulator ever knew appears in any output or in any file outside the sink, and no traceback.
 """
 
@@ -25,10 +28,13 @@ from typing import Callable
 
 import requests
 
+from tests.emulators.framework import load_seed
+from tests.emulators.launch import SEEDS
 from tests.system.conftest import ROOT
 from tests.system.test_anypoint_rotation import ADMIN
 from tests.system.test_anypoint_rotation import TARGETS as ANYPOINT_TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
+from tests.system.test_apic_rotation import apic_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_leaks import files_outside_the_sink, sink_secrets
 
@@ -45,6 +51,7 @@ class Scenario:
     setup: Callable  # (workspace) -> None: the inventory, and any emulator switch
     check: Callable  # (workspace) -> [violations]
     positions: Callable = None  # (log entry) -> is it a position? default: every write and every proof
+    supplied: Callable = None  # (workspace) -> secrets the operator gave outside the inventory (a backup file)
 
 
 # ---- UAA -----------------------------------------------------------------------------------------------------
@@ -179,6 +186,48 @@ def v5_check(workspace):
     return problems
 
 
+# ---- API Connect v10 -----------------------------------------------------------------------------------------
+# The seed catalog: two credentials due for a new one (expired-app, partner-app) and one due for deletion
+# (retire-app, whose <name>_new someone made by hand: its secret is theirs, given here as supplied).
+APIC_DUE = (("TestCOrg", "expired-app"), ("PartnerOrg", "partner-app"))
+APIC_HAND_MADE = ("hand-made-retire-app-new-client01", "4f1d0c9e8b7a65432100fedcba987654")
+
+
+def apic_setup(workspace):
+    seed = load_seed(os.path.join(SEEDS, "apic.json"))
+    for corg in seed["orgs"][0]["catalogs"][0]["consumer_orgs"]:
+        for app in corg["apps"]:
+            for cred in app.get("credentials", []):
+                if cred.get("name") == "credential-for-retire-app_new":
+                    cred.update(client_id=APIC_HAND_MADE[0], client_secret=APIC_HAND_MADE[1])
+    workspace.control("state", seed, platform="apic")
+    apic_inventory(workspace, apic_request_timeout=REQUEST_TIMEOUT, apic_retries=1,
+                   apic_credential_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+
+
+def apic_check(workspace):
+    problems = []
+    apps = {corg: data["apps"] for corg, data in
+            workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"].items()}
+    entries = workspace.read_record(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))["credentials"]
+    for corg, app in APIC_DUE:
+        entry = entries.get("%s/%s/credential-for-%s" % (corg, app, app)) or {}
+        check = workspace.control("check_credentials", {"client_id": entry.get("client_id"), "client_secret": entry.get("client_secret", "")},
+                                  platform="apic")
+        if entry.get("state") != "verified" or not entry.get("notified_at") or not check["valid"] or check["credential"] != "credential-for-%s_new" % app:
+            problems.append("%s: the new credential is not verified, announced and working from the sink (state %s)" % (app, entry.get("state")))
+        if sorted(apps[corg][app]["credentials"]) != ["credential-for-%s" % app, "credential-for-%s_new" % app]:
+            problems.append("%s: credentials %s" % (app, sorted(apps[corg][app]["credentials"])))
+    if sorted(apps["TestCOrg"]["retire-app"]["credentials"]) != ["credential-for-retire-app"]:
+        problems.append("retire-app: credentials %s after the retirement" % sorted(apps["TestCOrg"]["retire-app"]["credentials"]))
+    if not workspace.control("check_credentials", {"client_id": APIC_HAND_MADE[0], "client_secret": APIC_HAND_MADE[1]}, platform="apic")["valid"]:
+        problems.append("retire-app: the credential that took the old one's name does not work")
+    owners = [tuple(message["to"]) for message in workspace.control("mail", method="GET", platform="apic")]
+    if sorted(owners) != sorted(set(owners)) or len(owners) != 2:
+        problems.append("owners were mailed %s (one e-mail each is the promise)" % owners)
+    return problems
+
+
 SCENARIOS = {
     "uaa admin": Scenario("uaa admin", "uaa", "uaa_rotate.yml", "uaa-test",
                           uaa_setup("admin", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
@@ -193,7 +242,10 @@ SCENARIOS = {
                                        anypoint_app_check),
     "anypoint roll back": Scenario("anypoint roll back", "anypoint", "anypoint_rollback.yml", "acme", anypoint_rollback_setup,
                                    anypoint_rollback_check),
-    "apic v5 restore": Scenario("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check),
+    "apic v5 restore": Scenario("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check,
+                                supplied=lambda workspace: {row.get("client_secret") or row.get("client_secret_hash") for row in V5_ROWS}),
+    "apic catalog": Scenario("apic catalog", "apic", "apic_rotate.yml", "sandbox", apic_setup, apic_check,
+                             supplied=lambda workspace: {APIC_HAND_MADE[1]}),
 }
 
 
@@ -278,9 +330,30 @@ def wait_for_workers(workspace, seconds=30):
         time.sleep(0.1)
 
 
+def track(workspace, scenario):
+    """Start the emulator's record of every credential's working secrets (after the scenario's setup)."""
+    workspace.control("track", method="POST", platform=scenario.emulator)
+    workspace.recoverable = set(workspace.inventory_secrets) | (scenario.supplied(workspace) if scenario.supplied else set())
+
+
+def remember_sink(workspace):
+    """What the operator can recover after a run: every secret the sink holds then (called after each run)."""
+    workspace.recoverable |= sink_secrets(workspace)
+
+
+def tracking_problems(workspace, scenario):
+    verdict = workspace.control("track/verdict", {"known": sorted(workspace.recoverable)}, platform=scenario.emulator)
+    problems = ["%s had no working secret after %s" % (gap["credential"], gap["after"]) for gap in verdict["gaps"]]
+    problems += ["%s had no secret the operator can recover after %s" % (lost["credential"], lost["after"])
+                 for lost in verdict["unrecoverable"]]
+    if not verdict["changes"]:
+        problems.append("the emulator saw no secret change in three runs: the tracking does not see this scenario")
+    return problems
+
+
 def violations(workspace, scenario, second, third):
     """What broke a promise, in words; [] when nothing did."""
-    problems = []
+    problems = tracking_problems(workspace, scenario)
     if second.rc != 0:
         problems.append("the fault-free run after the fault failed: %s" % second.output[-400:].replace("\n", " "))
     if third.rc != 0 or third.recap(scenario.host)["changed"] != 0:

@@ -14,7 +14,7 @@ import os
 import pytest
 
 from tests.chaos.conftest import record
-from tests.chaos.matrix import FAULTS, SCENARIOS, positions, run_with_fault, violations
+from tests.chaos.matrix import FAULTS, SCENARIOS, positions, remember_sink, run_with_fault, track, violations
 from tests.emulator_fixtures import reset
 from tests.system.conftest import Workspace
 
@@ -54,10 +54,14 @@ def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypo
     for number, position in enumerate(chosen, start=1):
         workspace = fresh_workspace(str(tmp_path), number, servers)
         scenario.setup(workspace)
+        track(workspace, scenario)
         run_with_fault(workspace, scenario, fault, position)
+        remember_sink(workspace)
         workspace.control("faults", method="DELETE", platform=scenario.emulator)
         second = workspace.play(scenario.playbook)
+        remember_sink(workspace)
         third = workspace.play(scenario.playbook)
+        remember_sink(workspace)
         problems = violations(workspace, scenario, second, third)
         label = "%s %s #%d" % position
         record(scenario_name, fault, label, problems)

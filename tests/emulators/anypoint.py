@@ -131,6 +131,11 @@ class AnypointEmulator(Emulator):
                 "client_secret_fingerprints": {c: v["client_secret"][:4] for c, v in self.clients.items()},
                 "connected_apps": {a: v["client_secret"][:4] for a, v in self.apps.items()}}
 
+    def secret_fingerprints(self):
+        prints = {"client-%s" % client_id: {self.fingerprint(client["client_secret"])} for client_id, client in self.clients.items()}
+        prints.update({"connected_app-%s" % app_id: {self.fingerprint(app["client_secret"])} for app_id, app in self.apps.items()})
+        return prints
+
     # ---- rate-limit headers and storms -------------------------------------------------
     def decorate(self, request, response):
         if (response.status >= 400 and self.config["error_body"] != "json" and isinstance(response.body, dict)

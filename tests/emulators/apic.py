@@ -119,6 +119,14 @@ class ApicEmulator(Emulator):
                 "null_client_id_status": 400, "hashed_secret_unless_hashing": "refused", "hashed_in_get": "always",
                 "plaintext_secret_change": "always", "name_from_title": "lowercase"}
 
+    def secret_fingerprints(self):
+        """Per app: its consumers keep working while any of its credentials has a secret they know."""
+        return {"%s/%s/%s" % (catalog["name"], app["corg"]["name"], app["name"]): {cred["hash"] for cred in app["credentials"].values()}
+                for org in self.orgs.values() for catalog in org["catalogs"].values() for app in catalog_apps(catalog)}
+
+    def fingerprint(self, secret):
+        return secret_hash(secret)
+
     # ---- seed ------------------------------------------------------------------------
     def load(self, seed):
         now = self.clock.now()

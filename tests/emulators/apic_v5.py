@@ -117,6 +117,14 @@ class ApicV5Emulator(Emulator):
             "credentials": [{"id": c["id"], "clientID": c["clientID"], "fingerprint": c["hash"][:12]} for c in app["credentials"]]}
             for app in org["apps"].values()}} for org in orgs.values()} for name, orgs in self.contexts.items()}
 
+    def secret_fingerprints(self):
+        return {"%s/%s/%s/%s" % (context, org["name"], app["name"], cred["id"]): {cred["hash"]}
+                for context, orgs in self.contexts.items() for org in orgs.values() for app in org["apps"].values()
+                for cred in app["credentials"]}
+
+    def fingerprint(self, secret):
+        return secret_hash(secret)
+
     def _now(self):
         return datetime.fromtimestamp(self.clock.now(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 

@@ -28,6 +28,13 @@ Test controls live under ``/_emulator/`` and need no authentication:
                                 ``{"set": epoch}``
 ``GET    /_emulator/secrets``   every secret ever known, for the leak check
 ``POST   /_emulator/config``    platform switches (see each emulator)
+``POST   /_emulator/track``     start secret tracking: after every write, each credential's
+                                working secrets (as fingerprints) are compared with before,
+                                and each change is kept with its time and request; ``GET``
+                                returns them, ``DELETE`` stops
+``POST   /_emulator/track/verdict``  ``{"known": [secrets]}``: every moment after a write when a
+                                credential had no working secret (``gaps``), or none of the
+                                known ones (``unrecoverable``)
 =========================  =====================================================
 """
 
@@ -35,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import re
 import ssl
@@ -201,6 +209,7 @@ class Emulator:
         self.rate_limited = None
         self.request_log = []
         self.known_secrets = set()
+        self.tracking = None  # {"last": {credential: fingerprints}, "timeline": [...]} while secrets are tracked
         self.config = self.default_config()
         self.initial_seed = seed or {}
         self.routes = []
@@ -232,6 +241,14 @@ class Emulator:
 
     def decorate(self, request, response):
         """Hook for headers every response carries (rate-limit headers, ...)."""
+
+    def secret_fingerprints(self):
+        """{credential: fingerprints of the secrets that authenticate it now}, for secret tracking."""
+        return {}
+
+    def fingerprint(self, secret):
+        """How :meth:`secret_fingerprints` names a secret: a short digest, never the secret."""
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
 
     # ---- helpers for subclasses --------------------------------------------------
     def remember_secret(self, *values):
@@ -269,6 +286,8 @@ class Emulator:
         else:
             with self.lock:
                 response = self._dispatch(request)
+                if self.tracking is not None and request.method != "GET":
+                    self._track("%s %s" % (request.method, request.path))
             if fault and fault.after:
                 drop = fault.drop
                 if fault.status:
@@ -297,6 +316,30 @@ class Emulator:
                     return exc.response
         return self.not_found(request)
 
+    # ---- secret tracking: every moment a credential had no working secret, or none the operator knows -------------
+    def _track(self, cause):
+        now = {credential: sorted(prints) for credential, prints in self.secret_fingerprints().items()}
+        last = self.tracking["last"]
+        for credential in sorted(set(now) | set(last)):
+            if now.get(credential, []) != last.get(credential, []):
+                self.tracking["timeline"].append({"at": self.clock.now(), "after": cause, "credential": credential,
+                                                  "fingerprints": now.get(credential, [])})
+        self.tracking["last"] = now
+
+    def _tracking_verdict(self, known):
+        """Moments after a write when a credential that had a secret had none (gaps), or only secrets outside ``known``."""
+        known_prints = {self.fingerprint(secret) for secret in known} | set(known)
+        gaps, unknown = [], []
+        for entry in self.tracking["timeline"]:
+            if entry["after"] == "start":
+                continue
+            if not entry["fingerprints"]:
+                gaps.append({key: entry[key] for key in ("at", "after", "credential")})
+            elif not known_prints & set(entry["fingerprints"]):
+                unknown.append({key: entry[key] for key in ("at", "after", "credential")})
+        changes = sum(1 for entry in self.tracking["timeline"] if entry["after"] != "start")
+        return {"gaps": gaps, "unrecoverable": unknown, "changes": changes}
+
     def _control(self, request):
         what = request.path[len(CONTROL_PREFIX):].strip("/")
         body = request.json() or {}
@@ -307,7 +350,7 @@ class Emulator:
         if what == "reset" and request.method == "POST":
             self.load(self.initial_seed)
             self.config = self.default_config()
-            self.request_log, self.faults, self.latency, self.rate_limited = [], [], 0.0, None
+            self.request_log, self.faults, self.latency, self.rate_limited, self.tracking = [], [], 0.0, None, None
             self.clock.offset = 0.0
             return Response(200, {"reset": True})
         if what == "requests":
@@ -336,6 +379,17 @@ class Emulator:
             return Response(200, {"now": self.clock.now()})
         if what == "secrets":
             return Response(200, sorted(self.known_secrets))
+        if what == "track":
+            if request.method == "POST":  # start (again): the credentials as they are now are the starting point
+                self.tracking = {"last": {}, "timeline": []}
+                self._track("start")
+            elif request.method == "DELETE":
+                self.tracking = None
+            return Response(200, None if self.tracking is None else self.tracking["timeline"])
+        if what == "track/verdict" and request.method == "POST":
+            if self.tracking is None:
+                return Response(409, {"message": "tracking is off: POST /_emulator/track first"})
+            return Response(200, self._tracking_verdict(body.get("known") or []))
         if what == "config":
             if request.method == "POST":
                 unknown = sorted(set(body) - set(self.config))

@@ -139,6 +139,10 @@ class UaaEmulator(Emulator):
                 clients.setdefault(zone_id, {})[client_id] = public
         return {"zones": sorted(self.zones), "clients": clients}
 
+    def secret_fingerprints(self):
+        return {"%s/%s" % (zone_id, client_id): {h["fingerprint"] for h in client["_hashes"]}
+                for zone_id, zone_clients in self.clients.items() for client_id, client in zone_clients.items()}
+
     def _hash(self, secret):
         """A salted hash, re-salted on every change like bcrypt (so rev_sig changes too)."""
         salt = secrets.token_hex(8)
