@@ -2,11 +2,12 @@
 # Copyright (c) 2026, apiops.credentials contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Controller side of apiops.credentials.apic_catalog_rotation: a whole catalog in one task.
+"""Controller side of apiops.credentials.apic_catalog_rotation: a whole catalog in one task, through the engine.
 
 It runs on the controller because it writes the vault-encrypted sink (with the
 play's vault secrets) and must not hand thousands of secrets back through a
-module result. The HTTP work is the shared module_utils code.
+module result. The catalog is read and planned once; the engine carries out each
+credential's item (``_apic_catalog_rotation``); owners are told once, at the end.
 """
 
 from __future__ import annotations
@@ -26,20 +27,19 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     ROTATION_ARGSPEC,
     WRITE_ACTIONS,
     check_policy,
-    execute,
     markdown,
     now_iso,
     plan_rotation,
-    prepare,
     report_row,
     summarize,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError
-from ansible_collections.apiops.credentials.plugins.plugin_utils import _notify
+from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
+from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
+from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, record_digest
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
-from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import VaultSink
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
 display = Display()
 
@@ -63,6 +63,8 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail(problem + ".")  # it starts with the option it names: not capitalized
         if args["concurrency"] < 1:
             raise AnsibleActionFail("concurrency must be at least 1 (8 suits a platform API; raise it with care)")
+        if args["max_failures"] < 0:
+            raise AnsibleActionFail("max_failures must be 0 (no limit) or more")
         if not args["validate_certs"]:
             display.warning("validate_certs is false: the server certificate is not checked. Prefer ca_path.")
         check_mode = bool(self._task.check_mode)
@@ -78,45 +80,40 @@ class ActionModule(ActionBase):
             return self._run_locked(args, sink, check_mode, started, result)
 
     def _run_locked(self, args, sink, check_mode, started, result):
-        record = sink.read(args["sink_path"])
-        entries = dict(record.get("credentials") or {})
-
-        api = ApicApi(args, warn=display.warning)
+        store = RecordFile(sink, args["sink_path"], head={"platform": "apic", "org": args["apic_org"], "catalog": args["apic_catalog"]})
+        api = ApicApi(args, warn=display.warning, gate=RateGate(args["concurrency"]))
         try:
             rows = api.discover(consumer_org=args["consumer_org"])
         except (ApiError, ValueError) as error:
             raise AnsibleActionFail("Cannot read the catalog: %s" % error)
+        entries = {key: store.get(key) for key in store.records}
         items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]))
-        writes = [item for item in items if item["action"] in WRITE_ACTIONS]
         target = "%s/%s" % (args["apic_org"], args["apic_catalog"])
         digests = {item["key"]: record_digest(entries.get(item["key"])) for item in items}
 
-        if check_mode or args["plan_file"]:
-            for item in items:
-                item["result"] = "planned" if item in writes else "would fail" if item["action"] == "blocked" else "unchanged"
         if args["plan_file"] and not check_mode:
             # An approved plan is carried out only while the catalog and the sink are as they were when it was made.
+            for item in items:
+                item["result"] = "planned" if item["action"] in WRITE_ACTIONS else "would fail" if item["action"] == "blocked" else "unchanged"
             rows_now = [report_row(item, digests.get(item["key"]), args["sink_path"], target) for item in items]
             differences = plan_differences(_load_plan(args["plan_file"]), rows_now, "apic", target)
             if differences:
                 raise AnsibleActionFail("The catalog or the sink changed since the plan %s was made, so nothing was done: %s. "
                                         "Make a new plan (check mode) and have it approved"
                                         % (args["plan_file"], "; ".join(differences[:20]) + ("; ..." if len(differences) > 20 else "")))
-            for item in items:
-                item.pop("result")
-        if not check_mode:
-            def persist():
-                sink.write(args["sink_path"], dict(record, platform="apic", org=args["apic_org"], catalog=args["apic_catalog"],
-                                                   credentials=entries, updated_at=now_iso()))
 
-            prepare(writes, entries, args["generate_secrets"] == "locally", now_iso())
-            if writes:
-                persist()  # every new secret is in the sink before the platform sees it
-            try:
-                execute(api, items, entries, args["concurrency"], notify=self._notifier(args) if args["smtp"] else None)
-            finally:
-                if writes:
-                    persist()  # whatever happened, keep what was learnt (a platform-generated secret exists only here)
+        # One engine run: a lock per credential, the journal before each write, bounded concurrency, clean stops.
+        works = [_engine.Work(target, item["credential"], item["key"], item, location="%s/%s" % (item["consumer_org"], item["app"]),
+                              strategy="age policy") for item in items]
+        engine = _engine.Engine(ApicCatalogAdapter(api, args["generate_secrets"] == "locally"), store, {}, check_mode=check_mode,
+                                concurrency=args["concurrency"], max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
+                                progress=lambda line: display.display("%s: %s" % (target, line)), errors=(ApiError, AnsibleActionFail))
+        engine.run(works)
+        if args["smtp"] and not check_mode:
+            self._announce(args, works, store)
+        for item, work in zip(items, works):
+            item.update(result=work.result, steps=work.steps, error=work.error, next=work.next,
+                        new_client_id=store.get(item["key"]).get("client_id") if work.result == "added" else None)
 
         # The engine's report schema, with the catalog's own columns next to its fields.
         data = {"schema": SCHEMA, "generated_at": now_iso(), "run_id": str(self._task._uuid), "check_mode": check_mode,
@@ -130,21 +127,22 @@ class ActionModule(ActionBase):
         # Output, not state: written in check mode too (it is the plan).
         write_reports(args["report_json"], args["report_markdown"], data, render=markdown)
 
-        failed = [item for item in items if item.get("result") in ("failed", "would fail")]
-        done = [item for item in writes if item.get("result") in ("done", "planned")]
+        failed = [item for item in items if item["result"] in ("failed", "would fail", "skipped")]
         result.update(
-            changed=bool(done) or any(item.get("done") for item in writes),
+            changed=any(item["result"] in (("planned",) if check_mode else _engine.DONE) for item in items)
+            or (store.writes > 0 and not check_mode),
             summary=summarize(items),
             credentials=[dict({field: item.get(field) for field in REPORT_FIELDS}, action=ACTION_LABELS[item["action"]])
                          for item in items],
             failures=[_failure(item) for item in failed],
-            delivered=[_delivery(item, entries, args["sink_path"]) for item in writes
-                       if not check_mode and item["action"] in ("create_new", "verify_new") and item.get("result") == "done"],
-            requests=api.request_count, seconds=round(time.monotonic() - started, 2), sink_path=args["sink_path"],
+            delivered=[_delivery(item, store, args["sink_path"]) for item in items
+                       if item["action"] in ("create_new", "verify_new") and item["result"] == "added"],
+            requests=api.request_count, journal_writes=store.writes, seconds=round(time.monotonic() - started, 2),
+            sink_path=args["sink_path"],
         )
         if check_mode:
             result["diff"] = {"before": "", "after": "".join("%s: %s (%s)\n" % (item["key"], item["action"], item["reason"])
-                                                             for item in writes)}
+                                                             for item in items if item["result"] == "planned")}
         if failed:
             result["msg"] = "%d of %d credentials failed: %s" % (
                 len(failed), len(items), "; ".join("%s: %s" % (item["key"], item.get("error") or item["reason"]) for item in failed[:20])
@@ -153,6 +151,32 @@ class ActionModule(ActionBase):
         else:
             result["msg"] = "%d credentials: %s" % (len(items), ", ".join("%s %d" % kv for kv in sorted(result["summary"].items())))
         return result
+
+    def _announce(self, args, works, store):
+        """One e-mail per owner for every new credential that is proven and not yet announced; the sink remembers."""
+        ready = [work for work in works if work.result == "added" and not store.get(work.key).get("notified_at")]
+        if not ready:
+            return
+        for work in ready:
+            work.spec["new_client_id"] = store.get(work.key).get("client_id")
+        outcome = self._notifier(args)([work.spec for work in ready])
+        stamp = now_iso()
+        for work in ready:
+            problem = outcome.get(work.key)
+            if problem:
+                work.result = "failed"
+                work.error = ("%s is ready and in the sink, but the owner could not be told: %s (a re-run tries again)"
+                              % (work.spec["new_credential"], problem))
+            else:
+                store.put(work.key, dict(store.get(work.key), notified_at=stamp), wait=False)
+                work.steps.append("told %s" % work.spec["owner_email"])
+        try:
+            store.flush()
+        except AnsibleActionFail as error:
+            for work in ready:
+                if work.result == "added":
+                    work.result = "failed"
+                    work.error = "the owner was told, but the sink could not record it (%s): a re-run tells them again" % error
 
     def _notifier(self, args):
         settings = dict(args["smtp"])
@@ -190,8 +214,8 @@ def _failure(item):
     return {"key": item["key"], "action": item["action"], "error": item.get("error") or item["reason"]}
 
 
-def _delivery(item, entries, sink_path):
-    entry = entries.get(item["key"]) or {}
+def _delivery(item, store, sink_path):
+    entry = store.get(item["key"])
     return {"consumer_org": item["consumer_org"], "owner_email": item.get("owner_email"), "app": item["app"],
             "credential": item["credential"], "new_credential": item["new_credential"], "client_id": entry.get("client_id"),
             "sink_path": sink_path, "sink_key": item["key"], "notified": bool(entry.get("notified_at"))}

@@ -129,9 +129,10 @@ def credential_rows(corgs, apps, credentials, now):
 class ApicApi:
     """One provider login to one catalog; safe to use from several threads."""
 
-    def __init__(self, params, warn=None):
+    def __init__(self, params, warn=None, gate=None):
         self.params = params
         self.warn = warn
+        self.gate = gate  # a RateGate shared by every worker of a controller-side run (429 pauses, requests in flight)
         self.base = api_base(params["apic_url"])
         self.catalog_path = "/catalogs/%s/%s" % (seg(params["apic_org"]), seg(params["apic_catalog"]))
         self._local = threading.local()
@@ -145,7 +146,7 @@ class ApicApi:
         if client is None:
             params = self.params
             client = HttpClient(self.base, PLATFORM, validate_certs=params["validate_certs"], ca_path=params["ca_path"],
-                                timeout=params["request_timeout"], retries=params["retries"], warn=self.warn)
+                                timeout=params["request_timeout"], retries=params["retries"], warn=self.warn, gate=self.gate)
             self._local.client = client
             with self._lock:
                 self._clients.append(client)

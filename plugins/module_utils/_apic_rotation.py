@@ -23,19 +23,15 @@ The policy is the one of the published procedure (create ``<name>_new`` after
 * a delete whose rename did not happen is finished by the next run (the sink
   says ``retiring``).
 
-The plan is a pure function (:func:`plan_rotation`); :func:`execute` runs the
-write steps with bounded concurrency and reports each credential's outcome.
-The sink is one record per catalog: ``{"credentials": {"<corg>/<app>/<name>": entry}}``,
-written once before and once after the writes.
+The plan is a pure function (:func:`plan_rotation`); the rotation engine carries
+it out one credential at a time (``plugin_utils/_apic_catalog_rotation.py``).
+The sink is one file per catalog: ``{"credentials": {"<corg>/<app>/<name>": entry}}``.
 """
 
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 NEW_SUFFIX = "_new"
 
@@ -65,6 +61,7 @@ ROTATION_ARGSPEC = dict(
     report_json=dict(type="path"),
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),
+    max_failures=dict(type="int", default=0),
     lock_timeout=dict(type="float", default=60.0),
     plan_file=dict(type="path"),
 )
@@ -193,187 +190,24 @@ def summarize(items):
     return counts
 
 
-# ---- execution ----------------------------------------------------------------------------------
+# ---- secrets --------------------------------------------------------------------------------------
 def generated_pair():
     """A client id and secret in the platform's own format (32 hex characters, 128 bits)."""
     return secrets.token_hex(16), secrets.token_hex(16)
 
 
-def prepare(items, entries, generate_locally, now):
-    """Sink entries for every write, before any write: the new secret is saved before the platform sees it."""
-    for item in items:
-        entry = entries.get(item["key"])
-        if item["action"] == "create_new":
-            if not (entry and entry.get("state") == "pending" and entry.get("new_credential") == item["new_credential"]):
-                client_id, client_secret = generated_pair() if generate_locally else (None, None)
-                previous_secret = entry.get("client_secret") if entry and entry.get("client_id") == item["client_id"] else None
-                entry = {"consumer_org": item["consumer_org"], "app": item["app"], "credential": item["credential"],
-                         "new_credential": item["new_credential"], "client_id": client_id, "client_secret": client_secret,
-                         "previous_client_id": item["client_id"], "previous_client_secret": previous_secret,
-                         "state": "pending", "created_at": now}
-            entries[item["key"]] = entry
-        elif item["action"] == "retire_old":
-            entry = dict(entry) if item["ours"] else {
-                "consumer_org": item["consumer_org"], "app": item["app"], "credential": item["credential"],
-                "new_credential": item["new_credential"], "client_id": item["companion_client_id"],
-                "note": "%s was not created by this collection; its secret is not in the sink" % item["new_credential"]}
-            entry.update(state="retiring", previous_client_id=item["client_id"])
-            entries[item["key"]] = entry
-
-
-class Steps:
-    """The write steps of one plan item; each method returns a list of what it did."""
-
-    def __init__(self, api):
-        self.api = api
-
-    def create_new(self, item, entry):
-        app_path = item["path"].rsplit("/credentials/", 1)[0]
-        body = {"name": item["new_credential"], "title": (item["title"] or item["credential"]) + NEW_SUFFIX}
-        if entry.get("client_id"):
-            body.update(client_id=entry["client_id"], client_secret=entry["client_secret"])
-        new_path = app_path + "/credentials/" + item["new_credential"]
-
-        def landed():
-            # After a lost answer: is the credential there, with our client id?
-            try:
-                return self.api.get_credential(new_path).get("client_id") == entry.get("client_id")
-            except ApiError:
-                return False
-
-        try:
-            response = self.api.create_credential(app_path, body, confirm=landed if entry.get("client_id") else None)
-            created = response.body or {}
-        except ApiError as error:
-            # 409 or 400 (the code of "client_id already exists" is not documented): ours if it carries our client id.
-            if error.status not in (400, 409) or not entry.get("client_id") or not landed():
-                raise
-            created = {}
-        if not entry.get("client_id"):
-            entry.update(client_id=created.get("client_id"), client_secret=created.get("client_secret"))
-        entry.update(state="created")
-        done = ["created %s" % item["new_credential"]]
-        return done + self._verify(item, entry, new_path)
-
-    def verify_new(self, item, entry):
-        new_path = item["companion_path"]
-        done = []
-        if not entry.get("client_secret"):
-            # The platform generated the secret and the answer was lost: only a reset gets one we know.
-            reset = self.api.reset(new_path)
-            entry.update(client_id=reset.get("client_id") or item["companion_client_id"], client_secret=reset.get("client_secret"))
-            done.append("reset the secret of %s (the first answer was lost)" % item["new_credential"])
-        if not entry.get("verified_at"):
-            done += self._verify(item, entry, new_path)
-        item["new_client_id"] = entry.get("client_id")
-        return done
-
-    def _verify(self, item, entry, path):
-        if not self.api.verify(path, entry["client_id"], entry["client_secret"]):
-            raise StepError("%s exists, but the platform does not accept the secret in the sink (verify-client-secret); "
-                            "it was not announced. Reset it with apiops.credentials.apic_app_credential (state=reset)"
-                            % item["new_credential"])
-        entry.update(state="verified", verified_at=now_iso())
-        item["new_client_id"] = entry["client_id"]
-        return ["verified %s" % item["new_credential"]]
-
-    def retire_old(self, item, entry):
-        done = []
-        if entry.get("client_secret") and not entry.get("verified_at"):
-            done += self._verify(item, entry, item["companion_path"])
-            entry["state"] = "retiring"
-        if self.api.delete_credential(item["path"]):
-            done.append("deleted %s" % item["credential"])
-        return done + self._rename(entry, item["companion_path"], item.get("companion_title"), item["new_credential"], item["credential"])
-
-    def finish_record(self, item, entry):
-        for key in ("previous_client_id", "previous_client_secret", "note"):
-            entry.pop(key, None)
-        entry.update(state="active", credential=item["credential"], new_credential=None, rotated_at=now_iso())
-        item["new_client_id"] = entry.get("client_id")
-        return ["recorded the rotation an interrupted run finished"]
-
-    def finish_retire(self, item, entry):
-        # Here the item is the surviving <base>_new; new_credential names the base it takes back.
-        return self._rename(entry, item["path"], item.get("title"), item["credential"], item["new_credential"])
-
-    def _rename(self, entry, path, title, old_name, new_name):
-        self.api.update_credential(path, {"name": new_name, "title": strip_new(title) or new_name})
-        for key in ("previous_client_id", "previous_client_secret", "note"):
-            entry.pop(key, None)
-        entry.update(state="active", credential=new_name, new_credential=None, rotated_at=now_iso())
-        return ["renamed %s to %s" % (old_name, new_name)]
-
-
-class StepError(Exception):
-    """A step that cannot go on, with a message for the operator (never a secret)."""
-
-
-def execute(api, items, entries, concurrency, notify=None):
-    """Run the write steps of ``items`` (threads, at most ``concurrency`` at once); fill ``result`` and ``error``.
-
-    ``entries`` (the sink entries) are updated in place; the caller persists them.
-    ``notify(items)`` is called once with every item whose new credential was
-    verified and not yet announced; it returns {key: error or None}.
-    """
-    steps = Steps(api)
-    work = [item for item in items if item["action"] in WRITE_ACTIONS]
-
-    def run(item):
-        entry = entries[item["key"]]
-        try:
-            item["done"] = getattr(steps, item["action"])(item, entry)
-            item["result"] = "done"
-        except (ApiError, StepError) as error:
-            item.update(result="failed", error=str(error))
-        except Exception as error:  # pylint: disable=broad-exception-caught
-            # One credential must not stop the others; the message is the exception text, never a secret.
-            item.update(result="failed", error="unexpected error: %s" % type(error).__name__)
-        return item
-
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        list(pool.map(run, work))
-
-    for item in items:
-        if item["action"] == "blocked":
-            item.update(result="failed", error=item["reason"])
-        elif item["action"] not in WRITE_ACTIONS:
-            item["result"] = "unchanged"
-
-    announce = [item for item in work if item.get("result") == "done" and item["action"] in ("create_new", "verify_new")
-                and not entries[item["key"]].get("notified_at")]
-    if notify and announce:
-        outcome = notify(announce)
-        stamp = now_iso()
-        for item in announce:
-            problem = outcome.get(item["key"])
-            if problem:
-                item.update(result="failed", error="%s is ready and in the sink, but the owner could not be told: %s "
-                                                   "(a re-run tries again)" % (item["new_credential"], problem))
-            else:
-                entries[item["key"]]["notified_at"] = stamp
-                item.setdefault("done", []).append("told %s" % item["owner_email"])
-    return items
-
-
 # ---- the report ------------------------------------------------------------------------------------
-RESULT_OF_DONE = {"create_new": "added", "verify_new": "added", "retire_old": "retired", "finish_retire": "retired",
-                  "finish_record": "retired"}
-
-
 def report_row(item, digest, sink_path, target):
     """One credential in the collection's report schema, with the catalog's own columns (owner, age, client ids) kept.
 
-    ``digest`` is that of the credential's sink entry (approved plans compare it).
+    ``digest`` is that of the credential's sink entry (approved plans compare it); ``item`` carries the engine's
+    ``result``, ``steps``, ``error`` and ``next``.
     """
-    result = item.get("result")
     row = {field: item.get(field) for field in REPORT_FIELDS}
     row.update(platform="apic", target=target, location="%s/%s" % (item["consumer_org"], item["app"]), strategy="age policy",
                action=ACTION_LABELS[item["action"]], reason=item["reason"], overlap="second credential",
-               steps=list(item.get("done") or []), result=RESULT_OF_DONE.get(item["action"], result) if result == "done" else result,
-               error=item.get("error"), sink="%s, key %s" % (sink_path, item["key"]), digest=digest,
-               next=("consumers switch to %s; %s is deleted once they had the grace period" % (item["new_credential"], item["credential"])
-                     if item["action"] in ("create_new", "verify_new") else None))
+               steps=list(item.get("steps") or []), result=item.get("result"), error=item.get("error"),
+               sink="%s, key %s" % (sink_path, item["key"]), digest=digest, next=item.get("next"))
     return row
 
 

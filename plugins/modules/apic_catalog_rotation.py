@@ -56,10 +56,16 @@ options:
     type: str
   concurrency:
     description:
-      - How many credentials are worked on at once. The platform's rate limits are not published; 8 keeps the load
-        near that of a few portal users, and HTTP 429 answers are retried with backoff.
+      - How many requests are in flight at once. The platform's rate limits are not published; 8 keeps the load
+        near that of a few portal users, and HTTP 429 answers pause every worker for their C(Retry-After).
     type: int
     default: 8
+  max_failures:
+    description:
+      - After this many failed credentials no new one is started (those in flight finish); V(0) means no limit.
+        The credentials not started are reported as C(skipped), and a re-run does them.
+    type: int
+    default: 0
   sink_path:
     description:
       - The ansible-vault encrypted secret record of this catalog (created if missing, mode C(0600)). It holds, per
@@ -136,8 +142,9 @@ options:
     type: path
   lock_timeout:
     description:
-      - Seconds to wait for another run on the same catalog (the same O(sink_path)); then this one fails and does
-        nothing. A lock left by a process that no longer exists on this host is taken over.
+      - Seconds to wait for another run on the same catalog (the same O(sink_path)), and for the lock of each
+        credential; then this one fails and does nothing. A lock left by a process that no longer exists on this host
+        is taken over.
     type: float
     default: 60
   plan_file:
@@ -201,7 +208,8 @@ credentials:
   description:
     - One row per credential, the same rows as the JSON report.
     - C(action) is none, create new, verify new, retire old, retire old (finish) or blocked; C(result) is unchanged,
-      planned, done, failed or would fail.
+      planned, added (a new credential is verified next to the old one), retired (the old one is gone), failed,
+      would fail or skipped (not started after a stop), as in every platform's report.
   returned: always
   type: list
   elements: dict

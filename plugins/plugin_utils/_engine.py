@@ -25,6 +25,12 @@ Per credential, under a lock held in the sink::
 A credential with nothing to do still ends with proof: the secret in the sink
 must authenticate, or the credential fails (drift is never "no change").
 
+A platform whose policy is its own (API Connect v10: a second credential after
+an age, the old one deleted after another) plans each credential and carries out
+its steps in the adapter (``plan`` and ``carry_out``), under the same rules: the
+journal is written before the platform is touched, every write is proven, and
+the engine still holds the lock, runs the workers, stops cleanly and reports.
+
 The adapter supplies the platform's primitives (see :class:`Adapter`); the
 engine owns the order, the journal, the proofs, the lock, concurrency, clean
 stops and the report. Secrets live in the journal and in local variables of the
@@ -253,10 +259,11 @@ class Journal:
     before it, because it resumes from there and reads the platform.
     """
 
-    def __init__(self, store, key):
+    def __init__(self, store, key, fresh=False):
         self.store = store
         self.key = key
-        self.record = store.get(key)
+        # fresh: read from disk if another run wrote the file (the caller holds the credential's lock)
+        self.record = store.current(key) if fresh else store.get(key)
         self.writes = 0
 
     def persist(self, **changes):
@@ -379,6 +386,15 @@ class Adapter:
         """Can a restored secret be proven (a call the platform checks it with)?"""
         return True
 
+    # A policy of the platform's own: the adapter decides and acts (the journal, lock and report stay the engine's).
+    def plan(self, work):
+        """``{"action", "reason"}`` for the credential, or None when the engine's policy decides."""
+        return None
+
+    def carry_out(self, work):
+        """Carry out ``work.action`` (never ``none`` or ``blocked``): journal first, prove each write; the result."""
+        raise NotImplementedError
+
 
 class Engine:
     """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
@@ -459,7 +475,7 @@ class Engine:
                     raise StepError("another run holds the lock of this credential (%s) and did not finish within %d s; "
                                     "nothing was done here, so it is not done twice: re-run once that run has ended"
                                     % (self.store.lock_owner(work.key), self.lock_timeout))
-                work.journal = Journal(self.store, work.key)
+                work.journal = Journal(self.store, work.key, fresh=not self.check_mode)
                 try:
                     self._protocol(work)
                 except BaseException:
@@ -494,6 +510,10 @@ class Engine:
             work.action, work.reason = "none", "verify only: does the secret in the sink authenticate?"
             self._prove_sink_secret(work)
             work.result = "unchanged"
+            return
+        own = adapter.plan(work)
+        if own is not None:
+            self._adapter_steps(work, own)
             return
         if policy.get("operation") == "restore":
             plan = plan_restore(journal.record, adapter.current_id(work), work.spec["client_id"], policy.get("update_secret"))
@@ -557,6 +577,21 @@ class Engine:
             self._prove_rejected(work, new, old)
             journal.save(state="complete", retired_at=now_iso())
         work.result = "retired"
+
+    def _adapter_steps(self, work, plan):
+        """A platform policy of its own: the adapter's plan, a dry run that stops at it, or the adapter's steps."""
+        work.action, work.reason = plan["action"], plan["reason"]
+        if work.action == "blocked":
+            raise StepError(work.reason)
+        if work.action == "none":
+            work.result = "unchanged"
+            return
+        if self.check_mode:
+            work.result = "planned"
+            work.next = "run without --check to carry out the plan"
+            return
+        work.result = self.adapter.carry_out(work)
+        work.next = work.next or self.adapter.next_step(work)
 
     def _current(self, work):
         return work.journal.record.get("secret") or work.spec.get("current_secret") or None

@@ -208,6 +208,24 @@ class RecordFile:
             record = self._dirty.get(key, self.records.get(key))
         return dict(record or {})
 
+    def current(self, key):
+        """The record of ``key`` as the file holds it now, when another run may have written it since we read it.
+
+        Call it with the credential's lock held: then no other run changes this record meanwhile, and what it left
+        (a rotation it finished while we waited for the lock) is what this run starts from.
+        """
+        with self._cond:
+            while self._flushing:  # a write under way replaces ``records`` when it ends
+                self._cond.wait()
+            if key not in self._dirty:
+                seen = self._stat()
+                if seen != self._seen:
+                    # The file is replaced atomically (os.replace), so it can be read without the writers' flock.
+                    self.records.update(self.sink.read(self.path).get("credentials") or {})
+                    self._seen = seen
+            record = self._dirty.get(key, self.records.get(key))
+        return dict(record or {})
+
     def put(self, key, record, wait=True):
         """Queue ``record`` under ``key`` and return once it is on disk; raises AnsibleActionFail if it is not.
 

@@ -111,8 +111,9 @@ def minimum_requests(seed, expired_share, deletion_share, credentials):
     discovery = math.ceil(len(corgs) / PAGE_SIZE) + math.ceil(apps / PAGE_SIZE) + math.ceil(credentials / PAGE_SIZE)
     creates = int(credentials * expired_share)
     retires = int(credentials * deletion_share)
-    # token + discovery pages + (create, verify) per expired credential + (delete, rename) per retired one
-    return 1 + discovery + 2 * creates + 2 * retires, discovery, creates, retires
+    # token + discovery pages + (create, verify) per expired credential + (delete, proof that it is gone, rename) per
+    # retired one
+    return 1 + discovery + 2 * creates + 3 * retires, discovery, creates, retires
 
 
 def empty_play_seconds(workdir):

@@ -8,7 +8,7 @@ fault-free run, then a third run, and checks the promises the README makes:
 
 * after the second run every credential's secret in the sink authenticates, and the secret it replaced is rejected
   (UAA lent grants are back; API Connect v5 originals pass the gateway);
-* the third run changes nothing;
+* the third run changes nothing; two runs started at once change the platform exactly as often as one run;
 * at every moment of the three runs each credential had a working secret that the operator can recover: the
   emulator tracks the platform's own state after every write (``/_emulator/track``), and each change must leave a
   secret that the sink held after one of the runs, or that the operator supplied;
@@ -38,7 +38,11 @@ from tests.system.test_apic_rotation import apic_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_leaks import files_outside_the_sink, sink_secrets
 
-FAULTS = ("500 before", "applied, dropped", "applied late", "429", "SIGKILL of the tree", "kill -9 of the playbook", "SIGTERM")
+FAULTS = ("500 before", "applied, dropped", "applied late", "429", "SIGKILL of the tree", "kill -9 of the playbook", "SIGTERM",
+          "two runs at once")
+WHOLE_RUN_FAULTS = ("two runs at once",)  # not tied to a position: one case per scenario
+# Requests that prove or log in, and change nothing: a second run may repeat them.
+PROOFS = ("/oauth/token", "/accounts/login", "/oauth2/token", "/clients/validate", "/api/token", "/verify-client-secret")
 REQUEST_TIMEOUT = 1  # the scenarios' request_timeout; "applied late" answers after it
 
 
@@ -282,8 +286,30 @@ def fault_spec(fault, method, path, occurrence):
     return spec
 
 
+def changes(workspace, scenario):
+    """The requests of the log that changed something, as a sorted list of (method, path)."""
+    return sorted((entry["method"], entry["path"]) for entry in workspace.control("requests", method="GET", platform=scenario.emulator)
+                  if entry["method"] != "GET" and not entry["path"].startswith("/_emulator/") and not entry["path"].endswith(PROOFS))
+
+
+def two_runs_at_once(workspace, scenario):
+    """Two ansible-playbook runs of the scenario started together; their outputs."""
+    workspace.control("requests", method="DELETE", platform=scenario.emulator)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(workspace.path, "inventory.json"),
+               os.path.join(ROOT, "playbooks", scenario.playbook), "--vault-password-file", workspace.password_file]
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", **workspace.env)
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=workspace.path,  # pylint: disable=consider-using-with
+                                  text=True) for _run in range(2)]
+    outputs = [process.communicate(timeout=300)[0] for process in processes]
+    workspace.outputs.extend(outputs)
+    return outputs, [process.returncode for process in processes]
+
+
 def run_with_fault(workspace, scenario, fault, position):
     """The faulted run; returns its output (kill faults stop it right after the platform handled the position)."""
+    if fault == "two runs at once":
+        outputs, _codes = two_runs_at_once(workspace, scenario)
+        return "".join(outputs)
     method, path, occurrence = position
     if fault in ("500 before", "applied, dropped", "applied late", "429"):
         workspace.control("faults", fault_spec(fault, method, path, occurrence), platform=scenario.emulator)

@@ -10,12 +10,13 @@ import pytest
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import age_days, api_base, auth_problem, credential_rows, url_ids
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
     check_policy,
+    generated_pair,
     markdown,
     plan_rotation,
-    prepare,
     report_row,
     summarize,
 )
+from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import replace_record
 
 NOW = 1_800_000_000.0
 DAY = 86400
@@ -66,17 +67,12 @@ def test_an_interrupted_retirement_is_finished():
     assert actions(rows) == {"corg/app/a_new": "none"}
 
 
-def test_prepare_saves_the_new_secret_before_any_write_and_reuses_a_pending_one():
-    rows = [row("app", "a", 95)]
-    entries = {}
-    items = plan_rotation(rows, 90, 100, entries)
-    prepare(items, entries, True, "now")
-    entry = entries["corg/app/a"]
-    assert entry["state"] == "pending" and len(entry["client_id"]) == 32 and len(entry["client_secret"]) == 32
-    assert entry["previous_client_id"] == "app-a"
-    again = {k: dict(v) for k, v in entries.items()}
-    prepare(plan_rotation(rows, 90, 100, again), again, True, "later")
-    assert again["corg/app/a"]["client_secret"] == entry["client_secret"]  # a crashed run's secret is used, not a new one
+def test_a_new_journal_record_replaces_the_last_rotation_s_fields():
+    last = {"client_id": "old-id", "client_secret": "old", "state": "active", "rotated_at": "t", "notified_at": "t",
+            "updated_at": "t"}
+    changes = replace_record(last, {"client_id": "new-id", "client_secret": "new", "state": "pending"})
+    assert changes == {"client_id": "new-id", "client_secret": "new", "state": "pending", "rotated_at": None, "notified_at": None}
+    assert len(generated_pair()[0]) == 32 and generated_pair() != generated_pair()
 
 
 @pytest.mark.parametrize("expiry, deletion, problem", [(90, 100, None), (0, 10, "at least 1"), (90, 90, "greater than")])
@@ -87,8 +83,7 @@ def test_policy_check(expiry, deletion, problem):
 
 def test_report_and_markdown_hold_no_secret():
     items = plan_rotation([row("app", "a|b", 95)], 90, 100, {})
-    entries = {}
-    prepare(items, entries, True, "now")
+    entries = {"corg/app/a|b": {"client_secret": "S3cret-in-the-sink-only"}}
     for item in items:
         item["result"] = "planned"
     data = {"org": "o", "catalog": "c", "check_mode": True, "expiry_days": 90, "deletion_days": 100, "actions": summarize(items),

@@ -175,6 +175,59 @@ def test_max_failures_stops_starting_new_credentials(sink, tmp_path):
     assert results == ["failed", "failed", "skipped", "skipped"]
 
 
+class SlowPlatform(Platform):
+    def apply(self, work, new, current):
+        threading.Event().wait(0.05)
+        super().apply(work, new, current)
+
+
+def test_a_long_run_prints_a_progress_line_without_secrets(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0)
+    lines = []
+    engine = _engine.Engine(SlowPlatform(store), store, {"max_age_days": 90, "phase": "all"}, concurrency=1,
+                            progress=lines.append, progress_every=0.03, errors=(AnsibleActionFail,))
+    engine.concurrency = 1
+    engine.run(works(["a", "b", "c", "d"]))
+    assert lines, "no progress line in a run of about 0.2 s at one line per 0.03 s"
+    assert all(line.split(",")[0].endswith("/4 done") and " failed, " in line for line in lines), lines
+    assert not any("secret" in line for line in lines)
+
+
+class OwnPolicy(_engine.Adapter):
+    """A platform that plans and acts itself (as API Connect v10 does), journaling before its write."""
+
+    platform = "own"
+
+    def __init__(self, store):
+        self.store = store
+        self.seen = []
+
+    def overlap(self, work):
+        return "second_credential"
+
+    def plan(self, work):
+        return {"action": work.spec["action"], "reason": "because"}
+
+    def carry_out(self, work):
+        work.journal.persist(state="pending")
+        self.seen.append(self.store.durable(work.key).get("state"))  # on disk before the platform is touched
+        work.journal.save(state="active")
+        return "added"
+
+
+def test_an_adapter_with_its_own_policy_keeps_the_engine_s_rules(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0)
+    adapter = OwnPolicy(store)
+    items = [_engine.Work("t", name, "k/" + name, {"action": action}) for name, action in
+             (("a", "create_new"), ("b", "none"), ("c", "blocked"))]
+    dry = _engine.Engine(adapter, store, {}, check_mode=True, errors=(AnsibleActionFail,)).run(items)
+    assert [w.result for w in dry] == ["planned", "unchanged", "would fail"] and adapter.seen == [] and store.writes == 0
+    items = [_engine.Work("t", w.credential, w.key, w.spec) for w in dry]
+    done = _engine.Engine(adapter, store, {}, errors=(AnsibleActionFail,)).run(items)
+    assert [w.result for w in done] == ["added", "unchanged", "failed"] and done[2].error == "because"
+    assert adapter.seen == ["pending"] and store.durable("k/a")["state"] == "active"
+
+
 def test_the_report_holds_no_secret(sink, tmp_path):
     store = RecordFile(sink, str(tmp_path / "sink.vault"))
     platform = Platform(store)
@@ -213,6 +266,21 @@ def test_two_runs_sharing_a_file_keep_each_others_records(sink, tmp_path):
     two.put("b", {"secret": "2"})
     one.put("c", {"secret": "3"})
     assert sorted(RecordFile(sink, path).records) == ["a", "b", "c"]
+
+
+def test_a_run_that_waited_for_a_lock_starts_from_what_the_other_run_left(sink, tmp_path):
+    """Found by the fault matrix: two runs at once rotated a credential twice, the second from a stale record."""
+    path = str(tmp_path / "sink.vault")
+    first, second = RecordFile(sink, path, linger=0), RecordFile(sink, path, linger=0)  # both read the file at start
+    finished = {"secret": "new", "state": "complete", "rotated_at": _engine.now_iso()}
+    first.put("zone/a", finished)
+    assert second.get("zone/a") == {}  # its view from the start
+    assert second.current("zone/a") == finished  # what it uses once it holds the lock
+    platform = Platform(second)
+    platform.secrets["a"] = ["new"]
+    done = engine_for(second, platform).run(works(["a"]))
+    assert (done[0].action, done[0].result) == ("none", "unchanged"), "the rotation the first run finished is not done again"
+    assert platform.events == []
 
 
 def test_a_write_that_fails_is_an_error_for_every_step_in_it(sink, tmp_path):
