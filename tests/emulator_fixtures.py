@@ -36,6 +36,43 @@ def emulator_fixtures(name):
     return server, fresh
 
 
+class AwsServer:
+    """moto's server: AWS's APIs as an independent implementation (Secrets Manager here), on 127.0.0.1."""
+
+    def __init__(self):
+        import logging  # pylint: disable=import-outside-toplevel
+        from moto.server import ThreadedMotoServer  # pylint: disable=import-outside-toplevel
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its access log is not ours to print
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        self.url = "http://%s:%d" % self.server.get_host_and_port()
+
+    def reset(self):
+        requests.post(self.url + "/moto-api/reset", timeout=5)
+        return self
+
+    def client(self):
+        import boto3  # pylint: disable=import-outside-toplevel
+        return boto3.client("secretsmanager", region_name=AWS_REGION, endpoint_url=self.url, **AWS_KEYS)
+
+
+AWS_REGION = "eu-central-1"
+AWS_KEYS = {"aws_access_key_id": "AKIAAPIOPSTESTING001", "aws_secret_access_key": "apiops-test-aws-secret-access-key-0001"}
+
+
+@pytest.fixture(scope="session")
+def aws_server():
+    server = AwsServer()
+    yield server
+    server.server.stop()
+
+
+@pytest.fixture
+def aws(aws_server):
+    return aws_server.reset()
+
+
 @pytest.fixture(scope="session")
 def tls_files(tmp_path_factory):
     """A private CA and a server certificate for 127.0.0.1 signed by it: (ca.pem, server cert, server key)."""

@@ -40,6 +40,9 @@ class ActionModule(RotationAction):
         return dict(super().policy(args), operation="restore", update_secret=args["update_secret"])
 
     def input_problem(self, args):
+        if args["source"] == "sink" and args["sink"] != "file":
+            return ("source=sink lists the records of earlier restores from the sink file (sink=file); with sink=%s, "
+                    "restore from the backup file (source=file)" % args["sink"])
         if args["source"] == "file" and not args["backup_file"]:
             return "backup_file is required with source=file (the vault-encrypted YAML with the list apic_v5_credentials)"
         if args["gateway_probe_url"] and not args["gateway_probe_url"].startswith(("http://", "https://")):

@@ -22,15 +22,96 @@ options:
     description: ISO-8601 time; rotate what was last rotated before it (after a leak). Re-runs do not rotate again.
     type: str
     default: ""
+  sink:
+    description:
+      - Where the journal and the secrets go. V(file) is an ansible-vault encrypted file on the controller (O(sink_dir)).
+      - V(hashicorp_vault) is the KV secrets engine version 2 of a HashiCorp Vault (O(hashicorp_vault)), with one key per
+        credential, C(<mount>/<path>/<record key>), with the same record as the file. Every write is check-and-set
+        and read back; KV keeps the versions, so the secret a rotation replaced stays readable in the key's history.
+      - V(aws_secrets_manager) is AWS Secrets Manager (O(aws_secrets_manager)), with one secret per credential,
+        C(<name>/<record key>), holding the record as JSON. While a rotation is in flight its journal is the
+        C(AWSPENDING) version and consumers keep reading C(AWSCURRENT); the proven record becomes C(AWSCURRENT), and
+        the one before it C(AWSPREVIOUS). It needs the Python library C(boto3) on the controller.
+    type: str
+    choices: [file, hashicorp_vault, aws_secrets_manager]
+    default: file
+  hashicorp_vault:
+    description: The HashiCorp Vault sink (O(sink=hashicorp_vault)). Each setting falls back to Vault's own environment variable.
+    type: dict
+    suboptions:
+      url:
+        description: Address of the Vault server, for example V(https://vault.example.com:8200). Falls back to E(VAULT_ADDR).
+        type: str
+      token:
+        description: Vault token. Falls back to E(VAULT_TOKEN). Give it, or O(hashicorp_vault.role_id) and O(hashicorp_vault.secret_id).
+        type: str
+      role_id:
+        description: AppRole role id, to log in with O(hashicorp_vault.secret_id). Falls back to E(VAULT_ROLE_ID).
+        type: str
+      secret_id:
+        description: AppRole secret id. Falls back to E(VAULT_SECRET_ID).
+        type: str
+      namespace:
+        description: Vault Enterprise namespace. Falls back to E(VAULT_NAMESPACE).
+        type: str
+      mount:
+        description: Mount path of the KV version 2 secrets engine.
+        type: str
+        default: secret
+      path:
+        description:
+          - Path of the target's records under the mount; C({platform}) and C({target}) are filled in. A credential's
+            record is C(<path>/<record key>), and C(<path>/<record key>.lock) exists while a run works on it.
+        type: str
+        default: "apiops/{platform}/{target}"
+      ca_path:
+        description: CA bundle to verify the Vault server with. Falls back to E(VAULT_CACERT).
+        type: path
+      validate_certs:
+        description: Verify the Vault server's certificate.
+        type: bool
+        default: true
+  aws_secrets_manager:
+    description:
+      - The AWS Secrets Manager sink (O(sink=aws_secrets_manager)). AWS credentials not given here come from boto3's
+        own chain (E(AWS_ACCESS_KEY_ID) and E(AWS_SECRET_ACCESS_KEY), a shared profile, an instance or task role).
+    type: dict
+    suboptions:
+      region:
+        description: Region of the secrets. Falls back to E(AWS_REGION), then E(AWS_DEFAULT_REGION).
+        type: str
+      access_key:
+        description: AWS access key id.
+        type: str
+      secret_key:
+        description: AWS secret access key.
+        type: str
+      session_token:
+        description: AWS session token, with temporary credentials.
+        type: str
+      profile:
+        description: A profile of the shared AWS configuration files.
+        type: str
+      endpoint_url:
+        description: Another endpoint (a VPC endpoint, or a test server). Falls back to E(AWS_ENDPOINT_URL_SECRETS_MANAGER).
+        type: str
+      name:
+        description:
+          - Name prefix of the target's secrets; C({platform}) and C({target}) are filled in. A credential's secret is
+            C(<name>/<record key>), and C(<name>/<record key>.lock) exists while a run works on it.
+        type: str
+        default: "apiops/{platform}/{target}"
+      kms_key_id:
+        description: KMS key to encrypt new secrets with; the account's default key for Secrets Manager otherwise.
+        type: str
   sink_dir:
     description:
-      - Directory of the ansible-vault encrypted sink. One file per target, C(<sink_dir>/<platform>/<target>.vault)
-        (mode C(0600)), holds a record per credential under C(credentials). A record has the current C(secret), the
-        C(previous_secret), and the journal of the rotation in progress.
+      - Directory of the ansible-vault encrypted sink (O(sink=file), required then). One file per target,
+        C(<sink_dir>/<platform>/<target>.vault) (mode C(0600)), holds a record per credential under C(credentials). A
+        record has the current C(secret), the C(previous_secret), and the journal of the rotation in progress.
       - While a run works on a credential, C(<target>.vault.locks/<key>.lock) exists. C(<target>.vault.flock)
         serializes the writes of runs that share the file.
     type: path
-    required: true
   vault_password_file:
     description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
     type: path

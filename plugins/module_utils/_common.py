@@ -30,12 +30,42 @@ CONNECTION_ARGSPEC = dict(
     retries=dict(type="int", default=5, fallback=(env_fallback, ["APIOPS_RETRIES"])),
 )
 
+# Where the engine keeps its journal when it is HashiCorp Vault (KV v2); the environment variables are Vault's own,
+# which an AWX credential type injects.
+HASHICORP_VAULT_ARGSPEC = dict(
+    url=dict(type="str", fallback=(env_fallback, ["VAULT_ADDR"])),
+    token=dict(type="str", no_log=True, fallback=(env_fallback, ["VAULT_TOKEN"])),
+    role_id=dict(type="str", fallback=(env_fallback, ["VAULT_ROLE_ID"])),
+    secret_id=dict(type="str", no_log=True, fallback=(env_fallback, ["VAULT_SECRET_ID"])),
+    namespace=dict(type="str", fallback=(env_fallback, ["VAULT_NAMESPACE"])),
+    mount=dict(type="str", default="secret"),
+    path=dict(type="str", default="apiops/{platform}/{target}"),
+    ca_path=dict(type="path", fallback=(env_fallback, ["VAULT_CACERT"])),
+    validate_certs=dict(type="bool", default=True),
+)
+
+# Where the engine keeps its journal when it is AWS Secrets Manager. Credentials not given here come from boto3's own
+# chain (environment, shared profile, instance or task role), which AWX's Amazon Web Services credential type feeds.
+AWS_SECRETS_MANAGER_ARGSPEC = dict(
+    region=dict(type="str", fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
+    access_key=dict(type="str", no_log=False),
+    secret_key=dict(type="str", no_log=True),
+    session_token=dict(type="str", no_log=True),
+    profile=dict(type="str"),
+    endpoint_url=dict(type="str", fallback=(env_fallback, ["AWS_ENDPOINT_URL_SECRETS_MANAGER"])),
+    name=dict(type="str", default="apiops/{platform}/{target}"),
+    kms_key_id=dict(type="str"),
+)
+
 # The options every rotation-engine task shares (documented in doc_fragments/rotation.py); each platform adds its own.
 ENGINE_ARGSPEC = dict(
     target=dict(type="str", required=True),
     max_age_days=dict(type="int", default=90),
     rotate_before=dict(type="str", default=""),
-    sink_dir=dict(type="path", required=True),
+    sink=dict(type="str", default="file", choices=["file", "hashicorp_vault", "aws_secrets_manager"]),
+    hashicorp_vault=dict(type="dict", apply_defaults=True, options=HASHICORP_VAULT_ARGSPEC),
+    aws_secrets_manager=dict(type="dict", apply_defaults=True, no_log=False, options=AWS_SECRETS_MANAGER_ARGSPEC),
+    sink_dir=dict(type="path"),
     vault_password_file=dict(type="path", no_log=False),
     vault_id=dict(type="str", default="default"),
     concurrency=dict(type="int", default=8),

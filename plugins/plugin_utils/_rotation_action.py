@@ -24,6 +24,9 @@ from ansible.utils.display import Display
 
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
+from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
+from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import settings_problem as aws_settings_problem
+from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vault import KvRecords, settings_problem
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
@@ -42,6 +45,12 @@ def common_problem(args):
         return "max_failures must be 0 (no limit) or more"
     if args["lock_timeout"] < 0:
         return "lock_timeout is a number of seconds, 0 or more"
+    if args["sink"] == "file" and not args["sink_dir"]:
+        return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault"
+    if args["sink"] == "hashicorp_vault":
+        return settings_problem(args["hashicorp_vault"])
+    if args["sink"] == "aws_secrets_manager":
+        return aws_settings_problem(args["aws_secrets_manager"])
     return None
 
 
@@ -89,8 +98,7 @@ class RotationAction(ActionBase):
         check_mode = bool(self._task.check_mode) or verify_only
         started = time.monotonic()
 
-        store = RecordFile(VaultSink(self._loader, args["vault_password_file"], args["vault_id"]), self.sink_path(args),
-                           head={"platform": self.PLATFORM, "target": args["target"]})
+        store = self._store(args)
         adapter = self.adapter(args, RateGate(args["concurrency"]))
         if args.get("plan_file") and not check_mode:
             self._check_plan(args, adapter, store)
@@ -122,6 +130,17 @@ class RotationAction(ActionBase):
         else:
             result["msg"] = "%d %s: %s" % (len(works), self.NOUN, counts)
         return result
+
+    def _store(self, args):
+        """The journal and sink: a vault-encrypted file on the controller, HashiCorp Vault's KV v2, or AWS Secrets Manager."""
+        if args["sink"] == "hashicorp_vault":
+            return KvRecords(args["hashicorp_vault"], self.PLATFORM, args["target"], timeout=args["request_timeout"],
+                             retries=args["retries"], warn=display.warning)
+        if args["sink"] == "aws_secrets_manager":
+            return SecretsManagerRecords(args["aws_secrets_manager"], self.PLATFORM, args["target"], timeout=args["request_timeout"],
+                                         retries=args["retries"], validate_certs=args["validate_certs"])
+        return RecordFile(VaultSink(self._loader, args["vault_password_file"], args["vault_id"]), self.sink_path(args),
+                          head={"platform": self.PLATFORM, "target": args["target"]})
 
     def _engine(self, args, adapter, store, check_mode):
         return _engine.Engine(adapter, store, self.policy(args), check_mode=check_mode, concurrency=args["concurrency"],

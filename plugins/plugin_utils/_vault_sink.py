@@ -125,7 +125,7 @@ class VaultSink:
                     break
                 time.sleep(poll)
                 continue
-            os.write(handle, ("%d %s %s" % (os.getpid(), socket.gethostname(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))).encode())
+            os.write(handle, lock_owner_line().encode())
             os.close(handle)
             held = True
         try:
@@ -151,15 +151,25 @@ class VaultSink:
                 fields = handle.read().split()
         except OSError:
             return False  # released in between: the next attempt takes it
-        if len(fields) < 2 or fields[1] != socket.gethostname():
-            return False  # another machine's run: it cannot be checked from here, so it is waited for
-        try:
-            os.kill(int(fields[0]), 0)
-        except ProcessLookupError:
-            return True
-        except (PermissionError, ValueError):
-            return False
+        return owner_gone(fields)
+
+
+def lock_owner_line():
+    """What a lock holds: pid, host and start time (no secret), so that anyone can tell whose it is."""
+    return "%d %s %s" % (os.getpid(), socket.gethostname(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+def owner_gone(fields):
+    """Is the process named by a lock's ``pid host ...`` gone? Only a process on this host can be checked."""
+    if len(fields) < 2 or fields[1] != socket.gethostname():
+        return False  # another machine's run: it cannot be checked from here, so it is waited for
+    try:
+        os.kill(int(fields[0]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
         return False
+    return False
 
 
 def _remove(path):

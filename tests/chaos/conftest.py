@@ -9,6 +9,7 @@ import json
 import os
 
 from tests.chaos.matrix import FAULTS
+from tests.emulator_fixtures import aws_server, emulator_fixtures  # noqa: F401 pylint: disable=unused-import
 
 # The system tests' fixtures: the emulators (one set per xdist worker) and the workspace.
 from tests.system.conftest import (  # noqa: F401 pylint: disable=unused-import
@@ -22,6 +23,8 @@ from tests.system.conftest import (  # noqa: F401 pylint: disable=unused-import
     uaa_server,
     workspace,
 )
+
+vault_server, _vault = emulator_fixtures("vault")  # the HashiCorp Vault sink's emulator
 
 RESULTS = os.environ.get("APIOPS_CHAOS_RESULTS") or os.path.join(os.path.dirname(__file__), "..", "output", "chaos-results.jsonl")
 

@@ -17,6 +17,7 @@ fault-free run, then a third run, and checks the promises the README makes:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -28,6 +29,7 @@ from typing import Callable
 
 import requests
 
+from tests.emulator_fixtures import AWS_KEYS, AWS_REGION
 from tests.emulators.framework import load_seed
 from tests.emulators.launch import SEEDS
 from tests.system.conftest import ROOT
@@ -35,6 +37,7 @@ from tests.system.test_anypoint_rotation import ADMIN
 from tests.system.test_anypoint_rotation import TARGETS as ANYPOINT_TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_apic_rotation import apic_inventory
+from tests.system.test_aws_secrets_sink import every_value
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_leaks import files_outside_the_sink, sink_secrets
 
@@ -56,6 +59,11 @@ class Scenario:
     check: Callable  # (workspace) -> [violations]
     positions: Callable = None  # (log entry) -> is it a position? default: every write and every proof
     supplied: Callable = None  # (workspace) -> secrets the operator gave outside the inventory (a backup file)
+    faults_in: str = None  # the emulator whose requests are faulted, when not the platform's (a sink)
+
+    @property
+    def faulted(self):
+        return self.faults_in or self.emulator
 
 
 # ---- UAA -----------------------------------------------------------------------------------------------------
@@ -64,25 +72,56 @@ UAA_CLIENTS = {"billing-service": "b1lling-S3cret-seed-91e2d7", "reports-service
 PORTAL_GRANTS = (["authorization_code", "refresh_token"], ["uaa.none"])
 
 
-def uaa_setup(strategy, names):
+VAULT_TOKEN = "hvs.apiops-test-root-token-00000001"
+
+
+def vault_sink(workspace, role):
+    """Host variables that put ``role``'s sink in the Vault emulator."""
+    return {role + "_sink": "hashicorp_vault", role + "_hashicorp_vault": {"url": workspace.emulators["vault"].url, "token": VAULT_TOKEN}}
+
+
+def aws_sink(workspace, role):
+    """Host variables and environment that put ``role``'s sink in AWS Secrets Manager (moto's server)."""
+    workspace.env.update(AWS_ACCESS_KEY_ID=AWS_KEYS["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=AWS_KEYS["aws_secret_access_key"],
+                         AWS_REGION=AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER=workspace.aws.url)
+    return {role + "_sink": "aws_secrets_manager"}
+
+
+def aws_record(workspace, name):
+    client = workspace.aws.client()
+    try:
+        return json.loads(client.get_secret_value(SecretId="apiops/" + name)["SecretString"])
+    except client.exceptions.ResourceNotFoundException:
+        return {}
+
+
+def vault_record(workspace, path):
+    answer = requests.get("%s/v1/secret/data/apiops/%s" % (workspace.emulators["vault"].url, path), timeout=5,
+                          headers={"X-Vault-Token": VAULT_TOKEN})
+    return answer.json()["data"]["data"] if answer.status_code == 200 else {}
+
+
+def uaa_setup(strategy, names, sink="file"):
     def setup(workspace):
         clients = [{"client_id": name, "current_secret": UAA_CLIENTS[name]} for name in names]
-        extra = {}
+        extra = (vault_sink(workspace, "uaa_secret_rotation") if sink == "vault" else
+                 aws_sink(workspace, "uaa_secret_rotation") if sink == "aws" else {})
         if strategy == "grant_dance":
             workspace.control("config", {"version": "73.7.0"})
-            extra = dict(uaa_auth_client_id=None, uaa_auth_client_secret=None, uaa_auth_username="admin-user",
+            extra.update(uaa_auth_client_id=None, uaa_auth_client_secret=None, uaa_auth_username="admin-user",
                          uaa_auth_password="us3r-Adm1n-Passw0rd-seed-5e1")
         workspace.inventory(clients, uaa_secret_rotation_strategy=strategy, uaa_retries=1, uaa_request_timeout=REQUEST_TIMEOUT,
                             uaa_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
     return setup
 
 
-def uaa_check(names):
+def uaa_check(names, sink="file"):
     def check(workspace):
         problems = []
         state = workspace.control("state", method="GET")["clients"]["uaa"]
         for name in names:
-            record = workspace.record(name)
+            record = (vault_record(workspace, "uaa/uaa-test/uaa/" + name) if sink == "vault" else
+                      aws_record(workspace, "uaa/uaa-test/uaa/" + name) if sink == "aws" else workspace.record(name))
             if record.get("state") != "complete" or not workspace.token_works(name, record.get("secret", "")):
                 problems.append("%s: the sink's secret does not work (state %s)" % (name, record.get("state")))
             if workspace.token_works(name, UAA_CLIENTS[name]):
@@ -100,16 +139,18 @@ ANYPOINT_ORIGINALS = {"root/environment-Sandbox": ("8f82828ca6c2405ba04bb85a596a
                       "Payments/environment-Sandbox": ("11aa22bb33cc44dd55ee66ff77889900", "E7f8A9b0C1d2E3f4A5b6C7d8E9f0A1b2")}
 
 
-def anypoint_setup(workspace):
+def anypoint_setup(workspace, sink="file"):
+    extra = vault_sink(workspace, "anypoint_secret_rotation") if sink == "vault" else {}
     anypoint_inventory(workspace, ANYPOINT_TARGETS, anypoint_request_timeout=REQUEST_TIMEOUT,
-                       anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+                       anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
 
 
-def anypoint_check(workspace):
+def anypoint_check(workspace, sink="file"):
     problems = []
     for key, (client_id, original) in ANYPOINT_ORIGINALS.items():
         group, name = key.split("/")
-        record = workspace.record(name, group, platform="anypoint", host="acme")
+        record = (vault_record(workspace, "anypoint/acme/%s/%s" % (group, name)) if sink == "vault"
+                  else workspace.record(name, group, platform="anypoint", host="acme"))
         valid = workspace.control("token_for", {"client_id": client_id, "client_secret": record.get("secret", "")}, platform="anypoint")
         if record.get("state") != "complete" or not valid["valid"]:
             problems.append("%s: the sink's secret does not work (state %s)" % (key, record.get("state")))
@@ -248,6 +289,18 @@ SCENARIOS = {
                                    anypoint_rollback_check),
     "apic v5 restore": Scenario("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check,
                                 supplied=lambda workspace: {row.get("client_secret") or row.get("client_secret_hash") for row in V5_ROWS}),
+    "uaa dual, vault sink": Scenario("uaa dual, vault sink", "uaa", "uaa_rotate.yml", "uaa-test",
+                                     uaa_setup("dual", ["billing-service", "reports-service"], sink="vault"),
+                                     uaa_check(["billing-service", "reports-service"], sink="vault")),
+    "uaa admin, faults in the vault sink": Scenario("uaa admin, faults in the vault sink", "uaa", "uaa_rotate.yml", "uaa-test",
+                                                    uaa_setup("admin", ["billing-service", "reports-service"], sink="vault"),
+                                                    uaa_check(["billing-service", "reports-service"], sink="vault"), faults_in="vault"),
+    "uaa admin, aws sink": Scenario("uaa admin, aws sink", "uaa", "uaa_rotate.yml", "uaa-test",
+                                    uaa_setup("admin", ["billing-service", "reports-service"], sink="aws"),
+                                    uaa_check(["billing-service", "reports-service"], sink="aws")),
+    "anypoint environments, vault sink": Scenario("anypoint environments, vault sink", "anypoint", "anypoint_rotate.yml", "acme",
+                                                  lambda workspace: anypoint_setup(workspace, sink="vault"),
+                                                  lambda workspace: anypoint_check(workspace, sink="vault")),
     "apic catalog": Scenario("apic catalog", "apic", "apic_rotate.yml", "sandbox", apic_setup, apic_check,
                              supplied=lambda workspace: {APIC_HAND_MADE[1]}),
 }
@@ -262,7 +315,7 @@ def is_position(entry):
 
 def positions(workspace, scenario):
     """(method, path, occurrence) of every position of a clean run, in order."""
-    log = workspace.control("requests", method="GET", platform=scenario.emulator)
+    log = workspace.control("requests", method="GET", platform=scenario.faulted)
     seen, found = {}, []
     for entry in log:
         if entry["path"].startswith("/_emulator/") or not is_position(entry):
@@ -312,9 +365,9 @@ def run_with_fault(workspace, scenario, fault, position):
         return "".join(outputs)
     method, path, occurrence = position
     if fault in ("500 before", "applied, dropped", "applied late", "429"):
-        workspace.control("faults", fault_spec(fault, method, path, occurrence), platform=scenario.emulator)
+        workspace.control("faults", fault_spec(fault, method, path, occurrence), platform=scenario.faulted)
         return workspace.play(scenario.playbook).output
-    workspace.control("latency", {"seconds": 0.1}, platform=scenario.emulator)
+    workspace.control("latency", {"seconds": 0.1}, platform=scenario.faulted)
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(workspace.path, "inventory.json"),
                os.path.join(ROOT, "playbooks", scenario.playbook), "--vault-password-file", workspace.password_file]
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", **workspace.env)
@@ -324,7 +377,7 @@ def run_with_fault(workspace, scenario, fault, position):
                                    start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline and process.poll() is None:
-            handled = [e for e in workspace.control("requests", method="GET", platform=scenario.emulator)
+            handled = [e for e in workspace.control("requests", method="GET", platform=scenario.faulted)
                        if e["method"] == method and e["path"] == path]
             if len(handled) > occurrence:
                 break
@@ -339,7 +392,7 @@ def run_with_fault(workspace, scenario, fault, position):
         process.wait()
     if fault != "SIGKILL of the tree":
         wait_for_workers(workspace)
-    workspace.control("latency", {"seconds": 0}, platform=scenario.emulator)
+    workspace.control("latency", {"seconds": 0}, platform=scenario.faulted)
     with open(log_path, encoding="utf-8") as handle:
         output = handle.read()
     workspace.outputs.append(output)
@@ -363,8 +416,15 @@ def track(workspace, scenario):
 
 
 def remember_sink(workspace):
-    """What the operator can recover after a run: every secret the sink holds then (called after each run)."""
+    """What the operator can recover after a run: every secret the sink holds then (called after each run).
+
+    Vault keeps every version of a record, so there it is every value it was ever given.
+    """
     workspace.recoverable |= sink_secrets(workspace)
+    if "vault" in workspace.emulators:
+        workspace.recoverable |= set(workspace.control("secrets", method="GET", platform="vault")) - {VAULT_TOKEN}
+    if getattr(workspace, "aws", None) is not None:
+        workspace.recoverable |= every_value(workspace.aws.client())  # every version Secrets Manager keeps
 
 
 def tracking_problems(workspace, scenario):

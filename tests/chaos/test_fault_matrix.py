@@ -32,25 +32,27 @@ from tests.system.conftest import Workspace
 FULL = os.environ.get("APIOPS_CHAOS") == "full"
 
 
-def fresh_workspace(base, number, servers):
+def fresh_workspace(base, number, servers, aws_server):
     path = os.path.join(base, "case-%03d" % number)
     os.makedirs(path)
     for server in servers.values():
         reset(server)
     workspace = Workspace(path, servers["uaa"], {name: server for name, server in servers.items() if name != "uaa"})
     workspace.smtp_port = servers["apic"].smtp.port
+    workspace.aws = aws_server.reset()  # moto's server, for the AWS Secrets Manager sink
     return workspace
 
 
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("scenario_name", list(SCENARIOS))
-def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypoint_server, apic_server):
-    servers = {"uaa": uaa_server, "apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server}
+def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypoint_server, apic_server, vault_server, aws_server):
+    servers = {"uaa": uaa_server, "apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server, "vault": vault_server}
     scenario = SCENARIOS[scenario_name]
 
-    clean = fresh_workspace(str(tmp_path), 0, servers)
+    clean = fresh_workspace(str(tmp_path), 0, servers, aws_server)
     scenario.setup(clean)
-    clean.control("requests", method="DELETE", platform=scenario.emulator)
+    for platform in sorted({scenario.emulator, scenario.faulted}):
+        clean.control("requests", method="DELETE", platform=platform)
     first = clean.play(scenario.playbook)
     assert first.rc == 0, first.output[-3000:]
     found = positions(clean, scenario)
@@ -66,7 +68,7 @@ def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypo
 
     failures = []
     for number, position in enumerate(chosen, start=1):
-        workspace = fresh_workspace(str(tmp_path), number, servers)
+        workspace = fresh_workspace(str(tmp_path), number, servers, aws_server)
         scenario.setup(workspace)
         track(workspace, scenario)
         run_with_fault(workspace, scenario, fault, position)
@@ -75,7 +77,7 @@ def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypo
         if fault == "two runs at once" and changes(workspace, scenario) != clean_changes:
             extra.append("two runs at once changed the platform %d times, one run %d times (done twice?)"
                          % (len(changes(workspace, scenario)), len(clean_changes)))
-        workspace.control("faults", method="DELETE", platform=scenario.emulator)
+        workspace.control("faults", method="DELETE", platform=scenario.faulted)
         second = workspace.play(scenario.playbook)
         remember_sink(workspace)
         third = workspace.play(scenario.playbook)

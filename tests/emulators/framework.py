@@ -183,10 +183,11 @@ class Fault:
 def route(method, pattern):
     """Mark an emulator method as the handler of ``method pattern``.
 
-    ``{name}`` in the pattern matches one path segment and is passed to the
-    handler in ``request.params``.
+    ``{name}`` in the pattern matches one path segment, ``{name:path}`` one or
+    more; either is passed to the handler in ``request.params``.
     """
-    regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"
+    regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", pattern)
+    regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex) + "$"
 
     def mark(func):
         func.route = (method.upper(), re.compile(regex))

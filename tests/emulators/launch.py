@@ -27,6 +27,7 @@ from tests.emulators.apic import ApicEmulator
 from tests.emulators.apic_v5 import ApicV5Emulator
 from tests.emulators.smtp import SmtpSink
 from tests.emulators.uaa import UaaEmulator
+from tests.emulators.vault import VaultEmulator
 
 SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
 EMULATORS = {
@@ -34,6 +35,7 @@ EMULATORS = {
     "apic": (ApicEmulator, "apic.json"),
     "apic_v5": (ApicV5Emulator, "apic_v5.json"),
     "uaa": (UaaEmulator, "uaa.json"),
+    "vault": (VaultEmulator, "vault.json"),  # HashiCorp Vault KV v2, a sink
 }
 
 

@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""What the engine asks of its journal, for a secret store reached over the network (one entry per record).
+
+``RecordFile`` (``_vault_sink.py``) is the same interface on a local file. A store
+here writes each record on its own, so there is no group commit to wait for: a
+``put`` returns once the record is written and read back. A subclass gives:
+
+``_read(key)``                   the record as the store holds it now ({} when there is none)
+``_write(key, record)``          write it, read it back, raise AnsibleActionFail when either fails
+``_take_lock(key, owner)``       create ``<key>.lock`` holding ``owner`` only if it does not exist; True if it did
+``_lock_fields(key)``            what the lock holds, split (pid, host, time), or [] when there is none
+``_drop_lock(key)``              delete the lock
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import lock_owner_line, owner_gone
+
+
+class RemoteRecords:
+    path = None  # where the records are, in words (reports and messages)
+
+    def __init__(self):
+        self.records = {}  # key: the record as last read back
+        self.writes = 0
+        self._dirty = {}  # key: a record queued by put(wait=False) until flush()
+        self._guard = threading.Lock()
+
+    def get(self, key):
+        with self._guard:
+            if key in self._dirty:
+                return dict(self._dirty[key])
+            if key in self.records:
+                return dict(self.records[key])
+        return self.current(key)
+
+    def current(self, key):
+        """The record as the store holds it now (the caller holds the credential's lock: another run may have left it)."""
+        with self._guard:
+            if key in self._dirty:
+                return dict(self._dirty[key])
+        record = self._read(key)
+        with self._guard:
+            self.records[key] = record
+        return dict(record)
+
+    def put(self, key, record, wait=True):
+        with self._guard:
+            if not wait:
+                self._dirty[key] = dict(record)
+                return
+            self._dirty.pop(key, None)
+        self._write(key, dict(record))
+
+    def flush(self, key=None):
+        with self._guard:
+            keys = [key] if key is not None else list(self._dirty)
+            pending = [(name, self._dirty.pop(name)) for name in keys if name in self._dirty]
+        for name, record in pending:
+            self._write(name, record)
+
+    def durable(self, key):
+        with self._guard:
+            return dict(self.records.get(key) or {})
+
+    def _written(self, key, record):
+        """Note a write that was read back."""
+        with self._guard:
+            self.records[key] = record
+            self.writes += 1
+
+    @contextlib.contextmanager
+    def lock(self, key, timeout=60.0, poll=0.25):
+        """Hold ``<key>.lock`` while the block runs; yields False when another live run kept it past ``timeout``.
+
+        A lock whose process is gone (same host, dead pid: a run killed with SIGKILL) is taken over.
+        """
+        owner = lock_owner_line()
+        deadline = time.monotonic() + timeout
+        held = False
+        while not held:
+            held = self._take_lock(key, owner)
+            if held:
+                break
+            if owner_gone(self._lock_fields(key)):
+                self._drop_lock(key)
+                continue
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(poll)
+        try:
+            yield held
+        finally:
+            if held:
+                self._drop_lock(key)
+
+    def lock_owner(self, key):
+        """Who holds the lock of ``key``, in words (pid, host, start time; no secret)."""
+        pid, host, started = (self._lock_fields(key) + ["?", "?", "?"])[:3]
+        if pid == "?":
+            return "a run that has just ended"
+        return "process %s on %s since %s" % (pid, host, started)
+
+    def _read(self, key):
+        raise NotImplementedError
+
+    def _write(self, key, record):
+        raise NotImplementedError
+
+    def _take_lock(self, key, owner):
+        raise NotImplementedError
+
+    def _lock_fields(self, key):
+        raise NotImplementedError
+
+    def _drop_lock(self, key):
+        raise NotImplementedError
