@@ -53,6 +53,7 @@ ROTATION_ARGSPEC.update(
         current_secret=dict(type="str", no_log=True),
     )),
     strategy=dict(type="str", default="admin", choices=ROTATION_STRATEGIES),
+    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
     phase=dict(type="str", default="all", choices=["all", "add", "retire"]),
     min_overlap=dict(type="int", default=0),
     secret_length=dict(type="int", default=40, no_log=False),

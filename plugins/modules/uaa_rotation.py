@@ -75,6 +75,15 @@ options:
     type: str
     choices: [admin, dual, grant_dance]
     default: admin
+  operation:
+    description:
+      - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
+      - A roll back journals the previous secret (C(previous_secret) of the record) as pending, sets it with an admin
+        client's C(UPDATE) whatever the client's strategy, proves it with a token and proves the rotated one rejected,
+        and records C(rolled_back). Running it again changes nothing.
+    type: str
+    choices: [rotate, rollback]
+    default: rotate
   phase:
     description:
       - For V(dual) only. V(all) adds and, once O(min_overlap) has passed, retires. V(add) stops once both secrets

@@ -148,8 +148,7 @@ class VaultEmulator(Emulator):
         key["current"] = number
         for old in sorted(key["versions"])[:-int(self.config["max_versions"])]:
             del key["versions"][old]
-        for value in body["data"].values():
-            self._remember_values(value)
+        self._remember_values(body["data"])
         return Response(200, {"data": self._metadata(key, number)})
 
     @route("PUT", "/v1/{mount}/data/{path:path}")
@@ -157,11 +156,13 @@ class VaultEmulator(Emulator):
         return self.write(request)
 
     def _remember_values(self, value):
-        if isinstance(value, str):
-            self.remember_secret(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                self._remember_values(item)
+        """Every value stored under a key that names a secret, at any depth (for the leak check)."""
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if "secret" in name and isinstance(item, str):
+                    self.remember_secret(item)
+                else:
+                    self._remember_values(item)
         elif isinstance(value, list):
             for item in value:
                 self._remember_values(item)

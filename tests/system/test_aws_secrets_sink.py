@@ -9,7 +9,7 @@ import json
 
 from tests.emulator_fixtures import AWS_KEYS, AWS_REGION, aws, aws_server  # noqa: F401 pylint: disable=unused-import
 from tests.system.test_hashicorp_vault_sink import BILLING
-from tests.system.test_leaks import assert_no_leak
+from tests.system.test_leaks import assert_no_leak, secret_fields
 
 
 def labelled(aws_client, name):
@@ -19,15 +19,15 @@ def labelled(aws_client, name):
 
 
 def every_value(aws_client):
-    """Every secret value moto holds, in every version: what the leak check looks for."""
+    """Every secret in every version of every record moto holds: what the leak check looks for."""
     values = set()
     for secret in aws_client.list_secrets()["SecretList"]:
         for version in aws_client.list_secret_version_ids(SecretId=secret["ARN"], IncludeDeprecated=True)["Versions"]:
             text = aws_client.get_secret_value(SecretId=secret["ARN"], VersionId=version["VersionId"])["SecretString"]
             try:
-                values |= {value for value in json.loads(text).values() if isinstance(value, str)}
+                values |= set(secret_fields(json.loads(text)))
             except ValueError:
-                values.add(text)
+                continue  # a lock: pid, host and time
     return values
 
 
@@ -51,6 +51,13 @@ def test_uaa_rotation_journals_on_aws_labels_and_leaks_nothing(workspace, aws): 
 
     again = workspace.play("uaa_rotate.yml")
     assert again.rc == 0 and again.recap("uaa-test")["changed"] == 0, again.output[-3000:]
+
+    # Roll back from the sink: the secret before is back, AWSCURRENT says so, the rotated one is rejected.
+    back = workspace.play("uaa_rollback.yml")
+    assert back.rc == 0, back.output[-3000:]
+    labels = labelled(client, "apiops/uaa/uaa-test/uaa/billing-service")
+    assert labels["AWSCURRENT"]["state"] == "rolled_back" and labels["AWSCURRENT"]["secret"] == BILLING[1]
+    assert workspace.token_works(*BILLING) and not workspace.token_works(BILLING[0], current["secret"])
 
     assert_no_leak(workspace, extra=every_value(client) | set(AWS_KEYS.values()))
 

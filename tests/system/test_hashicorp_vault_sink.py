@@ -62,6 +62,16 @@ def test_uaa_rotation_journals_and_delivers_to_vault(workspace, vault_server):
     workspace.env.update(APPROLE)
     again = workspace.play("uaa_rotate.yml")
     assert again.rc == 0 and again.recap("uaa-test")["changed"] == 0, again.output[-3000:]
+
+    # Roll back from Vault: the secret before is back and recorded, the rotated one is rejected. (reports-service was
+    # rotated without its old secret, so it has none to go back to.)
+    workspace.inventory([{"client_id": BILLING[0]}], uaa_secret_rotation_sink="hashicorp_vault",
+                        uaa_secret_rotation_hashicorp_vault={"url": vault.url})
+    back = workspace.play("uaa_rollback.yml")
+    assert back.rc == 0, back.output[-3000:]
+    rolled = kv(vault, "apiops/uaa/uaa-test/uaa/billing-service")["data"]
+    assert rolled["state"] == "rolled_back" and rolled["secret"] == BILLING[1]
+    assert workspace.token_works(*BILLING) and not workspace.token_works(BILLING[0], record["data"]["secret"])
     no_secret_leaked(workspace, vault)
 
 

@@ -180,3 +180,26 @@ def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
     done = workspace.play("uaa_rotate.yml")
     assert done.rc == 0, done.output[-3000:]
     assert workspace.record("reports-service")["state"] == "complete"
+
+
+def test_a_rotation_is_rolled_back_from_the_sink_once(workspace):
+    workspace.inventory([{"client_id": "billing-service", "current_secret": "b1lling-S3cret-seed-91e2d7"}],
+                        uaa_secret_rotation_strategy="dual")
+    assert workspace.play("uaa_rotate.yml").rc == 0
+    rotated = workspace.record("billing-service")["secret"]
+    plan = workspace.play("uaa_rollback.yml", check=True)
+    assert plan.rc == 0 and workspace.token_works("billing-service", rotated), plan.output[-3000:]
+
+    back = workspace.play("uaa_rollback.yml")
+    assert back.rc == 0, back.output[-3000:]
+    record = workspace.record("billing-service")
+    assert record["state"] == "rolled_back" and record["secret"] == "b1lling-S3cret-seed-91e2d7"
+    assert workspace.token_works("billing-service", "b1lling-S3cret-seed-91e2d7") and not workspace.token_works("billing-service", rotated)
+    again = workspace.play("uaa_rollback.yml")
+    assert again.rc == 0 and again.recap("uaa-test")["changed"] == 0, again.output[-3000:]
+
+    # A client this collection never rotated has nothing to go back to: it fails, naming why, and nothing changes.
+    workspace.inventory([{"client_id": "reports-service"}])
+    never = workspace.play("uaa_rollback.yml")
+    assert never.rc != 0 and "no previous secret for this credential" in never.output
+    assert workspace.token_works("reports-service", "rep0rts-S3cret-seed-3aa810")
