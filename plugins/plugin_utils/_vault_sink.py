@@ -225,16 +225,15 @@ class RecordFile:
         (a rotation it finished while we waited for the lock) is what this run starts from.
         """
         with self._cond:
-            while self._flushing:  # a write under way replaces ``records`` when it ends
-                self._cond.wait()
-            if key not in self._dirty:
-                seen = self._stat()
-                if seen != self._seen:
-                    # The file is replaced atomically (os.replace), so it can be read without the writers' flock.
-                    self.records.update(self.sink.read(self.path).get("credentials") or {})
-                    self._seen = seen
-            record = self._dirty.get(key, self.records.get(key))
-        return dict(record or {})
+            record = self._dirty.get(key)
+            if record is not None:
+                return dict(record)
+            if self._stat() == self._seen:
+                return dict(self.records.get(key) or {})
+        # The file changed since this process last read or wrote it (another run, or a write of ours under way): read
+        # what it holds now. It is replaced atomically (os.replace), so it can be read without the writers' flock, and
+        # without waiting for a write of ours.
+        return dict((self.sink.read(self.path).get("credentials") or {}).get(key) or {})
 
     def put(self, key, record, wait=True):
         """Queue ``record`` under ``key`` and return once it is on disk; raises AnsibleActionFail if it is not.
