@@ -400,13 +400,24 @@ def run_with_fault(workspace, scenario, fault, position):
 
 
 def wait_for_workers(workspace, seconds=30):
-    """Until no lock of a live process is left in the sink (an orphaned worker finishes what it had in flight)."""
+    """Until no lock of a live process is left in any sink (an orphaned worker finishes what it had in flight)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
-        locks = [os.path.join(d, n) for d, _s, files in os.walk(workspace.sink_dir) for n in files if n.endswith(".lock")]
-        if not locks:
+        if not held_locks(workspace):
             return
         time.sleep(0.1)
+
+
+def held_locks(workspace):
+    """The lock files, Vault lock keys and Secrets Manager lock secrets that exist now."""
+    locks = [os.path.join(d, n) for d, _s, files in os.walk(workspace.sink_dir) for n in files if n.endswith(".lock")]
+    if "vault" in workspace.emulators:
+        state = workspace.control("state", method="GET", platform="vault")
+        locks += [path for space in state.values() for mount in space.values() for path in mount if path.endswith(".lock")]
+    if getattr(workspace, "aws", None) is not None:
+        names = [secret["Name"] for page in workspace.aws.client().get_paginator("list_secrets").paginate() for secret in page["SecretList"]]
+        locks += [name for name in names if name.endswith(".lock")]
+    return locks
 
 
 def track(workspace, scenario):

@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import json
+import time
+
+from botocore.exceptions import ClientError
 
 from tests.emulator_fixtures import AWS_KEYS, AWS_REGION, aws, aws_server  # noqa: F401 pylint: disable=unused-import
 from tests.system.test_hashicorp_vault_sink import BILLING
@@ -18,16 +21,30 @@ def labelled(aws_client, name):
             for version, names in labels.items() for stage in names}
 
 
-def every_value(aws_client):
+def every_value(aws_client, attempts=3):
     """Every secret in every version of every record moto holds: what the leak check looks for."""
+    for attempt in range(attempts):
+        try:
+            return _every_value(aws_client)
+        except ClientError as error:  # moto answers 500 for a secret deleted while it is read
+            if attempt == attempts - 1 or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) < 500:
+                raise
+            time.sleep(0.2)
+    return set()
+
+
+def _every_value(aws_client):
     values = set()
     for secret in aws_client.list_secrets()["SecretList"]:
-        for version in aws_client.list_secret_version_ids(SecretId=secret["ARN"], IncludeDeprecated=True)["Versions"]:
-            text = aws_client.get_secret_value(SecretId=secret["ARN"], VersionId=version["VersionId"])["SecretString"]
-            try:
-                values |= set(secret_fields(json.loads(text)))
-            except ValueError:
-                continue  # a lock: pid, host and time
+        try:
+            for version in aws_client.list_secret_version_ids(SecretId=secret["ARN"], IncludeDeprecated=True)["Versions"]:
+                text = aws_client.get_secret_value(SecretId=secret["ARN"], VersionId=version["VersionId"])["SecretString"]
+                try:
+                    values |= set(secret_fields(json.loads(text)))
+                except ValueError:
+                    continue  # a lock: pid, host and time
+        except aws_client.exceptions.ResourceNotFoundException:
+            continue  # a lock released, or a pending version removed, while the list was read
     return values
 
 
