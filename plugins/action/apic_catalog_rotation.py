@@ -26,11 +26,14 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     REPORT_FIELDS,
     ROTATION_ARGSPEC,
     WRITE_ACTIONS,
+    audit_findings,
     check_policy,
     markdown,
     now_iso,
+    plan_rollback,
     plan_rotation,
     report_row,
+    secret_to_prove,
     summarize,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
@@ -39,6 +42,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine,
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, record_digest
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
+from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import SETTINGS_PROBLEMS, remote_store
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
 display = Display()
@@ -46,6 +50,7 @@ display = Display()
 # Shared with the docs module plugins/modules/apic_catalog_rotation.py, whose DOCUMENTATION describes it.
 ARGUMENT_SPEC = dict(CONNECTION_ARGSPEC, **APIC_AUTH_ARGSPEC)
 ARGUMENT_SPEC.update(ROTATION_ARGSPEC)
+CATALOG_LOCK = "catalog"  # the remote sinks' lock of the whole catalog (record keys all have slashes)
 
 
 class ActionModule(ActionBase):
@@ -65,37 +70,57 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("concurrency must be at least 1 (8 suits a platform API; raise it with care)")
         if args["max_failures"] < 0:
             raise AnsibleActionFail("max_failures must be 0 (no limit) or more")
+        if args["sink"] == "file" and not args["sink_path"]:
+            raise AnsibleActionFail("sink_path is not set: give the catalog's sink file, or set sink to hashicorp_vault or "
+                                    "aws_secrets_manager")
+        if args["sink"] != "file":
+            problem = SETTINGS_PROBLEMS[args["sink"]](args[args["sink"]])
+            if problem or not args["target"]:
+                raise AnsibleActionFail((problem or "target is not set: name the catalog (the inventory host), the "
+                                         "records' place in the sink") + ".")
         if not args["validate_certs"]:
             display.warning("validate_certs is false: the server certificate is not checked. Prefer ca_path.")
-        check_mode = bool(self._task.check_mode)
+        check_mode = bool(self._task.check_mode) or args["audit"]  # an audit writes nothing, not even a lock
         started = time.monotonic()
 
-        sink = VaultSink(self._loader, args["vault_password_file"], args["vault_id"])
+        if args["sink"] == "file":
+            # The file is read once its lock is held.
+            store, holder, lock_key = None, VaultSink(self._loader, args["vault_password_file"], args["vault_id"]), args["sink_path"]
+        else:
+            store = remote_store(args["sink"], args, "apic", display.warning)
+            holder, lock_key = store, CATALOG_LOCK
         # One run per catalog at a time: a second one waits, then reads what the first left (no e-mail twice).
-        with contextlib.nullcontext(True) if check_mode else sink.lock(args["sink_path"], args["lock_timeout"]) as held:
+        with contextlib.nullcontext(True) if check_mode else holder.lock(lock_key, args["lock_timeout"]) as held:
             if not held:
                 raise AnsibleActionFail("Another run holds the lock of this catalog's sink (%s) and did not finish within "
                                         "%d s; nothing was done, so nothing is done twice: re-run once that run has ended"
-                                        % (sink.lock_owner(args["sink_path"]), args["lock_timeout"]))
-            return self._run_locked(args, sink, check_mode, started, result)
+                                        % (holder.lock_owner(lock_key), args["lock_timeout"]))
+            if store is None:
+                store = RecordFile(holder, args["sink_path"], head={"platform": "apic", "org": args["apic_org"], "catalog": args["apic_catalog"]})
+            return self._run_locked(args, store, check_mode, started, result)
 
-    def _run_locked(self, args, sink, check_mode, started, result):
-        store = RecordFile(sink, args["sink_path"], head={"platform": "apic", "org": args["apic_org"], "catalog": args["apic_catalog"]})
+    def _run_locked(self, args, store, check_mode, started, result):
         api = ApicApi(args, warn=display.warning, gate=RateGate(args["concurrency"]))
         try:
             rows = api.discover(consumer_org=args["consumer_org"])
         except (ApiError, ValueError) as error:
             raise AnsibleActionFail("Cannot read the catalog: %s" % error)
-        entries = {key: store.get(key) for key in store.records}
-        items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]))
+        entries = {key: store.get(key) for key in store.keys()}
+        where = args["sink_path"] if args["sink"] == "file" else store.path  # in reports and results
+        if args["operation"] == "rollback":
+            items = plan_rollback(rows, entries)
+        else:
+            items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]))
         target = "%s/%s" % (args["apic_org"], args["apic_catalog"])
         digests = {item["key"]: record_digest(entries.get(item["key"])) for item in items}
+        if args["audit"]:
+            return self._audit(args, api, items, entries, digests, (target, where), started, result)
 
         if args["plan_file"] and not check_mode:
             # An approved plan is carried out only while the catalog and the sink are as they were when it was made.
             for item in items:
                 item["result"] = "planned" if item["action"] in WRITE_ACTIONS else "would fail" if item["action"] == "blocked" else "unchanged"
-            rows_now = [report_row(item, digests.get(item["key"]), args["sink_path"], target) for item in items]
+            rows_now = [report_row(item, digests.get(item["key"]), where, target) for item in items]
             differences = plan_differences(_load_plan(args["plan_file"]), rows_now, "apic", target)
             if differences:
                 raise AnsibleActionFail("The catalog or the sink changed since the plan %s was made, so nothing was done: %s. "
@@ -109,7 +134,7 @@ class ActionModule(ActionBase):
                                 concurrency=args["concurrency"], max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
                                 progress=lambda line: display.display("%s: %s" % (target, line)), errors=(ApiError, AnsibleActionFail))
         engine.run(works)
-        if args["smtp"] and not check_mode:
+        if args["smtp"] and not check_mode and args["operation"] == "rotate":
             self._announce(args, works, store)
         for item, work in zip(items, works):
             item.update(result=work.result, steps=work.steps, error=work.error, next=work.next,
@@ -119,7 +144,7 @@ class ActionModule(ActionBase):
         data = {"schema": SCHEMA, "generated_at": now_iso(), "run_id": str(self._task._uuid), "check_mode": check_mode,
                 "org": args["apic_org"], "catalog": args["apic_catalog"], "consumer_org": args["consumer_org"],
                 "expiry_days": args["expiry_days"], "deletion_days": args["deletion_days"], "actions": summarize(items)}
-        rows = [report_row(item, digests.get(item["key"]), args["sink_path"], target) for item in items]
+        rows = [report_row(item, digests.get(item["key"]), where, target) for item in items]
         counts = {}
         for row in rows:
             counts[row["result"]] = counts.get(row["result"], 0) + 1
@@ -135,10 +160,10 @@ class ActionModule(ActionBase):
             credentials=[dict({field: item.get(field) for field in REPORT_FIELDS}, action=ACTION_LABELS[item["action"]])
                          for item in items],
             failures=[_failure(item) for item in failed],
-            delivered=[_delivery(item, store, args["sink_path"]) for item in items
+            delivered=[_delivery(item, store, where) for item in items
                        if item["action"] in ("create_new", "verify_new") and item["result"] == "added"],
             requests=api.request_count, journal_writes=store.writes, seconds=round(time.monotonic() - started, 2),
-            sink_path=args["sink_path"],
+            sink_path=where,
         )
         if check_mode:
             result["diff"] = {"before": "", "after": "".join("%s: %s (%s)\n" % (item["key"], item["action"], item["reason"])
@@ -150,6 +175,38 @@ class ActionModule(ActionBase):
             result["failed"] = args["fail_on_error"]
         else:
             result["msg"] = "%d credentials: %s" % (len(items), ", ".join("%s %d" % kv for kv in sorted(result["summary"].items())))
+        return result
+
+    def _audit(self, args, api, items, entries, digests, place, started, result):
+        """Read only: the plan's verdicts on age and orphans, and the sink's secrets proven with verify-client-secret."""
+        target, where = place
+        rows = []
+        for item in items:
+            entry = entries.get(item["key"]) or {}
+            found = audit_findings(item, entry)
+            proof = secret_to_prove(item, entry)
+            if proof and not api.verify(*proof):
+                found.append("drift: the platform rejects the secret in the sink (verify-client-secret)")
+            item.update(result="findings" if found else "compliant", steps=["proved the secret in the sink"] if proof and not found else [])
+            rows.append(dict(report_row(item, digests.get(item["key"]), where, target), findings=found))
+        counts = {}
+        for row in rows:
+            counts[row["result"]] = counts.get(row["result"], 0) + 1
+        data = {"schema": SCHEMA, "generated_at": now_iso(), "run_id": str(self._task._uuid), "check_mode": True, "audit": True,
+                "org": args["apic_org"], "catalog": args["apic_catalog"], "expiry_days": args["expiry_days"],
+                "deletion_days": args["deletion_days"], "summary": counts, "credentials": rows,
+                "failed": sum(1 for row in rows if row["result"] == "findings")}
+        write_reports(args["report_json"], args["report_markdown"], data, render=_engine.markdown)
+        failed = [row for row in rows if row["findings"]]
+        result.update(changed=False, summary=counts, credentials=rows, requests=api.request_count, journal_writes=0,
+                      seconds=round(time.monotonic() - started, 2), sink_path=where, delivered=[],
+                      failures=[{"key": row["sink"].rsplit("key ", 1)[-1], "credential": row["credential"], "location": row["location"],
+                                 "error": "; ".join(row["findings"])} for row in failed])
+        result["msg"] = "%d of %d credentials have findings%s" % (
+            len(failed), len(rows), (": " + "; ".join("%s/%s: %s" % (r["location"], r["credential"], "; ".join(r["findings"]))
+                                                      for r in failed[:20])) if failed else "")
+        if failed:
+            result["failed"] = args["fail_on_error"]
         return result
 
     def _announce(self, args, works, store):

@@ -21,7 +21,6 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_v5_rotation import ApicV5Adapter, describe, sink_path
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction
-from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import VaultSink
 
 display = Display()
 
@@ -37,12 +36,9 @@ class ActionModule(RotationAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def policy(self, args):
-        return dict(super().policy(args), operation="restore", update_secret=args["update_secret"])
+        return dict(super().policy(args), operation=args["operation"], update_secret=args["update_secret"])
 
     def input_problem(self, args):
-        if args["source"] == "sink" and args["sink"] != "file":
-            return ("source=sink lists the records of earlier restores from the sink file (sink=file); with sink=%s, "
-                    "restore from the backup file (source=file)" % args["sink"])
         if args["source"] == "file" and not args["backup_file"]:
             return "backup_file is required with source=file (the vault-encrypted YAML with the list apic_v5_credentials)"
         if args["gateway_probe_url"] and not args["gateway_probe_url"].startswith(("http://", "https://")):
@@ -50,7 +46,7 @@ class ActionModule(RotationAction):
         self._rows = self._read_rows(args)  # pylint: disable=attribute-defined-outside-init
         if args["source"] == "sink" and not self._rows:
             return ("source=sink, but the sink holds no restore records for %s (%s): restore from a backup file first "
-                    "(source=file), which records every application it restores" % (args["target"], sink_path(args["sink_dir"], args["target"])))
+                    "(source=file), which records every application it restores" % (args["target"], self._sink_words))
         problems = validate_backup_rows(self._rows)
         if problems:
             return "the backup has %d problem(s), so nothing was sent to the portal: %s" % (len(problems), "; ".join(problems))
@@ -58,8 +54,9 @@ class ActionModule(RotationAction):
 
     def _read_rows(self, args):
         if args["source"] == "sink":
-            sink = VaultSink(self._loader, args["vault_password_file"], args["vault_id"])
-            records = sink.read(sink_path(args["sink_dir"], args["target"])).get("credentials") or {}
+            store = self._store(args)  # whichever sink: the file, HashiCorp Vault or AWS Secrets Manager
+            self._sink_words = store.path  # pylint: disable=attribute-defined-outside-init
+            records = {key: store.current(key) for key in store.keys()}
             rows = []
             for _key, record in sorted(records.items()):
                 row = {key: record[key] for key in ROW_KEYS if record.get(key)}

@@ -22,9 +22,123 @@ options:
     description: ISO-8601 time; rotate what was last rotated before it (after a leak). Re-runs do not rotate again.
     type: str
     default: ""
+  sink_dir:
+    description:
+      - Directory of the ansible-vault encrypted sink (O(sink=file), required then). One file per target,
+        C(<sink_dir>/<platform>/<target>.vault) (mode C(0600)), holds a record per credential under C(credentials). A
+        record has the current C(secret), the C(previous_secret), and the journal of the rotation in progress.
+      - While a run works on a credential, C(<target>.vault.locks/<key>.lock) exists. C(<target>.vault.flock)
+        serializes the writes of runs that share the file.
+    type: path
+  deliver_to:
+    description:
+      - Further sinks every new secret is copied to, with the same key layout and record (without the journal's
+        unfinished steps), each read back before any old secret is retired. Their settings are O(hashicorp_vault) and
+        O(aws_secrets_manager). The journal and the lock stay in O(sink).
+      - A sink that fails stops that credential before retirement, with both secrets (or the old one) still working;
+        a re-run delivers again. A run with nothing to rotate copies the secret to a further sink that does not hold
+        it, with result C(delivered). O(verify_only=true) fails for a further sink that does not hold it.
+    type: list
+    elements: str
+    choices: [hashicorp_vault, aws_secrets_manager]
+    default: []
+  hook:
+    description:
+      - A delivery hook (a tasks file the roles run) gets every new secret, so an old secret is retired only once the
+        hook delivered the new one (the credential ends the run as C(added)). C(hook_deliveries) lists what it has
+        to be given.
+    type: bool
+    default: false
+  hook_delivered:
+    description:
+      - The second run after the delivery hook (set by the roles) - the keys of the credentials it delivered. Only
+        the credentials named here and in O(hook_failed) are worked on, and only to note the delivery and retire.
+    type: list
+    elements: str
+    default: []
+  hook_failed:
+    description: The second run after the delivery hook (set by the roles) - the keys of the credentials it failed for.
+    type: list
+    elements: str
+    default: []
+  run_id:
+    description: The run id of the report this run adds to (the roles' second run after a delivery hook).
+    type: str
+    default: ""
+  concurrency:
+    description: Requests in flight at once. HTTP 429 answers make every worker wait (C(Retry-After)).
+    type: int
+    default: 8
+  max_failures:
+    description: Stop starting new credentials after this many failures (those in flight finish). V(0) means no limit.
+    type: int
+    default: 0
+  lock_timeout:
+    description:
+      - Seconds to wait for another run that holds a credential's lock. After that, the credential fails with a
+        message, and nothing is done twice. A lock left by a process that no longer exists on this host is taken over.
+    type: float
+    default: 60
+  report_json:
+    description:
+      - Write the plan (check mode) or the outcome here, in the collection's report schema. No secrets.
+      - Hosts of one run may share the path; their rows are merged.
+    type: path
+  report_markdown:
+    description: The same report as a Markdown table, for a change request.
+    type: path
+  audit:
+    description:
+      - Read only, like O(verify_only), and nothing is written, not even a lock. For each credential it reports its
+        findings - C(overdue) (older than O(max_age_days), or last rotated before O(rotate_before)), C(drift) (the
+        platform rejects the sink's secret, or a further sink in O(deliver_to) holds another one), C(orphan) (no sink
+        holds a secret, or the platform shows a secret no sink knows), C(not retired) (the secret before the last
+        change still works) and C(unfinished) (an interrupted run).
+      - The result of a credential is C(compliant) or C(findings); the task fails (with O(fail_on_error)) when any
+        credential has findings, so a scheduled job can alert on it.
+    type: bool
+    default: false
+  verify_only:
+    description:
+      - Only check that the secret in the sink of every credential authenticates (read-only, like check mode). A
+        credential whose sink secret is rejected, or that has none, fails. For a scheduled audit.
+    type: bool
+    default: false
+  plan_file:
+    description:
+      - An approved plan, the JSON report of a check-mode run (O(report_json)). The run first checks again, read-only,
+        and carries out the plan only when every credential has the same action, the same expected result and the
+        same sink record as when the plan was made. Otherwise it changes nothing and fails, listing the differences.
+      - This is how a change window works. The dry run's report goes with the change request, and the approved run is
+        given that report.
+      - Ignored in check mode.
+    type: path
+  fail_on_error:
+    description:
+      - Fail the task when any credential failed (after every other credential was handled).
+      - V(false) returns the failures in RV(failures) instead, for a role that fails later.
+    type: bool
+    default: true
+notes:
+  - Run the task with C(no_log=true); its result holds no secret, but its arguments do.
+  - SIGTERM or SIGINT, and the end of ansible-playbook (C(kill -9)), stop the task from starting new credentials; those
+    in flight are finished and journaled.
+"""
+
+    # The journal's sink and its settings (sink, hashicorp_vault, aws_secrets_manager, vault_password_file, vault_id), shared with
+    # apic_catalog_rotation, whose other options differ.
+    SINKS = r"""
+options:
+  vault_password_file:
+    description: Encrypt the sink file (O(sink=file)) instead of the vault secrets given to ansible-playbook.
+    type: path
+  vault_id:
+    description: Vault id to encrypt the sink file with.
+    type: str
+    default: default
   sink:
     description:
-      - Where the journal and the secrets go. V(file) is an ansible-vault encrypted file on the controller (O(sink_dir)).
+      - Where the journal and the secrets go. V(file) is an ansible-vault encrypted file on the controller.
       - V(hashicorp_vault) is the KV secrets engine version 2 of a HashiCorp Vault (O(hashicorp_vault)), with one key per
         credential, C(<mount>/<path>/<record key>), with the same record as the file. Every write is check-and-set
         and read back; KV keeps the versions, so the secret a rotation replaced stays readable in the key's history.
@@ -92,6 +206,12 @@ options:
       profile:
         description: A profile of the shared AWS configuration files.
         type: str
+      role_arn:
+        description:
+          - An IAM role to assume (STS AssumeRole) with the credentials found first; the sink then works with the
+            role's temporary credentials. Falls back to C(APIOPS_AWS_ROLE_ARN), which the AWX credential type
+            "apiops AWS Secrets Manager sink" sets.
+        type: str
       endpoint_url:
         description: Another endpoint (a VPC endpoint, or a test server). Falls back to E(AWS_ENDPOINT_URL_SECRETS_MANAGER).
         type: str
@@ -104,66 +224,4 @@ options:
       kms_key_id:
         description: KMS key to encrypt new secrets with; the account's default key for Secrets Manager otherwise.
         type: str
-  sink_dir:
-    description:
-      - Directory of the ansible-vault encrypted sink (O(sink=file), required then). One file per target,
-        C(<sink_dir>/<platform>/<target>.vault) (mode C(0600)), holds a record per credential under C(credentials). A
-        record has the current C(secret), the C(previous_secret), and the journal of the rotation in progress.
-      - While a run works on a credential, C(<target>.vault.locks/<key>.lock) exists. C(<target>.vault.flock)
-        serializes the writes of runs that share the file.
-    type: path
-  vault_password_file:
-    description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
-    type: path
-  vault_id:
-    description: Vault id to encrypt the sink with.
-    type: str
-    default: default
-  concurrency:
-    description: Requests in flight at once. HTTP 429 answers make every worker wait (C(Retry-After)).
-    type: int
-    default: 8
-  max_failures:
-    description: Stop starting new credentials after this many failures (those in flight finish). V(0) means no limit.
-    type: int
-    default: 0
-  lock_timeout:
-    description:
-      - Seconds to wait for another run that holds a credential's lock. After that, the credential fails with a
-        message, and nothing is done twice. A lock left by a process that no longer exists on this host is taken over.
-    type: float
-    default: 60
-  report_json:
-    description:
-      - Write the plan (check mode) or the outcome here, in the collection's report schema. No secrets.
-      - Hosts of one run may share the path; their rows are merged.
-    type: path
-  report_markdown:
-    description: The same report as a Markdown table, for a change request.
-    type: path
-  verify_only:
-    description:
-      - Only check that the secret in the sink of every credential authenticates (read-only, like check mode). A
-        credential whose sink secret is rejected, or that has none, fails. For a scheduled audit.
-    type: bool
-    default: false
-  plan_file:
-    description:
-      - An approved plan, the JSON report of a check-mode run (O(report_json)). The run first checks again, read-only,
-        and carries out the plan only when every credential has the same action, the same expected result and the
-        same sink record as when the plan was made. Otherwise it changes nothing and fails, listing the differences.
-      - This is how a change window works. The dry run's report goes with the change request, and the approved run is
-        given that report.
-      - Ignored in check mode.
-    type: path
-  fail_on_error:
-    description:
-      - Fail the task when any credential failed (after every other credential was handled).
-      - V(false) returns the failures in RV(failures) instead, for a role that fails later.
-    type: bool
-    default: true
-notes:
-  - Run the task with C(no_log=true); its result holds no secret, but its arguments do.
-  - SIGTERM or SIGINT, and the end of ansible-playbook (C(kill -9)), stop the task from starting new credentials; those
-    in flight are finished and journaled.
 """

@@ -33,6 +33,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC
+
 NEW_SUFFIX = "_new"
 
 SMTP_SPEC = dict(
@@ -53,7 +55,13 @@ ROTATION_ARGSPEC = dict(
     deletion_days=dict(type="int", default=100),
     consumer_org=dict(type="str"),
     concurrency=dict(type="int", default=8),
-    sink_path=dict(type="path", required=True),
+    sink_path=dict(type="path"),
+    # The journal in HashiCorp Vault or AWS Secrets Manager instead of the file at sink_path (one record per credential
+    # under apiops/apic/<target>), with the settings every rotation task takes.
+    target=dict(type="str"),
+    sink=ENGINE_ARGSPEC["sink"],
+    hashicorp_vault=ENGINE_ARGSPEC["hashicorp_vault"],
+    aws_secrets_manager=ENGINE_ARGSPEC["aws_secrets_manager"],
     vault_password_file=dict(type="path", no_log=False),
     vault_id=dict(type="str", default="default"),
     generate_secrets=dict(type="str", default="locally", choices=["locally", "platform"]),
@@ -64,12 +72,16 @@ ROTATION_ARGSPEC = dict(
     max_failures=dict(type="int", default=0),
     lock_timeout=dict(type="float", default=60.0),
     plan_file=dict(type="path"),
+    audit=dict(type="bool", default=False),
+    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
 )
-WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire", "finish_record")
+WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire", "finish_record", "restore_previous")
 ACTION_LABELS = {
     "none": "none", "create_new": "create new", "verify_new": "verify new", "retire_old": "retire old",
     "finish_retire": "retire old (finish)", "finish_record": "record the finished rotation", "blocked": "blocked",
+    "restore_previous": "re-create the previous credential",
 }
+PREVIOUS_SUFFIX = "_previous"
 REPORT_FIELDS = ("consumer_org", "owner_email", "app", "credential", "title", "client_id", "created_at", "age_days",
                  "action", "reason", "new_credential", "new_client_id", "result", "error")
 
@@ -174,6 +186,42 @@ def _decide(name, age, companion, entry, ours, expiry_days, deletion_days, notif
     return {"action": "retire_old", "reason": reason % (age, deletion_days, new_name, companion_age, name, new_name, name)}
 
 
+def plan_rollback(rows, entries):
+    """One roll back item per credential row (pure): re-create the credential the last rotation retired.
+
+    Only a credential whose client id and secret the sink kept (one this collection had made) can be re-created; it
+    comes back as ``<name>_previous`` next to the current one, so consumers of either keep working.
+    """
+    client_ids = {row.get("client_id") for row in rows}
+    items = []
+    for row in rows:
+        name = row["name"]
+        item = {"key": sink_key(row["consumer_org"], row["app"], name), "consumer_org": row["consumer_org"],
+                "owner_email": row.get("owner_email"), "app": row["app"], "credential": name, "title": row.get("title"),
+                "client_id": row.get("client_id"), "created_at": row.get("created_at"), "age_days": row["age_days"],
+                "new_credential": None, "path": row["path"]}
+        entry = entries.get(item["key"]) or {}
+        if name.endswith(NEW_SUFFIX) or name.endswith(PREVIOUS_SUFFIX) or not entry.get("retired_client_id"):
+            reason = "nothing to roll back: no rotation of this credential by this collection is recorded"
+            items.append(dict(item, action="none", reason=reason))
+        elif entry.get("state") != "active":
+            reason = ("a rotation is in progress (%s): the old credential still exists; finish the rotation (or delete %s "
+                      "by hand) first" % (entry.get("state"), entry.get("new_credential") or name + NEW_SUFFIX))
+            items.append(dict(item, action="blocked", reason=reason))
+        elif entry["retired_client_id"] in client_ids and entry.get("rollback_state") != "pending":
+            items.append(dict(item, action="none", new_credential=name + PREVIOUS_SUFFIX,
+                              reason="the retired credential is back already (client id %s)" % entry["retired_client_id"]))
+        elif not entry.get("retired_client_secret"):
+            reason = ("the sink never held the secret of the retired credential (client id %s; it was not made by this "
+                      "collection), so it cannot be re-created" % entry["retired_client_id"])
+            items.append(dict(item, action="blocked", reason=reason))
+        else:
+            items.append(dict(item, action="restore_previous", new_credential=name + PREVIOUS_SUFFIX,
+                              reason="re-create the credential the last rotation retired (client id %s) as %s, next to %s"
+                                     % (entry["retired_client_id"], name + PREVIOUS_SUFFIX, name)))
+    return items
+
+
 def _is_ours(entry, companion):
     """Was ``companion`` (a ``<name>_new``) created by this collection, with its secret in the sink?"""
     if not entry or entry.get("new_credential") != companion["name"]:
@@ -181,6 +229,35 @@ def _is_ours(entry, companion):
     if entry.get("client_id"):
         return entry["client_id"] == companion.get("client_id")
     return entry.get("state") == "pending"  # the platform generated the secret and the answer was lost
+
+
+def audit_findings(item, entry):
+    """What an audit reports for one plan item without a request (pure): age, orphans, unfinished runs.
+
+    A ``<name>_new`` this collection did not make is an orphan: no sink holds its secret. The consumers' own
+    secrets of credentials the collection never rotated are not (the sink never held them).
+    """
+    found = []
+    if item["action"] in ("create_new", "retire_old"):
+        found.append("overdue: %s" % item["reason"])
+    elif item["action"] == "blocked":
+        found.append("overdue: %s" % item["reason"])
+    if item.get("companion_path") and not item.get("ours"):
+        found.append("orphan: %s exists, but no sink holds its secret (it was not made by this collection)" % item["new_credential"])
+    if entry.get("state") in ("pending", "retiring"):
+        found.append("unfinished: an interrupted run left this credential %s; run the rotation playbook" % entry["state"])
+    return found
+
+
+def secret_to_prove(item, entry):
+    """(credential path, client id, secret) of the sink's secret for this item, or None when the sink holds none here."""
+    if not entry.get("client_secret") or entry.get("state") in ("pending", "retiring"):
+        return None
+    if entry.get("state") in ("created", "verified") and item.get("companion_path"):
+        return item["companion_path"], entry["client_id"], entry["client_secret"]
+    if entry.get("client_id") and entry["client_id"] == item.get("client_id"):
+        return item["path"], entry["client_id"], entry["client_secret"]
+    return None
 
 
 def summarize(items):

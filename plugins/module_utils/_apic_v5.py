@@ -45,6 +45,7 @@ RESTORE_ARGSPEC.update(
     update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
     gateway_probe_url=dict(type="str"),
     secret_format=dict(type="str", default="hash", choices=["hash", "plaintext"]),
+    operation=dict(type="str", default="restore", choices=["restore", "rollback"]),
 )
 
 HINTS = {

@@ -52,6 +52,7 @@ AWS_SECRETS_MANAGER_ARGSPEC = dict(
     secret_key=dict(type="str", no_log=True),
     session_token=dict(type="str", no_log=True),
     profile=dict(type="str"),
+    role_arn=dict(type="str", fallback=(env_fallback, ["APIOPS_AWS_ROLE_ARN"])),
     endpoint_url=dict(type="str", fallback=(env_fallback, ["AWS_ENDPOINT_URL_SECRETS_MANAGER"])),
     name=dict(type="str", default="apiops/{platform}/{target}"),
     kms_key_id=dict(type="str"),
@@ -66,6 +67,11 @@ ENGINE_ARGSPEC = dict(
     hashicorp_vault=dict(type="dict", apply_defaults=True, options=HASHICORP_VAULT_ARGSPEC),
     aws_secrets_manager=dict(type="dict", apply_defaults=True, no_log=False, options=AWS_SECRETS_MANAGER_ARGSPEC),
     sink_dir=dict(type="path"),
+    deliver_to=dict(type="list", elements="str", default=[], choices=["hashicorp_vault", "aws_secrets_manager"]),
+    hook=dict(type="bool", default=False),
+    hook_delivered=dict(type="list", elements="str", default=[], no_log=False),
+    hook_failed=dict(type="list", elements="str", default=[], no_log=False),
+    run_id=dict(type="str", default=""),
     vault_password_file=dict(type="path", no_log=False),
     vault_id=dict(type="str", default="default"),
     concurrency=dict(type="int", default=8),
@@ -75,6 +81,7 @@ ENGINE_ARGSPEC = dict(
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),
     verify_only=dict(type="bool", default=False),
+    audit=dict(type="bool", default=False),
     plan_file=dict(type="path"),
 )
 

@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - apiops.credentials.anypoint
   - apiops.credentials.connection
   - apiops.credentials.rotation
+  - apiops.credentials.rotation.sinks
   - apiops.credentials.attributes
   - apiops.credentials.attributes.ANYPOINT_GROUP
 attributes:
@@ -118,6 +119,21 @@ seconds:
   description: Wall time of the task.
   returned: always
   type: float
+run_id:
+  description: The id of the run in its report; the roles pass it to their second run after a delivery hook.
+  returned: always
+  type: str
+sink_file:
+  description: The sink file (O(sink=file)), for the P(apiops.credentials.sink_secret#lookup) lookup of a delivery hook.
+  returned: always
+  type: str
+hook_deliveries:
+  description:
+    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
+      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC, ROTATION_ARGSPEC

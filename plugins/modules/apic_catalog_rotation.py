@@ -27,6 +27,7 @@ author:
   - apiops.credentials contributors (@apiops)
 extends_documentation_fragment:
   - apiops.credentials.apic
+  - apiops.credentials.rotation.sinks
   - apiops.credentials.connection
   - apiops.credentials.attributes
   - apiops.credentials.attributes.APIC_GROUP
@@ -71,15 +72,13 @@ options:
       - The ansible-vault encrypted secret record of this catalog (created if missing, mode C(0600)). It holds, per
         C(<consumer org>/<app>/<credential>), the newest client id and secret and the rotation state.
       - Read it with M(apiops.credentials.vault_file_secret) or C(ansible-vault view).
+      - Required with O(sink=file). With a remote O(sink), each credential is one record under
+        C(apiops/apic/<target>/<consumer org>/<app>/<credential>) and C(catalog.lock) is held while a run works.
     type: path
-    required: true
-  vault_password_file:
-    description: Encrypt the sink with this password file instead of the vault secrets given to ansible-playbook.
-    type: path
-  vault_id:
-    description: Vault id to encrypt the sink with.
+  target:
+    description: The catalog's name in a remote sink's paths (the role passes the inventory host name). Required with
+      O(sink=hashicorp_vault) or O(sink=aws_secrets_manager).
     type: str
-    default: default
   generate_secrets:
     description:
       - V(locally) generates the new client id and secret on the controller (32 hex characters, as the platform does)
@@ -153,6 +152,26 @@ options:
         credential has the same action, the same expected result and the same sink entry as when the plan was made;
         otherwise it changes nothing and fails, listing the differences. Ignored in check mode.
     type: path
+  operation:
+    description:
+      - C(rotate) applies the age policy.
+      - C(rollback) re-creates, for every credential whose last rotation this collection finished, the credential
+        that rotation retired, as C(<name>_previous) next to the current one, from the client id and secret the sink
+        kept, and proves it with verify-client-secret; consumers of either keep working. A credential whose retired
+        secret the sink never held (not made by this collection), or whose rotation is in progress, is blocked with
+        the reason. No e-mail is sent.
+    type: str
+    choices: [rotate, rollback]
+    default: rotate
+  audit:
+    description:
+      - Read only, nothing is written (not even a lock). For each credential it reports its findings - C(overdue)
+        (due for C(<name>_new), or past O(deletion_days)), C(orphan) (a C(<name>_new) this collection did not make, so no
+        sink holds its secret), C(unfinished) (an interrupted run) and C(drift) (verify-client-secret rejects the secret
+        in the sink). The result of a credential is C(compliant) or C(findings); with O(fail_on_error) the task fails
+        when any credential has findings.
+    type: bool
+    default: false
   fail_on_error:
     description:
       - Fail the task when any credential failed or is blocked (after every other credential was handled).

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - apiops.credentials.apic_v5
   - apiops.credentials.connection
   - apiops.credentials.rotation
+  - apiops.credentials.rotation.sinks
   - apiops.credentials.attributes
   - apiops.credentials.attributes.APIC_V5_GROUP
 attributes:
@@ -40,6 +41,17 @@ attributes:
     details:
       - In check mode, the diff lists the planned action of every application (no secrets).
 options:
+  operation:
+    description:
+      - C(restore) puts the backup's (or the sink's) values in place.
+      - C(rollback) puts back, for each application of the backup, the client id and secret that an earlier restore
+        had put in place before the last one (the sink keeps them as C(previous_client_id), C(previous_secret) or
+        C(previous_hash)). An application without such a value is blocked, with the reason - the portal never shows
+        a secret, so nothing else can be put back. A roll back is journaled, read back and proven like a restore, and
+        running it again changes nothing.
+    type: str
+    choices: [restore, rollback]
+    default: restore
   source:
     description: V(file) reads O(backup_file); V(sink) restores what an earlier restore recorded in the sink.
     type: str
@@ -132,6 +144,21 @@ seconds:
   description: Wall time of the task.
   returned: always
   type: float
+run_id:
+  description: The id of the run in its report; the roles pass it to their second run after a delivery hook.
+  returned: always
+  type: str
+sink_file:
+  description: The sink file (O(sink=file)), for the P(apiops.credentials.sink_secret#lookup) lookup of a delivery hook.
+  returned: always
+  type: str
+hook_deliveries:
+  description:
+    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
+      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC, RESTORE_ARGSPEC

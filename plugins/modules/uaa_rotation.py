@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - apiops.credentials.uaa
   - apiops.credentials.connection
   - apiops.credentials.rotation
+  - apiops.credentials.rotation.sinks
   - apiops.credentials.attributes
   - apiops.credentials.attributes.UAA_GROUP
 attributes:
@@ -138,7 +139,7 @@ summary:
 credentials:
   description:
     - One row per client, the rows of the JSON report (the collection's report schema).
-    - C(result) is planned, unchanged, would fail, rotated, added, retired, repaired, failed or skipped.
+    - C(result) is planned, unchanged, would fail, rotated, added, retired, repaired, delivered, failed or skipped.
   returned: always
   type: list
   elements: dict
@@ -159,6 +160,21 @@ seconds:
   description: Wall time of the task.
   returned: always
   type: float
+run_id:
+  description: The id of the run in its report; the roles pass it to their second run after a delivery hook.
+  returned: always
+  type: str
+sink_file:
+  description: The sink file (O(sink=file)), for the P(apiops.credentials.sink_secret#lookup) lookup of a delivery hook.
+  returned: always
+  type: str
+hook_deliveries:
+  description:
+    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
+      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+  returned: always
+  type: list
+  elements: dict
 """
 
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, controller_only

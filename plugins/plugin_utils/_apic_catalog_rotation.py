@@ -62,6 +62,9 @@ class ApicCatalogAdapter(Adapter):
 
     def next_step(self, work):
         item = work.spec
+        if work.action == "restore_previous":
+            return ("consumers of the retired client id work again through %s; %s stays as it is (delete %s by hand once "
+                    "it is not needed)" % (item["new_credential"], item["credential"], item["new_credential"]))
         if work.action in ("create_new", "verify_new"):
             return "consumers switch to %s; %s is deleted once they had the grace period" % (item["new_credential"], item["credential"])
         return None
@@ -176,16 +179,54 @@ class ApicCatalogAdapter(Adapter):
         return "retired"
 
     def _finish_record(self, work, item):
+        record = work.journal.record
         work.journal.save(state="active", credential=item["credential"], new_credential=None, rotated_at=now_iso(),
+                          retired_client_id=record.get("previous_client_id"), retired_client_secret=record.get("previous_client_secret"),
                           **{field: None for field in ROTATION_FIELDS})
         work.steps.append("recorded the rotation an interrupted run finished")
         return "retired"
 
     def _rename(self, work, path, title, old_name, new_name):
         self.api.update_credential(path, {"name": new_name, "title": strip_new(title) or new_name})
+        record = work.journal.record
+        # The retired credential's pair is kept for a roll back (re-created from it), when this collection made it.
         work.journal.save(state="active", credential=new_name, new_credential=None, rotated_at=now_iso(),
+                          retired_client_id=record.get("previous_client_id"), retired_client_secret=record.get("previous_client_secret"),
                           **{field: None for field in ROTATION_FIELDS})
         work.steps.append("renamed %s to %s" % (old_name, new_name))
+
+    def _restore_previous(self, work, item):
+        """Roll back: re-create the retired credential from the pair in the sink, next to the current one; prove it."""
+        journal = work.journal
+        record = journal.record
+        app_path = item["path"].rsplit("/credentials/", 1)[0]
+        path = app_path + "/credentials/" + item["new_credential"]
+        if record.get("rollback_state") != "pending":
+            journal.persist(rollback_state="pending", rollback_credential=item["new_credential"])
+            work.steps.append("journaled the roll back (pending)")
+        client_id, secret = record["retired_client_id"], record["retired_client_secret"]
+
+        def landed():
+            try:
+                return self.api.get_credential(path).get("client_id") == client_id
+            except ApiError:
+                return False
+
+        body = {"name": item["new_credential"], "title": (item["title"] or item["credential"]) + " (previous)",
+                "client_id": client_id, "client_secret": secret}
+        try:
+            self.api.create_credential(app_path, body, confirm=landed)
+            work.steps.append("re-created %s with the retired client id" % item["new_credential"])
+        except ApiError as error:
+            if error.status not in (400, 409) or not landed():
+                raise
+            work.steps.append("%s was already there with the retired client id" % item["new_credential"])
+        if not self.api.verify(path, client_id, secret):
+            raise StepError("%s was re-created, but the platform does not accept the retired secret (verify-client-secret); "
+                            "delete it by hand, the current credential is unchanged" % item["new_credential"])
+        journal.save(rollback_state=None, rolled_back_at=now_iso())
+        work.steps.append("verified %s" % item["new_credential"])
+        return "rolled back"
 
 
 def replace_record(record, fresh):

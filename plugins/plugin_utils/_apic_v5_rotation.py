@@ -37,6 +37,7 @@ def describe(row):
 
 class ApicV5Adapter(Adapter):
     platform = "apic_v5"
+    restores = True
 
     def __init__(self, params, warn, rate_gate, owners=None, gateway_probe_url=None, secret_format="hash"):
         self.params = params

@@ -72,10 +72,20 @@ class SecretsManagerRecords(RemoteRecords):
                                         aws_secret_access_key=settings.get("secret_key") or None,
                                         aws_session_token=settings.get("session_token") or None,
                                         profile_name=settings.get("profile") or None, region_name=settings["region"])
+        if settings.get("role_arn"):
+            session = self._assumed(session, settings["role_arn"], settings["region"], timeout)
         # A client is safe to share between threads (a session is not): made once, here.
         self.client = session.client("secretsmanager", endpoint_url=settings.get("endpoint_url") or None, verify=validate_certs,
                                      config=Config(connect_timeout=timeout, read_timeout=timeout,
                                                    retries={"max_attempts": retries + 1, "mode": "standard"}))
+
+    def _assumed(self, session, role_arn, region, timeout):
+        """A session with the role's temporary credentials (STS AssumeRole with the credentials found first)."""
+        with self._errors("assume the role %s for" % role_arn):
+            sts = session.client("sts", config=Config(connect_timeout=timeout, read_timeout=timeout))
+            credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="apiops-credentials")["Credentials"]
+        return boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                                     aws_session_token=credentials["SessionToken"], region_name=region)
 
     def _name(self, key):
         return "%s/%s" % (self.prefix, key)
@@ -139,6 +149,14 @@ class SecretsManagerRecords(RemoteRecords):
         if written != record:
             raise AnsibleActionFail("AWS Secrets Manager does not read back what was written to %s" % name)
         self._written(key, written)
+
+    def _keys(self):
+        keys = []
+        with self._errors("list"):
+            for page in self.client.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [self.prefix + "/"]}]):
+                keys += [secret["Name"][len(self.prefix) + 1:] for secret in page.get("SecretList", [])
+                         if secret["Name"].startswith(self.prefix + "/")]
+        return keys
 
     # -- a lock per credential: a secret created only if absent
     def _take_lock(self, key, owner):

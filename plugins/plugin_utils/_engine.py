@@ -60,9 +60,9 @@ OVERLAP = {
     "settable": "settable value",
     "hard_cut": "hard cut with a gap",
 }
-RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "rolled back", "restored",
-           "restored (unproven)", "failed", "skipped")
-DONE = ("rotated", "added", "retired", "repaired", "rolled back", "restored", "restored (unproven)")
+RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "delivered", "rolled back",
+           "restored", "restored (unproven)", "failed", "skipped", "compliant", "findings")
+DONE = ("rotated", "added", "retired", "repaired", "delivered", "rolled back", "restored", "restored (unproven)")
 IN_PROGRESS_PER_SLOT = 4
 CHAR_SETS = {name: getattr(string, name) for name in
              ("ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits", "punctuation")}
@@ -168,13 +168,23 @@ def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=
     return dict(action="none", reason="rotated %d days ago" % age_days, age_days=age_days)
 
 
-def plan_rollback(record):
-    """Roll back to the previous secret in the journal: ``{"action": "rollback" | "none", "reason"}``."""
+def plan_rollback(record, restores=False):
+    """Roll back to the previous secret in the journal: ``{"action": "rollback" | "none" | "blocked", "reason"}``.
+
+    ``restores``: the platform takes a client id and a secret together (API Connect v5), and the journal's previous
+    value is the one an earlier restore put in place.
+    """
     record = record or {}
     if record.get("operation") == "rollback" and record.get("state") == "pending":
         return dict(action="rollback", reason="an interrupted roll back is finished")
     if record.get("state") == "rolled_back":
-        return dict(action="none", reason="already rolled back to the secret before the last rotation")
+        return dict(action="none", reason="already rolled back to the secret before the last %s" % ("restore" if restores else "rotation"))
+    if restores:
+        if not record.get("previous_client_id"):
+            return dict(action="blocked", reason="the sink holds no value from before the last restore: the portal never "
+                                                 "shows a secret, so only a value an earlier restore put in place can be put "
+                                                 "back. Restore from a backup instead")
+        return dict(action="rollback", reason="put back the client id and secret before the last restore")
     if not record.get("previous_secret"):
         return dict(action="blocked", reason="the sink has no previous secret for this credential: it was never rotated "
                                              "by this collection, so there is nothing to roll back to")
@@ -191,6 +201,16 @@ def plan_restore(record, current_id, desired_id, update_secret="on_change_of_cli
     if update_secret == "always":
         return dict(action="restore", reason="update_secret=always sends the secret again")
     return dict(action="none", reason="the client id already matches (the secret is not compared: the portal never shows it)")
+
+
+def secret_digest(secret):
+    """A short digest of a secret, to note in its own record what a delivery hook was given (it cannot be reversed)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
+
+
+def delivered_copy(record):
+    """What a further sink is given: the record without the journal's unfinished steps."""
+    return {name: value for name, value in record.items() if not name.startswith("pending") and name != "hook_delivered"}
 
 
 def record_digest(record):
@@ -310,12 +330,16 @@ class Work:
         self.result = None
         self.error = None
         self.next = None
+        self.hook_due = False  # the delivery hook has not been given the sink's secret yet
+        self.findings = []  # what an audit found, in words (no secret)
+        self.age_days = None
 
     def row(self, platform):
         return {"platform": platform, "target": self.target, "location": self.location, "credential": self.credential,
                 "strategy": self.strategy, "action": self.action, "reason": self.reason,
                 "overlap": OVERLAP.get(self.overlap), "steps": list(self.steps), "result": self.result,
-                "error": self.error, "sink": self.sink, "next": self.next, "digest": self.digest}
+                "error": self.error, "sink": self.sink, "next": self.next, "digest": self.digest,
+                "findings": list(self.findings), "age_days": self.age_days}
 
 
 class Adapter:
@@ -335,6 +359,7 @@ class Adapter:
     platform = "platform"
     propagation_wait = 0.0  # seconds a platform may take before a changed secret is accepted / rejected
     generates = "locally"  # or "platform": apply() returns the secret the platform made (a reset)
+    restores = False  # True: a value is put back with restore() (client id and secret together), not with set()
     late_apply_wait = 0.0  # seconds to watch for a write whose answer was lost (platform-made secrets)
 
     def overlap(self, work):
@@ -400,9 +425,14 @@ class Engine:
     """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
 
     def __init__(self, adapter, store, policy, check_mode=False, concurrency=8, max_failures=0, lock_timeout=60.0,
-                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep):
+                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep, deliveries=(), hook=None):
         self.adapter = adapter
-        self.store = store  # a RecordFile: the journal and the sink
+        self.store = store  # the journal and the sink: RecordFile, or a RemoteRecords store
+        # Further sinks the proven secret is copied to (and read back from) before any retirement.
+        self.deliveries = tuple(deliveries)
+        # The delivery hook (a tasks file the role runs between two engine runs): None, or
+        # {"delivered": keys the hook delivered, "failed": keys it failed for}, each for the second run.
+        self.hook = hook
         self.policy = policy  # max_age_days, rotate_before, phase, min_overlap
         self.check_mode = check_mode
         # Credentials in progress at once. Requests in flight are bounded by the adapter's RateGate (``concurrency``);
@@ -499,9 +529,40 @@ class Engine:
         return work
 
     def _protocol(self, work):
+        work.overlap = self.adapter.overlap(work)
+        work.digest = record_digest(work.journal.record)
+        hooked = self._hook_outcome(work)
+        if self.hook and self.hook.get("second") and self.policy.get("operation", "rotate") != "rotate":
+            # After a roll back or a restore nothing waits for the hook: it only had to be told.
+            work.action, work.reason = "none", "the delivery hook was given the secret in the sink"
+            work.result = "delivered" if hooked else "unchanged"
+        else:
+            self._protocol_steps(work)
+        if hooked and work.result == "unchanged":
+            work.result = "delivered"
+        if self.hook is not None:
+            secret = work.journal.record.get("secret")
+            work.hook_due = bool(secret) and work.journal.record.get("hook_delivered") != secret_digest(secret)
+
+    def _hook_outcome(self, work):
+        """What the delivery hook did for this credential in the role's hook pass; True when it delivered."""
+        if self.hook is None or self.check_mode:
+            return False
+        if work.key in self.hook.get("failed", ()):
+            raise StepError("the delivery hook failed for this credential (its task above says why), so its consumers "
+                            "do not have the sink's secret yet and no old secret was retired after that. Fix the hook "
+                            "and re-run: it is called again")
+        secret = work.journal.record.get("secret")
+        if work.key not in self.hook.get("delivered", ()) or not secret:
+            return False
+        if work.journal.record.get("hook_delivered") != secret_digest(secret):
+            work.journal.persist(hook_delivered=secret_digest(secret))
+            work.steps.append("the delivery hook delivered the secret")
+            return True
+        return False
+
+    def _protocol_steps(self, work):
         adapter, journal, policy = self.adapter, work.journal, self.policy
-        work.overlap = adapter.overlap(work)
-        work.digest = record_digest(journal.record)
         repaired = adapter.repair(work, self.check_mode or policy.get("verify_only"))
         work.steps += repaired
         if policy.get("verify_only"):
@@ -509,7 +570,13 @@ class Engine:
                 raise StepError("an interrupted run left work to finish (%s): run the rotation playbook" % "; ".join(repaired))
             work.action, work.reason = "none", "verify only: does the secret in the sink authenticate?"
             self._prove_sink_secret(work)
+            behind = self._deliver(work, check=True)
+            if behind:
+                raise StepError("%s does not hold the sink's secret: run the rotation playbook, which delivers it" % ", ".join(behind))
             work.result = "unchanged"
+            return
+        if policy.get("operation") == "audit":
+            self._audit(work)
             return
         own = adapter.plan(work)
         if own is not None:
@@ -518,7 +585,7 @@ class Engine:
         if policy.get("operation") == "restore":
             plan = plan_restore(journal.record, adapter.current_id(work), work.spec["client_id"], policy.get("update_secret"))
         elif policy.get("operation") == "rollback":
-            plan = plan_rollback(journal.record)
+            plan = plan_rollback(journal.record, restores=adapter.restores)
         else:
             plan = plan_rotation(journal.record, policy.get("max_age_days"), policy.get("rotate_before"), policy.get("phase", "all"))
         work.action, work.reason = plan["action"], plan["reason"]
@@ -532,6 +599,8 @@ class Engine:
         if work.action == "none":
             self._prove_sink_secret(work)
             work.result = ("planned" if self.check_mode else "repaired") if repaired else "unchanged"
+            if self._deliver(work, check=self.check_mode) and not repaired:
+                work.result = "planned" if self.check_mode else "delivered"
             return
         if self.check_mode:
             if work.action == "rotate":
@@ -566,6 +635,7 @@ class Engine:
         if not adapter.authenticates(work, new):
             raise StepError("the secret in the sink does not authenticate, so the old secret is not retired (it may be "
                             "the only one that works). Find which secret consumers use before going on")
+        self._deliver(work)  # an earlier run may have stopped at a further sink
         if adapter.separate_retire(work):
             if not self._may_retire(work):
                 return
@@ -577,6 +647,43 @@ class Engine:
             self._prove_rejected(work, new, old)
             journal.save(state="complete", retired_at=now_iso())
         work.result = "retired"
+
+    def _audit(self, work):
+        """Read-only: age against the policy, drift, secrets no sink knows, a previous secret that still works."""
+        adapter, record, policy = self.adapter, work.journal.record, self.policy
+        work.action, work.reason = "audit", "read only: age, drift, orphans, retirement"
+        found = work.findings
+        plan = plan_rotation(record, policy.get("max_age_days"), policy.get("rotate_before"))
+        work.age_days = plan.get("age_days")
+        secret = record.get("secret")
+        if record.get("pending_secret") or record.get("state") in ("pending", "rotating", "retiring"):
+            found.append("unfinished: an interrupted run left this credential %s; run the rotation playbook"
+                         % record.get("state", "pending"))
+        if not secret and record.get("client_secret_hash"):
+            work.steps.append("only the secret's hash is known (a restore)")
+        elif not secret:
+            found.append("orphan: no sink holds a secret of this credential; rotate it so that one does")
+        elif record.get("rotated_at") and plan["action"] == "rotate":
+            found.append("overdue: %s" % plan["reason"])
+        if secret and adapter.can_prove(work):
+            if not adapter.authenticates(work, secret):
+                found.append("drift: the platform rejects the secret in the sink (changed outside this collection)")
+            else:
+                work.steps.append("proved the secret in the sink")
+        elif secret:
+            work.steps.append("the sink's secret could not be proven here (no check is configured)")
+        if secret and adapter.generates == "platform":
+            if adapter.read_secret(work) != secret:
+                found.append("orphan: the platform holds a secret that no sink knows (changed outside this collection)")
+        previous = record.get("previous_secret")
+        if previous and record.get("state") in ("complete", "rolled_back") and adapter.can_prove(work) \
+                and adapter.authenticates(work, previous):
+            found.append("not retired: the secret before the last change still works; run the rotation playbook "
+                         "(phase retire) or retire it by hand")
+        found += ["drift: %s holds another secret than the sink" % path for path in self._deliver(work, check=True)]
+        if self.hook is not None and secret and record.get("hook_delivered") != secret_digest(secret):
+            found.append("drift: the delivery hook was not given the sink's secret; run the rotation playbook")
+        work.result = "findings" if found else "compliant"
 
     def _adapter_steps(self, work, plan):
         """A platform policy of its own: the adapter's plan, a dry run that stops at it, or the adapter's steps."""
@@ -682,6 +789,10 @@ class Engine:
         """Put the previous secret back: a settable value, journaled and proven like any other secret."""
         adapter, journal = self.adapter, work.journal
         record = journal.record
+        if adapter.restores:
+            self._restore(work, {"client_id": record.get("previous_client_id"), "secret": record.get("previous_secret"),
+                                 "hash": record.get("previous_hash")}, operation="rollback")
+            return
         resumed = record.get("operation") == "rollback" and record.get("state") == "pending"
         target = record.get("pending_secret") if resumed else record.get("previous_secret")
         current = record.get("secret")
@@ -711,23 +822,38 @@ class Engine:
         work.result = "rolled back"
         work.next = adapter.next_step(work)
 
-    def _restore(self, work):
-        """Put a known value back (a backup): journal it, set it, read the id back, prove the secret where it can be."""
+    def _restore(self, work, value=None, operation="restore"):
+        """Put a known value back (a backup, or the one before the last restore): journal it, set it, read the id back,
+        prove the secret where it can be. The value it replaces is kept as the previous one (a roll back puts it back)."""
         adapter, journal, spec = self.adapter, work.journal, work.spec
-        value = {"client_id": spec["client_id"], "secret": spec.get("client_secret"), "hash": spec.get("client_secret_hash")}
-        if not (journal.record.get("operation") == "restore" and journal.record.get("state") == "pending"):
+        record = journal.record
+        if value is None:
+            value = {"client_id": spec["client_id"], "secret": spec.get("client_secret"), "hash": spec.get("client_secret_hash")}
+        if not (record.get("operation") == operation and record.get("state") == "pending"):
             journal.persist(pending_client_id=value["client_id"], pending_secret=value["secret"], pending_hash=value["hash"],
-                            state="pending", operation="restore", started_at=now_iso())
-            work.steps.append("journaled the restore (pending)")
+                            state="pending", operation=operation, started_at=now_iso())
+            work.steps.append("journaled the %s (pending)" % ("roll back" if operation == "rollback" else "restore"))
         else:
-            work.steps.append("resumed the restore journaled by an earlier run")
+            value = {"client_id": record["pending_client_id"], "secret": record.get("pending_secret"), "hash": record.get("pending_hash")}
+            work.steps.append("resumed the %s journaled by an earlier run" % ("roll back" if operation == "rollback" else "restore"))
         if adapter.restore(work, value) != value["client_id"]:
             raise StepError("the platform answered with another client id than the backup's; it stays pending in the sink")
         work.steps.append("set the client id and secret; the client id reads back")
         proven = self._prove_restored(work, value["secret"])
         metadata = {key: spec.get(key) for key in ("org", "app", "credential_id", "owner", "description")}
+        replaced = {}
+        if record.get("client_id") and (record["client_id"], record.get("secret"), record.get("client_secret_hash")) != \
+                (value["client_id"], value["secret"], value["hash"]):
+            replaced = {"previous_client_id": record["client_id"], "previous_secret": record.get("secret"),
+                        "previous_hash": record.get("client_secret_hash")}
         journal.save(client_id=value["client_id"], secret=value["secret"], client_secret_hash=value["hash"], pending_client_id=None,
-                     pending_secret=None, pending_hash=None, state="restored", operation=None, restored_at=now_iso(), **metadata)
+                     pending_secret=None, pending_hash=None, operation=None, restored_at=now_iso(),
+                     state="rolled_back" if operation == "rollback" else "restored", **dict(metadata, **replaced))
+        self._deliver(work)
+        if operation == "rollback":
+            work.result = "rolled back"
+            work.next = None if proven else adapter.next_step(work)
+            return
         work.result = "restored" if proven else "restored (unproven)"
         if not proven:
             work.next = adapter.next_step(work)
@@ -754,9 +880,38 @@ class Engine:
             raise StepError("the sink does not read back the new secret; the platform has it, so the old one is kept. "
                             "Check the sink (%s) and re-run" % work.sink)
         work.steps.append("delivered to the sink")
+        self._deliver(work)
+
+    def _deliver(self, work, check=False):
+        """Copy the journal's secret to every further sink that does not hold it, each read back; what was (or would be) written.
+
+        It runs before any retirement, so a sink that fails stops the credential with its old secret still in place.
+        """
+        record = work.journal.record
+        if not record.get("secret") or not self.deliveries:
+            return []
+        written = []
+        for store in self.deliveries:
+            try:
+                if store.current(work.key).get("secret") == record["secret"]:
+                    continue
+                if not check:
+                    store.put(work.key, delivered_copy(record))  # written and read back, or an error
+            except self.errors as error:
+                raise StepError("the new secret works and is in the sink (%s), but delivering it to %s failed (%s). No old "
+                                "secret was retired after that; fix %s and re-run, which delivers it again"
+                                % (work.sink, store.path, error, store.path))
+            written.append(store.path)
+            if not check:
+                work.steps.append("delivered to %s" % store.path)
+        return written
 
     def _may_retire(self, work):
         record, policy = work.journal.record, self.policy
+        if self.hook is not None and record.get("hook_delivered") != secret_digest(record.get("secret") or ""):
+            work.result = "added"
+            work.next = "the delivery hook is given the new secret next; the old one is retired once the hook succeeded"
+            return False
         if policy.get("phase") == "add":
             work.result = "added"
             work.next = "consumers switch to the new secret in the sink; then run with phase retire"
@@ -865,12 +1020,31 @@ def report(platform, works, meta):
     return data
 
 
+def continued(row, later):
+    """A credential's report row after the hook pass ``later`` (None: it had none): one row for the whole run."""
+    if later is None:
+        return row
+    merged = dict(row, steps=list(row.get("steps") or []) + list(later.get("steps") or []))
+    if later.get("result") in ("delivered", "unchanged"):
+        return merged  # the first run's outcome stands; the hook delivered it
+    merged.update(result="rotated" if (row.get("result"), later.get("result")) == ("added", "retired") else later.get("result"),
+                  error=later.get("error"), next=later.get("next"))
+    return merged
+
+
 def merge_reports(existing, data):
-    """``data`` with the rows of other targets of the same run kept from ``existing``."""
+    """``data`` with the rows of other targets (or, for a partial run, other credentials) of the same run kept from ``existing``."""
     if not existing or existing.get("schema") != SCHEMA or existing.get("run_id") != data.get("run_id"):
         return data
-    targets = {row["target"] for row in data["credentials"]}
-    rows = [row for row in existing.get("credentials", []) if row.get("target") not in targets] + data["credentials"]
+    if data.get("partial"):
+        # A second run over some credentials of a target (after the delivery hook): it continues their rows.
+        later = {(row["target"], row["credential"]): row for row in data["credentials"]}
+        rows = [continued(row, later.pop((row.get("target"), row.get("credential")), None))
+                for row in existing.get("credentials", [])] + list(later.values())
+        data = dict(data, partial=existing.get("partial", False))
+    else:
+        targets = {row["target"] for row in data["credentials"]}
+        rows = [row for row in existing.get("credentials", []) if row.get("target") not in targets] + data["credentials"]
     summary = {}
     for row in rows:
         summary[row["result"]] = summary.get(row["result"], 0) + 1
@@ -887,6 +1061,16 @@ def _cell(value):
 def markdown(data):
     """The report as Markdown, for a change request."""
     counts = ", ".join("%s: %d" % item for item in sorted(data["summary"].items()))
+    if data.get("audit"):
+        lines = ["# Credential audit", "", "- Generated: %s" % data.get("generated_at"), "- Read only: nothing was changed",
+                 "- Credentials: %d (%s)" % (len(data["credentials"]), counts),
+                 "- With findings: %d" % sum(1 for row in data["credentials"] if row.get("result") != "compliant"), "",
+                 "| Platform | Target | Location | Credential | Age (days) | Result | Findings |", "|---|---|---|---|---|---|---|"]
+        for row in data["credentials"]:
+            cells = (row["platform"], row["target"], row.get("location"), row["credential"], row.get("age_days"),
+                     (row.get("result") or "") + (": " + row["error"] if row.get("error") else ""), row.get("findings"))
+            lines.append("| %s |" % " | ".join(_cell(value) for value in cells))
+        return "\n".join(lines) + "\n"
     lines = ["# Credential rotation %s" % ("plan" if data.get("check_mode") else "report"), "",
              "- Generated: %s" % data.get("generated_at"),
              "- Mode: %s" % ("dry run (nothing was changed)" if data.get("check_mode") else "applied"),

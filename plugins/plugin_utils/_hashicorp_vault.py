@@ -152,6 +152,14 @@ class KvRecords(RemoteRecords):
             self.versions[key] = version
         self._written(key, written)
 
+    def _keys(self, folder=""):
+        """Every key under the prefix: KV's LIST (GET with list=true), one folder at a time."""
+        answer = self._call("GET", "metadata", folder, expected=(200, 404), params={"list": "true"})
+        keys = []
+        for name in ((answer.body or {}).get("data") or {}).get("keys") or [] if answer.status == 200 else []:
+            keys += self._keys(folder + name) if name.endswith("/") else [folder + name]
+        return keys
+
     # -- a lock per credential: a key created only if absent (cas=0)
     def _take_lock(self, key, owner):
         answer = self._call("POST", "data", key + ".lock", expected=(200, 400), json={"data": {"owner": owner}, "options": {"cas": 0}},

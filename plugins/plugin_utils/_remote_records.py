@@ -18,6 +18,7 @@ here writes each record on its own, so there is no group commit to wait for: a
 ``_take_lock(key, owner)``       create ``<key>.lock`` holding ``owner`` only if it does not exist; True if it did
 ``_lock_fields(key)``            what the lock holds, split (pid, host, time), or [] when there is none
 ``_drop_lock(key)``              delete the lock
+``_keys()``                      the keys of every record (and lock) under the store's prefix
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ class RemoteRecords:
             pending = [(name, self._dirty.pop(name)) for name in keys if name in self._dirty]
         for name, record in pending:
             self._write(name, record)
+
+    def keys(self):
+        """The keys of every record the store holds (locks left out): what a run that lists its records reads."""
+        with self._guard:
+            queued = set(self._dirty)
+        return sorted((set(self._keys()) | queued) - {key for key in self._keys() if key.endswith(".lock")} -
+                      {key for key in queued if key.endswith(".lock")})
 
     def durable(self, key):
         with self._guard:
@@ -126,4 +134,7 @@ class RemoteRecords:
         raise NotImplementedError
 
     def _drop_lock(self, key):
+        raise NotImplementedError
+
+    def _keys(self):
         raise NotImplementedError

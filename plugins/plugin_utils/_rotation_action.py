@@ -47,11 +47,36 @@ def common_problem(args):
         return "lock_timeout is a number of seconds, 0 or more"
     if args["sink"] == "file" and not args["sink_dir"]:
         return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault"
-    if args["sink"] == "hashicorp_vault":
-        return settings_problem(args["hashicorp_vault"])
-    if args["sink"] == "aws_secrets_manager":
-        return aws_settings_problem(args["aws_secrets_manager"])
+    if args["sink"] in args["deliver_to"]:
+        return "deliver_to names %s, which is already the sink: list only further sinks" % args["sink"]
+    for kind in {args["sink"]} | set(args["deliver_to"]):
+        problem = SETTINGS_PROBLEMS.get(kind, lambda settings: None)(args.get(kind))
+        if problem:
+            return problem
+    unknown = set(args["hook_delivered"]) & set(args["hook_failed"])
+    if unknown:
+        return "hook_delivered and hook_failed both name %s: a hook either delivered a secret or failed" % sorted(unknown)[0]
     return None
+
+
+SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager": aws_settings_problem}
+
+
+def remote_store(kind, args, platform, warn):
+    """A further sink (or the journal's): HashiCorp Vault's KV v2 or AWS Secrets Manager, at the shared key layout."""
+    if kind == "hashicorp_vault":
+        return KvRecords(args["hashicorp_vault"], platform, args["target"], timeout=args["request_timeout"],
+                         retries=args["retries"], warn=warn)
+    return SecretsManagerRecords(args["aws_secrets_manager"], platform, args["target"], timeout=args["request_timeout"],
+                                 retries=args["retries"], validate_certs=args["validate_certs"])
+
+
+def open_store(args, platform, loader, sink_file):
+    """The journal and sink: a vault-encrypted file on the controller, HashiCorp Vault's KV v2, or AWS Secrets Manager."""
+    if args["sink"] != "file":
+        return remote_store(args["sink"], args, platform, display.warning)
+    return RecordFile(VaultSink(loader, args["vault_password_file"], args["vault_id"]), sink_file,
+                      head={"platform": platform, "target": args["target"]})
 
 
 class RotationAction(ActionBase):
@@ -95,58 +120,74 @@ class RotationAction(ActionBase):
         if not args["validate_certs"]:
             display.warning("validate_certs is false: the server certificate is not checked. Prefer ca_path.")
         verify_only = bool(args.get("verify_only"))
-        check_mode = bool(self._task.check_mode) or verify_only
+        audit = bool(args.get("audit"))
+        check_mode = bool(self._task.check_mode) or verify_only or audit  # neither writes, not even a lock
         started = time.monotonic()
 
+        hook_pass = bool(args["hook_delivered"] or args["hook_failed"])
+        if hook_pass:
+            args["phase"] = "retire"  # the second run retires what waited for the hook, and starts nothing new
         store = self._store(args)
         adapter = self.adapter(args, RateGate(args["concurrency"]))
-        if args.get("plan_file") and not check_mode:
+        if args.get("plan_file") and not check_mode and not hook_pass:
             self._check_plan(args, adapter, store)
         works = self.works(args)
+        if hook_pass:
+            # The role's second run, after the delivery hook: only the credentials the hook was given.
+            named = set(args["hook_delivered"]) | set(args["hook_failed"])
+            works = [work for work in works if work.key in named]
         engine = self._engine(args, adapter, store, check_mode)
         engine.run(works)
 
-        meta = {"run_id": str(self._task._uuid), "check_mode": check_mode, "policy": self.policy(args)}
+        meta = {"run_id": args["run_id"] or str(self._task._uuid), "check_mode": check_mode, "policy": self._policy(args),
+                "partial": hook_pass, "audit": audit}
         data = _engine.report(self.PLATFORM, works, meta)
         write_reports(args["report_json"], args["report_markdown"], data)
 
-        failed = [work for work in works if work.result in ("failed", "would fail", "skipped")]
-        changing = () if verify_only else ("planned",) if check_mode else _engine.DONE
+        failed = [work for work in works if work.result in ("failed", "would fail", "skipped", "findings")]
+        changing = () if verify_only or audit else ("planned",) if check_mode else _engine.DONE
         result.update(
             changed=any(work.result in changing for work in works) or engine.journal_writes > 0 and not check_mode,
             summary=data["summary"], credentials=data["credentials"], requests=adapter.request_count,
             journal_writes=store.writes, seconds=round(time.monotonic() - started, 2),
-            failures=[{"credential": w.credential, "location": w.location, "error": w.error} for w in failed],
+            failures=[{"credential": w.credential, "location": w.location, "error": w.error or "; ".join(w.findings)} for w in failed],
+            run_id=meta["run_id"], sink_file=self.sink_path(args) if args["sink"] == "file" else None,
+            # For the role's delivery hook: which credentials, never their secrets (the hook reads those from the sink).
+            hook_deliveries=[{"key": w.key, "credential": w.credential, "location": w.location, "target": w.target,
+                              "platform": self.PLATFORM, "state": w.journal.record.get("state") if w.journal else None}
+                             for w in works if w.hook_due],
         )
-        if check_mode and not verify_only:
+        if check_mode and not verify_only and not audit:
             result["diff"] = {"before": "", "after": "".join("%s/%s: %s (%s)\n" % (w.location, w.credential, w.action, w.reason)
                                                              for w in works if w.result == "planned")}
         counts = ", ".join("%s %d" % kv for kv in sorted(data["summary"].items()))
         if failed:
-            result["msg"] = "%d of %d %s failed (%s): %s" % (
-                len(failed), len(works), self.NOUN, counts,
-                "; ".join("%s: %s" % (w.credential, w.error) for w in failed[:20]) + ("; ..." if len(failed) > 20 else ""))
+            result["msg"] = "%d of %d %s %s (%s): %s" % (
+                len(failed), len(works), self.NOUN, "have findings" if audit else "failed", counts,
+                "; ".join("%s: %s" % (w.credential, w.error or "; ".join(w.findings)) for w in failed[:20])
+                + ("; ..." if len(failed) > 20 else ""))
             result["failed"] = args["fail_on_error"]
         else:
             result["msg"] = "%d %s: %s" % (len(works), self.NOUN, counts)
         return result
 
     def _store(self, args):
-        """The journal and sink: a vault-encrypted file on the controller, HashiCorp Vault's KV v2, or AWS Secrets Manager."""
-        if args["sink"] == "hashicorp_vault":
-            return KvRecords(args["hashicorp_vault"], self.PLATFORM, args["target"], timeout=args["request_timeout"],
-                             retries=args["retries"], warn=display.warning)
-        if args["sink"] == "aws_secrets_manager":
-            return SecretsManagerRecords(args["aws_secrets_manager"], self.PLATFORM, args["target"], timeout=args["request_timeout"],
-                                         retries=args["retries"], validate_certs=args["validate_certs"])
-        return RecordFile(VaultSink(self._loader, args["vault_password_file"], args["vault_id"]), self.sink_path(args),
-                          head={"platform": self.PLATFORM, "target": args["target"]})
+        return open_store(args, self.PLATFORM, self._loader, self.sink_path(args) if args["sink"] == "file" else None)
+
+    def _policy(self, args):
+        policy = self.policy(args)
+        if args.get("audit"):
+            policy["operation"] = "audit"
+        return policy
 
     def _engine(self, args, adapter, store, check_mode):
-        return _engine.Engine(adapter, store, self.policy(args), check_mode=check_mode, concurrency=args["concurrency"],
+        return _engine.Engine(adapter, store, self._policy(args), check_mode=check_mode, concurrency=args["concurrency"],
                               max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
                               progress=lambda line: display.display("%s: %s" % (args["target"], line)),
-                              errors=(ApiError, AnsibleActionFail))
+                              errors=(ApiError, AnsibleActionFail),
+                              deliveries=[remote_store(kind, args, self.PLATFORM, display.warning) for kind in args["deliver_to"]],
+                              hook=({"delivered": set(args["hook_delivered"]), "failed": set(args["hook_failed"]),
+                                     "second": bool(args["hook_delivered"] or args["hook_failed"])} if args["hook"] else None))
 
     def _check_plan(self, args, adapter, store):
         """Refuse, before any write, a run whose platform or sink no longer match the approved plan."""

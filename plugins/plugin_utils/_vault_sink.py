@@ -218,6 +218,11 @@ class RecordFile:
             record = self._dirty.get(key, self.records.get(key))
         return dict(record or {})
 
+    def keys(self):
+        """The keys of every record in the file (and of changes not written yet)."""
+        with self._cond:
+            return sorted(set(self.records) | set(self._dirty))
+
     def current(self, key):
         """The record of ``key`` as the file holds it now, when another run may have written it since we read it.
 

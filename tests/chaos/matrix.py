@@ -115,6 +115,35 @@ def uaa_setup(strategy, names, sink="file"):
     return setup
 
 
+HOOK = os.path.join(ROOT, "tests", "system", "files", "hook_to_kv.yml")
+
+
+def uaa_delivery_setup(workspace):
+    """Strategy dual, the journal in the file sink, delivered to Vault and through a hook that writes to Vault too."""
+    uaa_setup("dual", ["billing-service", "reports-service"])(workspace)
+    url = workspace.emulators["vault"].url
+    with open(os.path.join(workspace.path, "inventory.json"), encoding="utf-8") as handle:
+        inventory = json.load(handle)
+    inventory["uaa_servers"]["hosts"]["uaa-test"].update(
+        uaa_secret_rotation_deliver_to=["hashicorp_vault"], uaa_secret_rotation_hashicorp_vault={"url": url, "token": VAULT_TOKEN},
+        uaa_secret_rotation_hook_tasks=HOOK, hook_kv_url=url, hook_kv_token=VAULT_TOKEN, hook_timeout=REQUEST_TIMEOUT * 5)
+    workspace.write_inventory(inventory)
+
+
+def uaa_delivery_check(workspace):
+    names = ["billing-service", "reports-service"]
+    problems = uaa_check(names)(workspace)
+    for name in names:
+        secret = workspace.record(name).get("secret")
+        if vault_record(workspace, "uaa/uaa-test/uaa/" + name).get("secret") != secret:
+            problems.append("%s: the further sink (Vault) does not hold the sink's secret" % name)
+        answer = requests.get("%s/v1/secret/data/consumers/uaa/%s" % (workspace.emulators["vault"].url, name), timeout=5,
+                              headers={"X-Vault-Token": VAULT_TOKEN})
+        if answer.status_code != 200 or answer.json()["data"]["data"].get("secret") != secret:
+            problems.append("%s: the delivery hook's store does not hold the sink's secret" % name)
+    return problems
+
+
 def uaa_check(names, sink="file"):
     def check(workspace):
         problems = []
@@ -231,6 +260,45 @@ def v5_check(workspace):
     return problems
 
 
+def uaa_rollback_setup(workspace):
+    uaa_setup("admin", ["billing-service", "reports-service"])(workspace)
+    assert workspace.play("uaa_rotate.yml").rc == 0  # the rotation the roll back undoes
+
+
+def uaa_rollback_check(workspace):
+    problems = []
+    for name in ("billing-service", "reports-service"):
+        record = workspace.record(name)
+        if record.get("state") != "rolled_back" or record.get("secret") != UAA_CLIENTS[name]:
+            problems.append("%s: the sink does not say rolled back to the original (state %s)" % (name, record.get("state")))
+        if not workspace.token_works(name, UAA_CLIENTS[name]):
+            problems.append("%s: the original secret does not work" % name)
+        if workspace.token_works(name, record.get("previous_secret") or ""):
+            problems.append("%s: the rotated secret still works after the roll back" % name)
+    return problems
+
+
+V5_CORRECTED = [dict(row, client_secret="C0rrected-%s-secret-value-0101" % row["app"]) for row in V5_ROWS]
+
+
+def v5_rollback_setup(workspace):
+    """Two restores (the second with corrected secrets): the roll back puts the first one's values back."""
+    v5_setup(workspace)
+    assert workspace.play("apic_v5_restore.yml").rc == 0
+    v5_inventory(workspace, V5_CORRECTED, apic_v5_request_timeout=REQUEST_TIMEOUT, apic_v5_retries=1,
+                 apic_v5_credential_restore_update_secret="always", apic_v5_credential_restore_lock_timeout=REQUEST_TIMEOUT * 10)
+    assert workspace.play("apic_v5_restore.yml").rc == 0
+
+
+def v5_rollback_check(workspace):
+    problems = v5_check(workspace)
+    for row in V5_CORRECTED:
+        if workspace.control("check_credentials", {"client_id": row["client_id"], "client_secret": row["client_secret"]},
+                             platform="apic_v5")["valid"]:
+            problems.append("%s: the secret of the last restore still works after the roll back" % row["app"])
+    return problems
+
+
 # ---- API Connect v10 -----------------------------------------------------------------------------------------
 # The seed catalog: two credentials due for a new one (expired-app, partner-app) and one due for deletion
 # (retire-app, whose <name>_new someone made by hand: its secret is theirs, given here as supplied).
@@ -273,6 +341,47 @@ def apic_check(workspace):
     return problems
 
 
+# A consumer org of its own, with a credential this collection made and whose <name>_new is due for the retirement:
+# the rotation in the setup retires it, the roll back re-creates it from the pair the sink kept.
+APIC_RB_OLD = ("0a0a0a0a0b0b0b0b0c0c0c0c0d0d0d0d", "rb-app-0ld-S3cret-made-by-apiops-01")
+APIC_RB_NEW = ("1a1a1a1a1b1b1b1b1c1c1c1c1d1d1d1d", "rb-app-n3w-S3cret-made-by-apiops-02")
+
+
+def apic_rollback_setup(workspace):
+    seed = load_seed(os.path.join(SEEDS, "apic.json"))
+    seed["orgs"][0]["catalogs"][0]["consumer_orgs"].append({
+        "name": "RollbackOrg", "title": "Roll back consumer org",
+        "owner": {"username": "rbuser", "email": "rbuser@example.com", "first_name": "rb", "last_name": "Test"},
+        "apps": [{"name": "rb-app", "credentials": [
+            {"name": "credential-for-rb-app", "title": "Credential for rb-app", "age_days": 105,
+             "client_id": APIC_RB_OLD[0], "client_secret": APIC_RB_OLD[1]},
+            {"name": "credential-for-rb-app_new", "title": "Credential for rb-app_new", "age_days": 15,
+             "client_id": APIC_RB_NEW[0], "client_secret": APIC_RB_NEW[1]}]}]})
+    workspace.control("state", seed, platform="apic")
+    apic_inventory(workspace, apic_request_timeout=REQUEST_TIMEOUT, apic_retries=1, apic_credential_rotation_consumer_org="RollbackOrg",
+                   apic_credential_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+    entry = {"consumer_org": "RollbackOrg", "app": "rb-app", "credential": "credential-for-rb-app",
+             "new_credential": "credential-for-rb-app_new", "client_id": APIC_RB_NEW[0], "client_secret": APIC_RB_NEW[1],
+             "previous_client_id": APIC_RB_OLD[0], "previous_client_secret": APIC_RB_OLD[1], "state": "verified",
+             "verified_at": "2026-11-16T00:00:00Z", "notified_at": "2026-11-16T00:00:00Z"}
+    os.makedirs(os.path.join(workspace.sink_dir, "apic"), exist_ok=True)
+    workspace.encrypt(os.path.join("secrets", "apic", "sandbox.vault"), json.dumps(
+        {"platform": "apic", "org": "acme", "catalog": "sandbox", "credentials": {"RollbackOrg/rb-app/credential-for-rb-app": entry}}))
+    assert workspace.play("apic_rotate.yml").rc == 0  # retires the old credential; the sink keeps its pair
+
+
+def apic_rollback_check(workspace):
+    problems = []
+    for pair, what in ((APIC_RB_OLD, "the re-created retired credential"), (APIC_RB_NEW, "the current credential")):
+        if not workspace.control("check_credentials", {"client_id": pair[0], "client_secret": pair[1]}, platform="apic")["valid"]:
+            problems.append("%s does not work" % what)
+    apps = workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"]["RollbackOrg"]["apps"]
+    names = sorted(apps["rb-app"]["credentials"])
+    if names != ["credential-for-rb-app", "credential-for-rb-app_previous"]:
+        problems.append("rb-app has credentials %s" % names)
+    return problems
+
+
 SCENARIOS = {
     "uaa admin": Scenario("uaa admin", "uaa", "uaa_rotate.yml", "uaa-test",
                           uaa_setup("admin", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
@@ -301,6 +410,14 @@ SCENARIOS = {
     "anypoint environments, vault sink": Scenario("anypoint environments, vault sink", "anypoint", "anypoint_rotate.yml", "acme",
                                                   lambda workspace: anypoint_setup(workspace, sink="vault"),
                                                   lambda workspace: anypoint_check(workspace, sink="vault")),
+    "uaa dual, delivery to vault and a hook, faults in vault": Scenario(
+        "uaa dual, delivery to vault and a hook, faults in vault", "uaa", "uaa_rotate.yml", "uaa-test", uaa_delivery_setup,
+        uaa_delivery_check, faults_in="vault"),
+    "uaa roll back": Scenario("uaa roll back", "uaa", "uaa_rollback.yml", "uaa-test", uaa_rollback_setup, uaa_rollback_check),
+    "apic v5 roll back": Scenario("apic v5 roll back", "apic_v5", "apic_v5_rollback.yml", "v5-test", v5_rollback_setup,
+                                  v5_rollback_check, supplied=lambda workspace: {row["client_secret"] for row in V5_ROWS + V5_CORRECTED}),
+    "apic catalog roll back": Scenario("apic catalog roll back", "apic", "apic_rollback.yml", "sandbox", apic_rollback_setup,
+                                       apic_rollback_check, supplied=lambda workspace: {APIC_RB_OLD[1], APIC_RB_NEW[1]}),
     "apic catalog": Scenario("apic catalog", "apic", "apic_rotate.yml", "sandbox", apic_setup, apic_check,
                              supplied=lambda workspace: {APIC_HAND_MADE[1]}),
 }

@@ -27,6 +27,9 @@ request                                     answer
                                             version (then with its metadata)
 ``GET  metadata/<path>``                    ``current_version``, ``versions`` {N: {created_time,
                                             deletion_time, destroyed}}
+``GET  metadata/<folder>?list=true``        LIST: 200 ``{"data": {"keys": [...]}}``, the keys and
+                                            folders (ending in ``/``) right under the folder;
+                                            404 when there are none
 ``DELETE  metadata/<path>``                 204: the key and every version are gone
 ``DELETE  data/<path>``                     204: the newest version is deleted (soft)
 ==========================================  ===============================================
@@ -191,6 +194,8 @@ class VaultEmulator(Emulator):
 
     @route("GET", "/v1/{mount}/metadata/{path:path}")
     def metadata(self, request):
+        if request.arg("list") == "true":
+            return self._list(request)
         mount = self._allowed(request, request.params["mount"], request.params["path"])
         key = mount["keys"].get(request.params["path"])
         if key is None:
@@ -198,6 +203,20 @@ class VaultEmulator(Emulator):
         return Response(200, {"data": {"current_version": key["current"], "max_versions": 0, "cas_required": mount["cas_required"],
                                        "versions": {str(n): {k: v for k, v in self._metadata(key, n).items() if k != "version"}
                                                     for n in sorted(key["versions"])}}})
+
+    def _list(self, request):
+        """KV v2 LIST (GET ?list=true): the keys and folders (ending in /) right under a folder; 404 when there are none."""
+        folder = request.params["path"].strip("/")
+        mount = self._allowed(request, request.params["mount"], folder)
+        base = folder + "/" if folder else ""
+        children = set()
+        for path in mount["keys"]:
+            if path.startswith(base):
+                rest = path[len(base):]
+                children.add(rest.split("/", 1)[0] + "/" if "/" in rest else rest)
+        if not children:
+            raise errors(404)
+        return Response(200, {"data": {"keys": sorted(children)}})
 
     @route("DELETE", "/v1/{mount}/metadata/{path:path}")
     def delete_key(self, request):

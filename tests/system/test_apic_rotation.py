@@ -211,3 +211,50 @@ def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
     apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=approved)
     done = workspace.play("apic_rotate.yml")
     assert done.rc == 0, done.output[-3000:]
+
+
+OURS_OLD = ("0a0a0a0a0b0b0b0b0c0c0c0c0d0d0d0d", "rb-app-0ld-S3cret-made-by-apiops-01")
+OURS_NEW = ("1a1a1a1a1b1b1b1b1c1c1c1c1d1d1d1d", "rb-app-n3w-S3cret-made-by-apiops-02")
+
+
+def test_roll_back_re_creates_the_retired_credential_next_to_the_current_one(workspace):
+    # A credential this collection made (its pair is in the sink) whose <name>_new is due for the retirement.
+    seed = load_seed(os.path.join(SEEDS, "apic.json"))
+    corg = seed["orgs"][0]["catalogs"][0]["consumer_orgs"][0]
+    corg["apps"].append({"name": "rb-app", "credentials": [
+        {"name": "credential-for-rb-app", "title": "Credential for rb-app", "age_days": 105, "client_id": OURS_OLD[0],
+         "client_secret": OURS_OLD[1]},
+        {"name": "credential-for-rb-app_new", "title": "Credential for rb-app_new", "age_days": 15, "client_id": OURS_NEW[0],
+         "client_secret": OURS_NEW[1]}]})
+    workspace.control("state", seed, platform="apic")
+    apic_inventory(workspace)
+    key = "%s/rb-app/credential-for-rb-app" % corg["name"]
+    entry = {"consumer_org": corg["name"], "app": "rb-app", "credential": "credential-for-rb-app", "new_credential": "credential-for-rb-app_new",
+             "client_id": OURS_NEW[0], "client_secret": OURS_NEW[1], "previous_client_id": OURS_OLD[0],
+             "previous_client_secret": OURS_OLD[1], "state": "verified", "verified_at": "2026-11-16T00:00:00Z",
+             "notified_at": "2026-11-16T00:00:00Z"}
+    os.makedirs(os.path.join(workspace.sink_dir, "apic"))
+    workspace.encrypt(os.path.join("secrets", "apic", "sandbox.vault"),
+                      json.dumps({"platform": "apic", "org": "acme", "catalog": "sandbox", "credentials": {key: entry}}))
+    rotated = workspace.play("apic_rotate.yml")
+    assert rotated.rc == 0, rotated.output[-3000:]
+    record = workspace.read_record(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))["credentials"]
+    assert record[key]["state"] == "active" and record[key]["retired_client_id"] == OURS_OLD[0]
+
+    def valid(pair):
+        return workspace.control("check_credentials", {"client_id": pair[0], "client_secret": pair[1]}, platform="apic")["valid"]
+
+    assert not valid(OURS_OLD) and valid(OURS_NEW)
+    plan = workspace.play("apic_rollback.yml", check=True)
+    assert not valid(OURS_OLD), plan.output[-3000:]
+    back = workspace.play("apic_rollback.yml")
+    with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
+        rows = {row["credential"]: row for row in json.load(handle)["credentials"]}
+    assert rows["credential-for-rb-app"]["result"] == "rolled back", rows["credential-for-rb-app"]
+    assert rows["credential-for-retire-app"]["action"] == "blocked" and "never held the secret" in rows["credential-for-retire-app"]["reason"]
+    assert back.rc != 0, "a blocked credential fails the run (after every other was handled)"
+    assert valid(OURS_OLD) and valid(OURS_NEW), "both the retired pair and the current one work"
+    again = workspace.play("apic_rollback.yml")
+    assert again.recap("sandbox")["changed"] == 0, again.output[-3000:]
+    from tests.system.test_leaks import assert_no_leak  # pylint: disable=import-outside-toplevel  # it imports this module
+    assert_no_leak(workspace, extra={OURS_OLD[1], OURS_NEW[1]})  # the client ids are not secret

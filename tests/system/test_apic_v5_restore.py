@@ -134,3 +134,28 @@ def test_backup_records_client_ids_and_no_secret(workspace):
     with open(os.path.join(workspace.path, "backup", "v5-test.yml"), encoding="utf-8") as handle:
         rows = yaml.safe_load(handle)["apic_v5_credentials"]
     assert [(r["app"], r["client_secret"]) for r in rows][:2] == [("orders-app", ""), ("billing-app", "")]
+
+
+def test_roll_back_puts_back_the_value_before_the_last_restore(workspace):
+    corrected = dict(ORIGINALS[0], client_secret="C0rrected-Orders-Secret-value-0101")
+    v5_inventory(workspace, [ORIGINALS[0], ORIGINALS[2]])
+    assert workspace.play("apic_v5_restore.yml").rc == 0
+    v5_inventory(workspace, [corrected, ORIGINALS[2]], apic_v5_credential_restore_update_secret="always")
+    second = workspace.play("apic_v5_restore.yml")
+    assert second.rc == 0, second.output[-3000:]
+    assert gateway_accepts(workspace, corrected["client_id"], corrected["client_secret"])
+
+    plan = workspace.play("apic_v5_rollback.yml", check=True)
+    assert plan.rc != 0 and report(workspace)["orders-app"]["result"] == "planned", plan.output[-3000:]
+    back = workspace.play("apic_v5_rollback.yml")
+    rows = report(workspace)
+    assert rows["orders-app"]["result"] == "rolled back", rows["orders-app"]
+    assert back.rc != 0 and "no value from before the last restore" in rows["reports-app"]["error"], "reports-app was restored once"
+    assert gateway_accepts(workspace, ORIGINALS[0]["client_id"], ORIGINALS[0]["client_secret"])
+    assert not gateway_accepts(workspace, corrected["client_id"], corrected["client_secret"])
+    record = workspace.read_record(os.path.join(workspace.sink_dir, "apic_v5", "v5-test.vault"))["credentials"]["acme-dev/orders-app/default"]
+    assert record["state"] == "rolled_back" and record["previous_secret"] == corrected["client_secret"]
+
+    v5_inventory(workspace, [corrected])
+    again = workspace.play("apic_v5_rollback.yml")
+    assert again.rc == 0 and again.recap("v5-test")["changed"] == 0, again.output[-3000:]

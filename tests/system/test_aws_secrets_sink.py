@@ -86,3 +86,17 @@ def test_a_missing_region_is_one_message_and_nothing_is_touched(workspace, aws):
     run = workspace.play("uaa_rotate.yml")
     assert run.rc != 0 and "aws_secrets_manager.region is not set" in run.output and "Traceback" not in run.output
     assert [e for e in workspace.control("requests", method="GET") if e["method"] != "GET" and "/oauth/token" not in e["path"]] == []
+
+
+def test_an_awx_job_with_the_sink_credential_type_and_a_role_to_assume(workspace, aws):  # noqa: F811 pylint: disable=redefined-outer-name
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}], uaa_secret_rotation_sink="aws_secrets_manager")
+    inputs = {"region": AWS_REGION, "access_key_id": AWS_KEYS["aws_access_key_id"],
+              "secret_access_key": AWS_KEYS["aws_secret_access_key"], "role_arn": "arn:aws:iam::123456789012:role/apiops-rotation"}
+    run = workspace.job("uaa_rotate.yml", verbosity=3, credential=("aws_secrets_manager_sink", inputs),
+                        env={"AWS_ENDPOINT_URL_SECRETS_MANAGER": aws.url, "AWS_ENDPOINT_URL_STS": aws.url})
+    assert run.rc == 0, run.output[-3000:]
+    current = labelled(aws.client(), "apiops/uaa/uaa-test/uaa/billing-service")["AWSCURRENT"]
+    assert current["state"] == "complete" and workspace.token_works(BILLING[0], current["secret"])
+    known = {current["secret"], BILLING[1], AWS_KEYS["aws_secret_access_key"]}
+    for text in [run.output] + [json.dumps(event) for event in run.events]:
+        assert not [secret for secret in known if secret in text], "a secret reached the job output"

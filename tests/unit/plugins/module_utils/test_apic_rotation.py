@@ -9,11 +9,14 @@ import pytest
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import age_days, api_base, auth_problem, credential_rows, url_ids
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
+    audit_findings,
     check_policy,
     generated_pair,
     markdown,
+    plan_rollback,
     plan_rotation,
     report_row,
+    secret_to_prove,
     summarize,
 )
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import replace_record
@@ -114,3 +117,30 @@ def test_small_helpers():
     assert "not both" in auth_problem({"apic_api_key": "k", "apic_username": "u"})
     assert "no API Connect login" in auth_problem({"apic_username": "u"})
     assert auth_problem({"apic_api_key": "k"}) is None
+
+
+def test_the_audit_names_age_orphans_and_unfinished_runs_and_what_to_prove():
+    rows = [row("a", "k", 95), row("a", "k_new", 3, client_id="hand-made"), row("b", "k", 10), row("c", "k", 20)]
+    entries = {"corg/c/k": {"state": "active", "client_id": "c-k", "client_secret": "s"}, "corg/b/k": {"state": "retiring"}}
+    items = {item["key"]: item for item in plan_rotation(rows, 90, 100, entries)}
+    found = {key: audit_findings(item, entries.get(key) or {}) for key, item in items.items()}
+    assert any(f.startswith("orphan: k_new") for f in found["corg/a/k"]), "a <name>_new no sink knows"
+    assert found["corg/b/k"][0].startswith("unfinished") and found["corg/c/k"] == []
+    assert secret_to_prove(items["corg/c/k"], entries["corg/c/k"]) == (items["corg/c/k"]["path"], "c-k", "s")
+    assert secret_to_prove(items["corg/b/k"], entries["corg/b/k"]) is None
+    assert audit_findings(dict(items["corg/c/k"], action="create_new", reason="expired"), {}) == ["overdue: expired"]
+
+
+def test_a_roll_back_re_creates_only_what_the_sink_can_and_says_why_not():
+    rows = [row("a", "k", 5, client_id="new-a"), row("b", "k", 5, client_id="new-b"), row("c", "k", 5, client_id="new-c"),
+            row("d", "k", 5, client_id="new-d"), row("d", "k_previous", 1, client_id="old-d"), row("e", "k", 5)]
+    entries = {"corg/a/k": {"state": "active", "retired_client_id": "old-a", "retired_client_secret": "s"},
+               "corg/b/k": {"state": "active", "retired_client_id": "old-b"},
+               "corg/c/k": {"state": "verified", "retired_client_id": "old-c", "new_credential": "k_new"},
+               "corg/d/k": {"state": "active", "retired_client_id": "old-d", "retired_client_secret": "s"}}
+    items = {item["key"]: item for item in plan_rollback(rows, entries)}
+    assert items["corg/a/k"]["action"] == "restore_previous" and items["corg/a/k"]["new_credential"] == "k_previous"
+    assert items["corg/b/k"]["action"] == "blocked" and "never held the secret" in items["corg/b/k"]["reason"]
+    assert items["corg/c/k"]["action"] == "blocked" and "in progress" in items["corg/c/k"]["reason"]
+    assert items["corg/d/k"]["action"] == "none", "the retired client id is back already"
+    assert items["corg/e/k"]["action"] == "none" and items["corg/d/k_previous"]["action"] == "none"

@@ -56,3 +56,12 @@ def locks_hold_and_dead_ones_are_taken_over(store, other, plant_dead_lock):
     plant_dead_lock("%d %s 2026-01-01T00:00:00Z" % (gone.pid, socket.gethostname()))
     with store.lock("uaa/app", timeout=1) as taken:
         assert taken, "the lock of a process that is gone is taken over"
+
+
+def keys_list_every_record_and_no_lock(store):
+    """``keys()``: every record under the store's prefix, nested keys too, locks left out (source=sink, catalogs)."""
+    assert store.keys() == []
+    for key in ("corg/app/cred", "corg/app/other", "zone/a"):
+        store.put(key, {"state": "active"})
+    with store.lock("corg/app/cred", 5) as held:
+        assert held and store.keys() == ["corg/app/cred", "corg/app/other", "zone/a"]

@@ -14,7 +14,11 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords, settings_problem
 from tests.emulator_fixtures import AWS_KEYS, AWS_REGION, aws, aws_server  # noqa: F401 pylint: disable=unused-import
-from tests.unit.plugins.plugin_utils.sink_checks import locks_hold_and_dead_ones_are_taken_over, rotate_once
+from tests.unit.plugins.plugin_utils.sink_checks import (
+    keys_list_every_record_and_no_lock,
+    locks_hold_and_dead_ones_are_taken_over,
+    rotate_once,
+)
 
 
 def settings(server, **extra):
@@ -76,3 +80,7 @@ def test_an_unreachable_endpoint_is_one_message(aws):  # noqa: F811 pylint: disa
     store = SecretsManagerRecords(settings(aws, endpoint_url="http://127.0.0.1:%d" % port), "uaa", "t", timeout=1, retries=0)
     with pytest.raises(AnsibleActionFail, match="AWS Secrets Manager could not read apiops/uaa/t: EndpointConnectionError"):
         store.get("uaa/app")
+
+
+def test_keys_list_every_record_and_no_lock(aws):  # noqa: F811 pylint: disable=redefined-outer-name
+    keys_list_every_record_and_no_lock(SecretsManagerRecords(settings(aws), "apic", "sandbox", retries=0))

@@ -320,3 +320,109 @@ def test_plan_differences_name_what_changed():
                        "uaa/b is in the plan but not in this run"]
     assert "not a plan" in _engine.plan_differences(dict(plan, check_mode=False), [row], "uaa", "t")[0]
     assert _engine.plan_differences(plan, [row], "uaa", "other") == ["the plan has no uaa credentials of other"]
+
+
+# ---- delivery: further sinks and the delivery hook -------------------------------------------------------
+class FurtherSink:
+    """A further sink in memory; ``refuse`` makes every write fail as a store's error does."""
+
+    path = "further sink"
+
+    def __init__(self, events, refuse=False):
+        self.records = {}
+        self.events = events
+        self.refuse = refuse
+
+    def current(self, key):
+        return dict(self.records.get(key) or {})
+
+    def put(self, key, record, wait=True):
+        if self.refuse:
+            raise AnsibleActionFail("403 permission denied")
+        self.events.append(("deliver", key))
+        self.records[key] = dict(record)
+
+
+def test_a_further_sink_gets_the_proven_secret_before_the_old_one_is_retired(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    platform = Platform(store, separate=True)
+    platform.secrets["a"] = ["old-a"]
+    further = FurtherSink(platform.events, refuse=True)
+    engine = _engine.Engine(platform, store, {"max_age_days": 90, "phase": "all"}, errors=(AnsibleActionFail,), deliveries=[further])
+    failed = engine.run(works(["a"]))[0]
+    assert failed.result == "failed" and "delivering it to further sink failed" in failed.error
+    assert "new-secret-for-a" not in failed.error and platform.secrets["a"] == ["old-a", "new-secret-for-a"], "nothing retired"
+
+    further.refuse = False
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    platform.store = store
+    engine = _engine.Engine(platform, store, {"max_age_days": 90, "phase": "all"}, errors=(AnsibleActionFail,), deliveries=[further])
+    done = engine.run(works(["a"]))[0]
+    assert done.result == "retired" and platform.events[-2:] == [("deliver", "zone/a"), ("retire", "a")]
+    copy = further.records["zone/a"]
+    assert copy["secret"] == "new-secret-for-a" and not any(name.startswith("pending") for name in copy)
+
+    further.records.clear()  # lost on the further sink's side: a run with nothing due delivers it again
+    again = _engine.Engine(platform, RecordFile(sink, str(tmp_path / "sink.vault")), {"max_age_days": 90, "phase": "all"},
+                           errors=(AnsibleActionFail,), deliveries=[further]).run(works(["a"]))[0]
+    assert again.result == "delivered" and further.records["zone/a"]["secret"] == "new-secret-for-a"
+
+
+def test_the_delivery_hook_holds_the_retirement_until_it_delivered(sink, tmp_path):
+    path = str(tmp_path / "sink.vault")
+    platform = Platform(RecordFile(sink, path), separate=True)
+    platform.secrets.update(a=["old-a"], b=["old-b"])
+
+    def run(names, **hook):
+        store = RecordFile(sink, path)
+        platform.store = store
+        hook = dict({"delivered": set(), "failed": set()}, **hook)
+        hook["second"] = bool(hook["delivered"] or hook["failed"])
+        return _engine.Engine(platform, store, {"max_age_days": 90, "phase": "retire" if hook["second"] else "all"},
+                              errors=(AnsibleActionFail,), hook=hook).run(works(names))
+
+    first = run(["a", "b"])
+    assert [w.result for w in first] == ["added", "added"] and all(w.hook_due for w in first)
+    assert "delivery hook" in first[0].next and len(platform.secrets["a"]) == 2
+    second = run(["a", "b"], delivered={"zone/a"}, failed={"zone/b"})
+    assert second[0].result == "retired" and platform.secrets["a"] == ["new-secret-for-a"] and not second[0].hook_due
+    assert second[1].result == "failed" and "delivery hook failed" in second[1].error
+    assert platform.secrets["b"] == ["old-b", "new-secret-for-b"], "the old secret of b stays until the hook delivers"
+    assert RecordFile(sink, path).get("zone/a")["hook_delivered"] == _engine.secret_digest("new-secret-for-a")
+    third = run(["a", "b"])
+    assert [w.hook_due for w in third] == [False, True] and third[0].result == "unchanged"
+
+
+def test_a_hook_pass_over_a_hard_cut_only_notes_the_delivery(sink, tmp_path):
+    path = str(tmp_path / "sink.vault")
+    platform = Platform(RecordFile(sink, path))
+    platform.secrets["a"] = ["old-a"]
+    store = RecordFile(sink, path)
+    platform.store = store
+    first = _engine.Engine(platform, store, {"max_age_days": 90, "phase": "all"}, errors=(AnsibleActionFail,),
+                           hook={"delivered": set(), "failed": set(), "second": False}).run(works(["a"]))[0]
+    assert first.result == "rotated" and first.hook_due
+    store = RecordFile(sink, path)
+    platform.store = store
+    second = _engine.Engine(platform, store, {"max_age_days": 90, "phase": "retire"}, errors=(AnsibleActionFail,),
+                            hook={"delivered": {"zone/a"}, "failed": set(), "second": True}).run(works(["a"]))[0]
+    assert second.result == "delivered" and not second.hook_due
+
+
+def test_a_partial_report_replaces_only_its_own_rows():
+    rows = [{"target": "t", "credential": c, "result": "added"} for c in ("a", "b")]
+    first = {"schema": _engine.SCHEMA, "run_id": "r1", "credentials": rows}
+    hook_pass = {"schema": _engine.SCHEMA, "run_id": "r1", "partial": True,
+                 "credentials": [{"target": "t", "credential": "a", "result": "retired"}]}
+    merged = _engine.merge_reports(first, hook_pass)
+    assert [(r["credential"], r["result"]) for r in merged["credentials"]] == [("a", "rotated"), ("b", "added")]
+    assert merged["summary"] == {"added": 1, "rotated": 1} and merged["partial"] is False
+    delivered = dict(hook_pass, credentials=[{"target": "t", "credential": "b", "result": "delivered", "steps": ["hook"]}])
+    assert _engine.merge_reports(first, delivered)["credentials"][1] == dict(rows[1], steps=["hook"])
+
+
+def test_a_roll_back_by_restore_needs_the_value_an_earlier_restore_replaced():
+    assert _engine.plan_rollback({"client_id": "x", "secret": "s"}, restores=True)["action"] == "blocked"
+    assert _engine.plan_rollback({"client_id": "x", "previous_client_id": "w", "previous_hash": "h"}, restores=True)["action"] == "rollback"
+    assert _engine.plan_rollback({"state": "rolled_back", "previous_client_id": "w"}, restores=True)["action"] == "none"
+    assert _engine.plan_rollback({"operation": "rollback", "state": "pending"}, restores=True)["action"] == "rollback"

@@ -12,7 +12,11 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vault import KvRecords, settings_problem
 from tests.emulator_fixtures import emulator_fixtures
-from tests.unit.plugins.plugin_utils.sink_checks import locks_hold_and_dead_ones_are_taken_over, rotate_once
+from tests.unit.plugins.plugin_utils.sink_checks import (
+    keys_list_every_record_and_no_lock,
+    locks_hold_and_dead_ones_are_taken_over,
+    rotate_once,
+)
 
 vault_server, vault = emulator_fixtures("vault")
 TOKEN = "hvs.apiops-test-root-token-00000001"
@@ -79,3 +83,7 @@ def test_refusals_name_the_fix_and_no_secret(vault):
     namespace = KvRecords(settings(vault, namespace="no-such-team"), "uaa", "t", retries=0)
     with pytest.raises(AnsibleActionFail, match="hashicorp_vault.namespace"):
         namespace.get("uaa/app")
+
+
+def test_keys_list_every_record_and_no_lock(vault):
+    keys_list_every_record_and_no_lock(KvRecords(settings(vault), "apic", "sandbox", retries=0))

@@ -1,0 +1,147 @@
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Delivery before retirement: further sinks (deliver_to) and a delivery hook of the user's, through the playbooks."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+
+import requests
+
+from tests.emulator_fixtures import AWS_KEYS, AWS_REGION, aws, aws_server, reset  # noqa: F401 pylint: disable=unused-import
+from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
+from tests.system.test_anypoint_rotation import SANDBOX, mule_app_gets_in, report
+from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
+from tests.system.test_apic_v5_restore import report as v5_report
+from tests.system.test_aws_secrets_sink import labelled
+from tests.system.test_hashicorp_vault_sink import BILLING, ROOT_TOKEN, kv, no_secret_leaked, vault_server  # noqa: F401 pylint: disable=unused-import
+
+HOOK = os.path.join(os.path.dirname(__file__), "files", "hook_to_kv.yml")
+
+
+def now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_uaa_dual_delivers_to_vault_and_the_hook_before_it_retires(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    vault = reset(vault_server)
+    settings = dict(uaa_secret_rotation_strategy="dual", uaa_secret_rotation_deliver_to=["hashicorp_vault"],
+                    uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN},
+                    uaa_secret_rotation_hook_tasks=HOOK, hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}], **settings)
+    plan = workspace.play("uaa_rotate.yml", check=True)
+    assert plan.rc == 0, plan.output[-3000:]
+    assert kv(vault, "apiops/uaa/uaa-test/uaa/billing-service") is None and kv(vault, "consumers/uaa/billing-service") is None
+
+    run = workspace.play("uaa_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    record = workspace.record(BILLING[0])
+    new = record["secret"]
+    assert record["state"] == "complete" and record["previous_secret"] == BILLING[1]
+    assert kv(vault, "apiops/uaa/uaa-test/uaa/billing-service")["data"]["secret"] == new, "the further sink has it"
+    assert kv(vault, "consumers/uaa/billing-service")["data"]["secret"] == new, "the hook delivered it"
+    assert workspace.token_works(BILLING[0], new) and not workspace.token_works(*BILLING), "retired after both"
+    again = workspace.play("uaa_rotate.yml")
+    assert again.rc == 0 and again.recap("uaa-test")["changed"] == 0, again.output[-3000:]
+
+    # The hook fails: the new secret works and is in both sinks, the old one is kept, and the run says so.
+    workspace.inventory([{"client_id": BILLING[0]}], uaa_secret_rotation_rotate_before=now(), hook_fail=True, **settings)
+    broken = workspace.play("uaa_rotate.yml")
+    assert broken.rc != 0 and "delivery hook failed" in broken.output, broken.output[-3000:]
+    newer = workspace.record(BILLING[0])["secret"]
+    assert newer != new and workspace.record(BILLING[0])["state"] == "added"
+    assert workspace.token_works(BILLING[0], newer) and workspace.token_works(BILLING[0], new), "both still work"
+    assert kv(vault, "consumers/uaa/billing-service")["data"]["secret"] == new, "the consumers still have the old one"
+
+    # Mended: the hook is called again, then the old secret is retired; a further run changes nothing.
+    workspace.inventory([{"client_id": BILLING[0]}], **settings)
+    mended = workspace.play("uaa_rotate.yml")
+    assert mended.rc == 0, mended.output[-3000:]
+    assert kv(vault, "consumers/uaa/billing-service")["data"]["secret"] == newer
+    assert workspace.token_works(BILLING[0], newer) and not workspace.token_works(BILLING[0], new)
+    assert workspace.record(BILLING[0])["state"] == "complete"
+    quiet = workspace.play("uaa_rotate.yml")
+    assert quiet.rc == 0 and quiet.recap("uaa-test")["changed"] == 0, quiet.output[-3000:]
+    no_secret_leaked(workspace, vault)
+
+
+def test_a_further_sink_that_fails_keeps_the_old_secret_and_a_rerun_delivers(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    vault = reset(vault_server)
+    settings = dict(uaa_secret_rotation_strategy="dual", uaa_secret_rotation_deliver_to=["hashicorp_vault"])
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}],
+                        uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": "hvs.not-a-token-000000"}, **settings)
+    refused = workspace.play("uaa_rotate.yml")
+    assert refused.rc != 0 and "delivering it to HashiCorp Vault" in refused.output, refused.output[-3000:]
+    record = workspace.record(BILLING[0])
+    assert record["state"] == "added" and workspace.token_works(*BILLING), "the old secret is not retired"
+    assert workspace.token_works(BILLING[0], record["secret"])
+
+    workspace.inventory([{"client_id": BILLING[0]}], uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN},
+                        **settings)
+    mended = workspace.play("uaa_rotate.yml")
+    assert mended.rc == 0, mended.output[-3000:]
+    assert kv(vault, "apiops/uaa/uaa-test/uaa/billing-service")["data"]["secret"] == record["secret"]
+    assert not workspace.token_works(*BILLING)
+    no_secret_leaked(workspace, vault)
+
+
+def test_anypoint_delivers_to_aws_and_the_hook(workspace, vault_server, aws):  # pylint: disable=redefined-outer-name
+    vault = reset(vault_server)
+    workspace.env.update(AWS_ACCESS_KEY_ID=AWS_KEYS["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=AWS_KEYS["aws_secret_access_key"],
+                         AWS_REGION=AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER=aws.url)
+    anypoint_inventory(workspace, [{"environment": "Sandbox"}],
+                       anypoint_secret_rotation_deliver_to=["aws_secrets_manager"],
+                       anypoint_secret_rotation_hook_tasks=HOOK, hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    run = workspace.play("anypoint_rotate.yml")
+    assert run.rc == 0, run.output[-3000:]
+    names = [secret["Name"] for secret in aws.client().list_secrets()["SecretList"]]
+    assert len(names) == 1 and not names[0].endswith(".lock"), names
+    current = labelled(aws.client(), names[0])["AWSCURRENT"]
+    delivered = kv(vault, "consumers/anypoint/" + report(workspace)[0]["credential"])
+    assert delivered is not None and delivered["data"]["secret"] == current["secret"], "the hook and AWS have the same secret"
+    assert mule_app_gets_in(workspace, SANDBOX[0], current["secret"]) and not mule_app_gets_in(workspace, *SANDBOX)
+    again = workspace.play("anypoint_rotate.yml")
+    assert again.rc == 0 and again.recap("acme")["changed"] == 0, again.output[-3000:]
+    no_secret_leaked(workspace, vault)
+
+
+def test_a_hook_in_an_awx_job_leaves_no_secret_in_its_events(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    vault = reset(vault_server)
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}], uaa_secret_rotation_strategy="dual",
+                        uaa_secret_rotation_hook_tasks=HOOK, hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    run = workspace.job("uaa_rotate.yml", verbosity=3)
+    assert run.rc == 0, run.output[-3000:]
+    new = workspace.record(BILLING[0])["secret"]
+    assert kv(vault, "consumers/uaa/billing-service")["data"]["secret"] == new and not workspace.token_works(*BILLING)
+    known = {new, BILLING[1], ROOT_TOKEN} | set(requests.get(vault.url + "/_emulator/secrets", timeout=5).json())
+    for text in [run.output] + [json.dumps(event) for event in run.events]:
+        assert not [secret for secret in known if len(secret) >= 8 and secret in text], "a secret reached the job output"
+
+
+def test_an_api_connect_v5_restore_goes_to_vault_and_the_hook(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    vault = reset(vault_server)
+    v5_inventory(workspace, [ORIGINALS[0]], apic_v5_credential_restore_deliver_to=["hashicorp_vault"],
+                 apic_v5_credential_restore_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN},
+                 apic_v5_credential_restore_hook_tasks=HOOK, hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    run = workspace.play("apic_v5_restore.yml")
+    assert run.rc == 0, run.output[-3000:]
+    row = v5_report(workspace)["orders-app"]
+    assert row["result"] == "restored", row
+    key = "apiops/apic_v5/v5-test/acme-dev/" + row["credential"]
+    assert kv(vault, key)["data"]["secret"] == ORIGINALS[0]["client_secret"]
+    assert kv(vault, "consumers/apic_v5/" + row["credential"])["data"]["secret"] == ORIGINALS[0]["client_secret"]
+    again = workspace.play("apic_v5_restore.yml")
+    assert again.rc == 0 and again.recap("v5-test")["changed"] == 0, again.output[-3000:]
+    no_secret_leaked(workspace, vault)
+
+
+def test_a_hook_that_is_not_a_file_stops_before_anything_changes(workspace):
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}],
+                        uaa_secret_rotation_hook_tasks="deliver-typo.yml")
+    run = workspace.play("uaa_rotate.yml")
+    assert run.rc != 0 and "uaa_secret_rotation_hook_tasks deliver-typo.yml is not a file" in run.output, run.output[-3000:]
+    assert "Traceback" not in run.output and not os.path.exists(workspace.sink_dir)
+    assert workspace.token_works(*BILLING)
