@@ -125,8 +125,10 @@ class RotationAction(ActionBase):
         started = time.monotonic()
 
         hook_pass = bool(args["hook_delivered"] or args["hook_failed"])
-        if hook_pass:
-            args["phase"] = "retire"  # the second run retires what waited for the hook, and starts nothing new
+        if hook_pass and args.get("phase") != "add":
+            # The second run retires what waited for the hook, and starts nothing new. In phase add it only notes
+            # the deliveries: the old secrets wait for the operator's phase retire, as without a hook.
+            args["phase"] = "retire"
         store = self._store(args)
         adapter = self.adapter(args, RateGate(args["concurrency"]))
         if args.get("plan_file") and not check_mode and not hook_pass:

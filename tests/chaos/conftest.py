@@ -57,10 +57,12 @@ def pytest_terminal_summary(terminalreporter):
     write("")
     write("Fault matrix: cases run / violations, per scenario and fault")
     faults = [fault for fault in FAULTS if any(key[1] == fault for key in table)]
-    write("  %-22s " % "scenario" + " ".join("%-15s" % fault[:15] for fault in faults))
-    for scenario in sorted({scenario for scenario, _fault in table}):
+    scenarios = sorted({scenario for scenario, _fault in table})
+    width = max(len(name) for name in scenarios + ["scenario"])
+    write("  %-*s " % (width, "scenario") + " ".join("%-15s" % fault[:15] for fault in faults))
+    for scenario in scenarios:
         cells = ["%d / %d" % tuple(table[(scenario, fault)]) if (scenario, fault) in table else "-" for fault in faults]
-        write("  %-22s " % scenario + " ".join("%-15s" % cell for cell in cells))
+        write("  %-*s " % (width, scenario) + " ".join("%-15s" % cell for cell in cells))
     total, broken = len(rows), sum(1 for row in rows if row["violations"])
     write("  %d cases, %d with violations" % (total, broken))
     for row in rows:

@@ -7,7 +7,8 @@ A case is (scenario, fault, position). It runs the scenario's playbook with the 
 fault-free run, then a third run, and checks the promises the README makes:
 
 * after the second run every credential's secret in the sink authenticates, and the secret it replaced is rejected
-  (UAA lent grants are back; API Connect v5 originals pass the gateway);
+  (UAA lent grants are back; API Connect v5 originals pass the gateway); with the delivery hook, its store holds
+  the sink's secret;
 * the third run changes nothing; two runs started at once change the platform exactly as often as one run;
 * at every moment of the three runs each credential had a working secret that the operator can recover: the
   emulator tracks the platform's own state after every write (``/_emulator/track``), and each change must leave a
@@ -60,6 +61,7 @@ class Scenario:
     positions: Callable = None  # (log entry) -> is it a position? default: every write and every proof
     supplied: Callable = None  # (workspace) -> secrets the operator gave outside the inventory (a backup file)
     faults_in: str = None  # the emulator whose requests are faulted, when not the platform's (a sink)
+    variant_of: str = None  # the scenario this one repeats with another sink (the bounded form samples these less)
 
     @property
     def faulted(self):
@@ -73,6 +75,10 @@ PORTAL_GRANTS = (["authorization_code", "refresh_token"], ["uaa.none"])
 
 
 VAULT_TOKEN = "hvs.apiops-test-root-token-00000001"
+HOOK = os.path.join(ROOT, "tests", "system", "files", "hook_to_kv.yml")
+# Where a scenario's secrets go: the journal's sink (the ansible-vault file, HashiCorp Vault, AWS Secrets Manager),
+# or the file sink and a delivery hook that writes each new secret to a "consumers' store" in the Vault emulator.
+SINKS = ("file", "vault", "aws", "hook")
 
 
 def vault_sink(workspace, role):
@@ -85,6 +91,18 @@ def aws_sink(workspace, role):
     workspace.env.update(AWS_ACCESS_KEY_ID=AWS_KEYS["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=AWS_KEYS["aws_secret_access_key"],
                          AWS_REGION=AWS_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER=workspace.aws.url)
     return {role + "_sink": "aws_secrets_manager"}
+
+
+def sink_settings(workspace, role, sink):
+    """Host variables that send ``role``'s secrets to ``sink`` (one of SINKS)."""
+    if sink == "vault":
+        return vault_sink(workspace, role)
+    if sink == "aws":
+        return aws_sink(workspace, role)
+    if sink == "hook":
+        return {role + "_hook_tasks": HOOK, "hook_kv_url": workspace.emulators["vault"].url, "hook_kv_token": VAULT_TOKEN,
+                "hook_kv_by_location": True, "hook_timeout": REQUEST_TIMEOUT * 5}
+    return {}
 
 
 def aws_record(workspace, name):
@@ -101,11 +119,35 @@ def vault_record(workspace, path):
     return answer.json()["data"]["data"] if answer.status_code == 200 else {}
 
 
+def journal(workspace, sink, key):
+    """The current record of ``key`` (platform/target/location/credential) in the sink; {} when there is none."""
+    if sink == "vault":
+        return vault_record(workspace, key)
+    if sink == "aws":
+        return aws_record(workspace, key)
+    platform, target, where = key.split("/", 2)
+    if platform in ("uaa", "anypoint", "apic_v5"):  # the file sink of the rotation engine: one file per target
+        path = os.path.join(workspace.sink_dir, platform, target + ".vault")
+        return workspace.read_record(path)["credentials"].get(where, {}) if os.path.exists(path) else {}
+    raise ValueError("no file sink layout for %s" % platform)  # API Connect v10 keeps one file per catalog: apic_entries
+
+
+def hook_problems(workspace, sink, key, secret):
+    """With the hook: [] when its store holds ``secret`` for ``key``, else the problem."""
+    if sink != "hook":
+        return []
+    platform, _target, where = key.split("/", 2)
+    answer = requests.get("%s/v1/secret/data/consumers/%s/%s" % (workspace.emulators["vault"].url, platform, where), timeout=5,
+                          headers={"X-Vault-Token": VAULT_TOKEN})
+    if answer.status_code != 200 or answer.json()["data"]["data"].get("secret") != secret:
+        return ["%s: the delivery hook's store does not hold the sink's secret" % where]
+    return []
+
+
 def uaa_setup(strategy, names, sink="file"):
     def setup(workspace):
         clients = [{"client_id": name, "current_secret": UAA_CLIENTS[name]} for name in names]
-        extra = (vault_sink(workspace, "uaa_secret_rotation") if sink == "vault" else
-                 aws_sink(workspace, "uaa_secret_rotation") if sink == "aws" else {})
+        extra = sink_settings(workspace, "uaa_secret_rotation", sink)
         if strategy == "grant_dance":
             workspace.control("config", {"version": "73.7.0"})
             extra.update(uaa_auth_client_id=None, uaa_auth_client_secret=None, uaa_auth_username="admin-user",
@@ -113,9 +155,6 @@ def uaa_setup(strategy, names, sink="file"):
         workspace.inventory(clients, uaa_secret_rotation_strategy=strategy, uaa_retries=1, uaa_request_timeout=REQUEST_TIMEOUT,
                             uaa_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
     return setup
-
-
-HOOK = os.path.join(ROOT, "tests", "system", "files", "hook_to_kv.yml")
 
 
 def uaa_delivery_setup(workspace):
@@ -149,10 +188,10 @@ def uaa_check(names, sink="file"):
         problems = []
         state = workspace.control("state", method="GET")["clients"]["uaa"]
         for name in names:
-            record = (vault_record(workspace, "uaa/uaa-test/uaa/" + name) if sink == "vault" else
-                      aws_record(workspace, "uaa/uaa-test/uaa/" + name) if sink == "aws" else workspace.record(name))
+            record = journal(workspace, sink, "uaa/uaa-test/uaa/" + name)
             if record.get("state") != "complete" or not workspace.token_works(name, record.get("secret", "")):
                 problems.append("%s: the sink's secret does not work (state %s)" % (name, record.get("state")))
+            problems += hook_problems(workspace, sink, "uaa/uaa-test/uaa/" + name, record.get("secret"))
             if workspace.token_works(name, UAA_CLIENTS[name]):
                 problems.append("%s: the replaced secret still works" % name)
             if state[name]["secret_count"] != 1:
@@ -163,101 +202,17 @@ def uaa_check(names, sink="file"):
     return check
 
 
-# ---- Anypoint ------------------------------------------------------------------------------------------------
-ANYPOINT_ORIGINALS = {"root/environment-Sandbox": ("8f82828ca6c2405ba04bb85a596a18ff", "B0313ad5a6B44f7ebb4Bf482C49327e1"),
-                      "Payments/environment-Sandbox": ("11aa22bb33cc44dd55ee66ff77889900", "E7f8A9b0C1d2E3f4A5b6C7d8E9f0A1b2")}
-
-
-def anypoint_setup(workspace, sink="file"):
-    extra = vault_sink(workspace, "anypoint_secret_rotation") if sink == "vault" else {}
-    anypoint_inventory(workspace, ANYPOINT_TARGETS, anypoint_request_timeout=REQUEST_TIMEOUT,
-                       anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
-
-
-def anypoint_check(workspace, sink="file"):
-    problems = []
-    for key, (client_id, original) in ANYPOINT_ORIGINALS.items():
-        group, name = key.split("/")
-        record = (vault_record(workspace, "anypoint/acme/%s/%s" % (group, name)) if sink == "vault"
-                  else workspace.record(name, group, platform="anypoint", host="acme"))
-        valid = workspace.control("token_for", {"client_id": client_id, "client_secret": record.get("secret", "")}, platform="anypoint")
-        if record.get("state") != "complete" or not valid["valid"]:
-            problems.append("%s: the sink's secret does not work (state %s)" % (key, record.get("state")))
-        if workspace.control("token_for", {"client_id": client_id, "client_secret": original}, platform="anypoint")["valid"]:
-            problems.append("%s: the replaced secret still works" % key)
-    return problems
-
-
-CONNECTED_APP = ("c0ffee00c0ffee00c0ffee00c0ffee03", "B1ll1ngIntegrationSecret00000003")
-
-
-def anypoint_app_setup(workspace):
-    anypoint_inventory(workspace, [{"connected_app": CONNECTED_APP[0]}], auth=ADMIN, anypoint_request_timeout=REQUEST_TIMEOUT,
-                       anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
-
-
-def connected_app_token(workspace, secret):
-    response = requests.post(workspace.emulators["anypoint"].url + "/accounts/api/v2/oauth2/token", timeout=5,
-                             data={"grant_type": "client_credentials", "client_id": CONNECTED_APP[0], "client_secret": secret})
-    return response.status_code == 200
-
-
-def anypoint_app_check(workspace):
-    problems = []
-    record = workspace.record("connected_app-" + CONNECTED_APP[0], "root", platform="anypoint", host="acme")
-    if record.get("state") != "complete" or not connected_app_token(workspace, record.get("secret", "")):
-        problems.append("the connected app's sink secret does not work (state %s)" % record.get("state"))
-    if connected_app_token(workspace, CONNECTED_APP[1]):
-        problems.append("the connected app's replaced secret still works")
-    return problems
-
-
-def anypoint_rollback_setup(workspace):
-    anypoint_setup(workspace)
-    assert workspace.play("anypoint_rotate.yml").rc == 0  # the rotation the roll back undoes
-
-
-def anypoint_rollback_check(workspace):
-    problems = []
-    for key, (client_id, original) in ANYPOINT_ORIGINALS.items():
-        group, name = key.split("/")
-        record = workspace.record(name, group, platform="anypoint", host="acme")
-        if record.get("state") != "rolled_back" or record.get("secret") != original:
-            problems.append("%s: the sink does not say rolled back to the original (state %s)" % (key, record.get("state")))
-        if not workspace.control("token_for", {"client_id": client_id, "client_secret": original}, platform="anypoint")["valid"]:
-            problems.append("%s: the original secret does not work" % key)
-        if workspace.control("token_for", {"client_id": client_id, "client_secret": record.get("previous_secret", "")},
-                             platform="anypoint")["valid"]:
-            problems.append("%s: the rotated secret still works after the roll back" % key)
-    return problems
-
-
-def uaa_two_phases_setup(workspace):
-    uaa_setup("dual", ["billing-service", "reports-service"])(workspace)
-    workspace.inventory([{"client_id": name, "current_secret": UAA_CLIENTS[name]} for name in ("billing-service", "reports-service")],
-                        uaa_secret_rotation_strategy="dual", uaa_secret_rotation_phase="add", uaa_retries=1)
-    assert workspace.play("uaa_rotate.yml").rc == 0  # the first change window: both secrets work
-    workspace.inventory([{"client_id": name} for name in ("billing-service", "reports-service")], uaa_secret_rotation_strategy="dual",
-                        uaa_secret_rotation_phase="retire", uaa_retries=1, uaa_request_timeout=REQUEST_TIMEOUT,
-                        uaa_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
-
-
-# ---- API Connect v5 ------------------------------------------------------------------------------------------
-V5_ROWS = [ORIGINALS[0], ORIGINALS[2]]
-
-
-def v5_setup(workspace):
-    v5_inventory(workspace, V5_ROWS, apic_v5_request_timeout=REQUEST_TIMEOUT, apic_v5_retries=1,
-                 apic_v5_credential_restore_lock_timeout=REQUEST_TIMEOUT * 10)
-
-
-def v5_check(workspace):
-    problems = []
-    for row in V5_ROWS:
-        if not workspace.control("check_credentials", {"client_id": row["client_id"], "client_secret": row["client_secret"]},
-                                 platform="apic_v5")["valid"]:
-            problems.append("%s: the gateway rejects the original credentials" % row["app"])
-    return problems
+def uaa_two_phases_setup(sink="file"):
+    def setup(workspace):
+        names = ("billing-service", "reports-service")
+        extra = sink_settings(workspace, "uaa_secret_rotation", sink)
+        workspace.inventory([{"client_id": name, "current_secret": UAA_CLIENTS[name]} for name in names],
+                            uaa_secret_rotation_strategy="dual", uaa_secret_rotation_phase="add", uaa_retries=1, **extra)
+        assert workspace.play("uaa_rotate.yml").rc == 0  # the first change window: both secrets work
+        workspace.inventory([{"client_id": name} for name in names], uaa_secret_rotation_strategy="dual",
+                            uaa_secret_rotation_phase="retire", uaa_retries=1, uaa_request_timeout=REQUEST_TIMEOUT,
+                            uaa_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
+    return setup
 
 
 def uaa_rollback_setup(workspace):
@@ -278,12 +233,129 @@ def uaa_rollback_check(workspace):
     return problems
 
 
+# ---- Anypoint ------------------------------------------------------------------------------------------------
+ANYPOINT_ORIGINALS = {"root/environment-Sandbox": ("8f82828ca6c2405ba04bb85a596a18ff", "B0313ad5a6B44f7ebb4Bf482C49327e1"),
+                      "Payments/environment-Sandbox": ("11aa22bb33cc44dd55ee66ff77889900", "E7f8A9b0C1d2E3f4A5b6C7d8E9f0A1b2")}
+ANYPOINT_ROLE = "anypoint_secret_rotation"
+
+
+def anypoint_setup(sink="file"):
+    def setup(workspace):
+        anypoint_inventory(workspace, ANYPOINT_TARGETS, anypoint_request_timeout=REQUEST_TIMEOUT,
+                           anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **sink_settings(workspace, ANYPOINT_ROLE, sink))
+    return setup
+
+
+def anypoint_token(workspace, client_id, secret):
+    return workspace.control("token_for", {"client_id": client_id, "client_secret": secret}, platform="anypoint")["valid"]
+
+
+def anypoint_check(sink="file"):
+    def check(workspace):
+        problems = []
+        for where, (client_id, original) in ANYPOINT_ORIGINALS.items():
+            record = journal(workspace, sink, "anypoint/acme/" + where)
+            if record.get("state") != "complete" or not anypoint_token(workspace, client_id, record.get("secret", "")):
+                problems.append("%s: the sink's secret does not work (state %s)" % (where, record.get("state")))
+            problems += hook_problems(workspace, sink, "anypoint/acme/" + where, record.get("secret"))
+            if anypoint_token(workspace, client_id, original):
+                problems.append("%s: the replaced secret still works" % where)
+        return problems
+    return check
+
+
+CONNECTED_APP = ("c0ffee00c0ffee00c0ffee00c0ffee03", "B1ll1ngIntegrationSecret00000003")
+CONNECTED_APP_KEY = "anypoint/acme/root/connected_app-" + CONNECTED_APP[0]
+
+
+def anypoint_app_setup(sink="file"):
+    def setup(workspace):
+        anypoint_inventory(workspace, [{"connected_app": CONNECTED_APP[0]}], auth=ADMIN, anypoint_request_timeout=REQUEST_TIMEOUT,
+                           anypoint_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **sink_settings(workspace, ANYPOINT_ROLE, sink))
+    return setup
+
+
+def connected_app_token(workspace, secret):
+    response = requests.post(workspace.emulators["anypoint"].url + "/accounts/api/v2/oauth2/token", timeout=5,
+                             data={"grant_type": "client_credentials", "client_id": CONNECTED_APP[0], "client_secret": secret})
+    return response.status_code == 200
+
+
+def anypoint_app_check(sink="file"):
+    def check(workspace):
+        problems = []
+        record = journal(workspace, sink, CONNECTED_APP_KEY)
+        if record.get("state") != "complete" or not connected_app_token(workspace, record.get("secret", "")):
+            problems.append("the connected app's sink secret does not work (state %s)" % record.get("state"))
+        problems += hook_problems(workspace, sink, CONNECTED_APP_KEY, record.get("secret"))
+        if connected_app_token(workspace, CONNECTED_APP[1]):
+            problems.append("the connected app's replaced secret still works")
+        return problems
+    return check
+
+
+def anypoint_rollback_setup(sink="file"):
+    def setup(workspace):
+        anypoint_setup(sink)(workspace)
+        assert workspace.play("anypoint_rotate.yml").rc == 0  # the rotation the roll back undoes
+    return setup
+
+
+def anypoint_rollback_check(sink="file"):
+    def check(workspace):
+        problems = []
+        for where, (client_id, original) in ANYPOINT_ORIGINALS.items():
+            record = journal(workspace, sink, "anypoint/acme/" + where)
+            if record.get("state") != "rolled_back" or record.get("secret") != original:
+                problems.append("%s: the sink does not say rolled back to the original (state %s)" % (where, record.get("state")))
+            if not anypoint_token(workspace, client_id, original):
+                problems.append("%s: the original secret does not work" % where)
+            if anypoint_token(workspace, client_id, record.get("previous_secret", "")):
+                problems.append("%s: the rotated secret still works after the roll back" % where)
+        return problems
+    return check
+
+
+# ---- API Connect v5 ------------------------------------------------------------------------------------------
+V5_ROWS = [ORIGINALS[0], ORIGINALS[2]]
+V5_ROLE = "apic_v5_credential_restore"
+
+
+def v5_setup(sink="file"):
+    def setup(workspace):
+        v5_inventory(workspace, V5_ROWS, apic_v5_request_timeout=REQUEST_TIMEOUT, apic_v5_retries=1,
+                     apic_v5_credential_restore_lock_timeout=REQUEST_TIMEOUT * 10, **sink_settings(workspace, V5_ROLE, sink))
+    return setup
+
+
+def v5_gateway_problems(workspace):
+    problems = []
+    for row in V5_ROWS:
+        if not workspace.control("check_credentials", {"client_id": row["client_id"], "client_secret": row["client_secret"]},
+                                 platform="apic_v5")["valid"]:
+            problems.append("%s: the gateway rejects the original credentials" % row["app"])
+    return problems
+
+
+def v5_check(sink="file"):
+    def check(workspace):
+        problems = v5_gateway_problems(workspace)
+        for row in V5_ROWS:
+            key = "apic_v5/v5-test/%s/%s/default" % (row["org"], row["app"])
+            record = journal(workspace, sink, key)
+            if record.get("secret") != row["client_secret"]:
+                problems.append("%s: the sink does not hold the restored secret" % row["app"])
+            problems += hook_problems(workspace, sink, key, row["client_secret"])
+        return problems
+    return check
+
+
 V5_CORRECTED = [dict(row, client_secret="C0rrected-%s-secret-value-0101" % row["app"]) for row in V5_ROWS]
 
 
 def v5_rollback_setup(workspace):
     """Two restores (the second with corrected secrets): the roll back puts the first one's values back."""
-    v5_setup(workspace)
+    v5_setup()(workspace)
     assert workspace.play("apic_v5_restore.yml").rc == 0
     v5_inventory(workspace, V5_CORRECTED, apic_v5_request_timeout=REQUEST_TIMEOUT, apic_v5_retries=1,
                  apic_v5_credential_restore_update_secret="always", apic_v5_credential_restore_lock_timeout=REQUEST_TIMEOUT * 10)
@@ -291,7 +363,7 @@ def v5_rollback_setup(workspace):
 
 
 def v5_rollback_check(workspace):
-    problems = v5_check(workspace)
+    problems = v5_gateway_problems(workspace)
     for row in V5_CORRECTED:
         if workspace.control("check_credentials", {"client_id": row["client_id"], "client_secret": row["client_secret"]},
                              platform="apic_v5")["valid"]:
@@ -304,41 +376,59 @@ def v5_rollback_check(workspace):
 # (retire-app, whose <name>_new someone made by hand: its secret is theirs, given here as supplied).
 APIC_DUE = (("TestCOrg", "expired-app"), ("PartnerOrg", "partner-app"))
 APIC_HAND_MADE = ("hand-made-retire-app-new-client01", "4f1d0c9e8b7a65432100fedcba987654")
+APIC_ROLE = "apic_credential_rotation"
 
 
-def apic_setup(workspace):
-    seed = load_seed(os.path.join(SEEDS, "apic.json"))
-    for corg in seed["orgs"][0]["catalogs"][0]["consumer_orgs"]:
-        for app in corg["apps"]:
-            for cred in app.get("credentials", []):
-                if cred.get("name") == "credential-for-retire-app_new":
-                    cred.update(client_id=APIC_HAND_MADE[0], client_secret=APIC_HAND_MADE[1])
-    workspace.control("state", seed, platform="apic")
-    apic_inventory(workspace, apic_request_timeout=REQUEST_TIMEOUT, apic_retries=1,
-                   apic_credential_rotation_lock_timeout=REQUEST_TIMEOUT * 10)
+def apic_setup(sink="file"):
+    def setup(workspace):
+        seed = load_seed(os.path.join(SEEDS, "apic.json"))
+        for corg in seed["orgs"][0]["catalogs"][0]["consumer_orgs"]:
+            for app in corg["apps"]:
+                for cred in app.get("credentials", []):
+                    if cred.get("name") == "credential-for-retire-app_new":
+                        cred.update(client_id=APIC_HAND_MADE[0], client_secret=APIC_HAND_MADE[1])
+        workspace.control("state", seed, platform="apic")
+        extra = sink_settings(workspace, APIC_ROLE, sink)
+        if sink != "file":
+            extra[APIC_ROLE + "_delivery_tasks"] = ""  # the tests' delivery tasks read the file sink
+        apic_inventory(workspace, apic_request_timeout=REQUEST_TIMEOUT, apic_retries=1,
+                       apic_credential_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **extra)
+    return setup
 
 
-def apic_check(workspace):
-    problems = []
-    apps = {corg: data["apps"] for corg, data in
-            workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"].items()}
-    entries = workspace.read_record(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))["credentials"]
-    for corg, app in APIC_DUE:
-        entry = entries.get("%s/%s/credential-for-%s" % (corg, app, app)) or {}
-        check = workspace.control("check_credentials", {"client_id": entry.get("client_id"), "client_secret": entry.get("client_secret", "")},
-                                  platform="apic")
-        if entry.get("state") != "verified" or not entry.get("notified_at") or not check["valid"] or check["credential"] != "credential-for-%s_new" % app:
-            problems.append("%s: the new credential is not verified, announced and working from the sink (state %s)" % (app, entry.get("state")))
-        if sorted(apps[corg][app]["credentials"]) != ["credential-for-%s" % app, "credential-for-%s_new" % app]:
-            problems.append("%s: credentials %s" % (app, sorted(apps[corg][app]["credentials"])))
-    if sorted(apps["TestCOrg"]["retire-app"]["credentials"]) != ["credential-for-retire-app"]:
-        problems.append("retire-app: credentials %s after the retirement" % sorted(apps["TestCOrg"]["retire-app"]["credentials"]))
-    if not workspace.control("check_credentials", {"client_id": APIC_HAND_MADE[0], "client_secret": APIC_HAND_MADE[1]}, platform="apic")["valid"]:
-        problems.append("retire-app: the credential that took the old one's name does not work")
-    owners = [tuple(message["to"]) for message in workspace.control("mail", method="GET", platform="apic")]
-    if sorted(owners) != sorted(set(owners)) or len(owners) != 2:
-        problems.append("owners were mailed %s (one e-mail each is the promise)" % owners)
-    return problems
+def apic_entries(workspace, sink):
+    """The catalog's journal entries by consumer org/app/credential: one file, or one record each in a remote sink."""
+    if sink == "file":
+        return workspace.read_record(os.path.join(workspace.sink_dir, "apic", "sandbox.vault"))["credentials"]
+    return {"%s/%s/credential-for-%s" % (corg, app, app): journal(workspace, sink, "apic/sandbox/%s/%s/credential-for-%s" % (corg, app, app))
+            for corg, app in APIC_DUE}
+
+
+def apic_check(sink="file"):
+    def check(workspace):
+        problems = []
+        apps = {corg: data["apps"] for corg, data in
+                workspace.control("state", method="GET", platform="apic")["acme"]["sandbox"]["consumer_orgs"].items()}
+        entries = apic_entries(workspace, sink)
+        for corg, app in APIC_DUE:
+            entry = entries.get("%s/%s/credential-for-%s" % (corg, app, app)) or {}
+            answer = workspace.control("check_credentials", {"client_id": entry.get("client_id"), "client_secret": entry.get("client_secret", "")},
+                                       platform="apic")
+            if (entry.get("state") != "verified" or not entry.get("notified_at") or not answer["valid"]
+                    or answer["credential"] != "credential-for-%s_new" % app):
+                problems.append("%s: the new credential is not verified, announced and working from the sink (state %s)" % (app, entry.get("state")))
+            if sorted(apps[corg][app]["credentials"]) != ["credential-for-%s" % app, "credential-for-%s_new" % app]:
+                problems.append("%s: credentials %s" % (app, sorted(apps[corg][app]["credentials"])))
+        if sorted(apps["TestCOrg"]["retire-app"]["credentials"]) != ["credential-for-retire-app"]:
+            problems.append("retire-app: credentials %s after the retirement" % sorted(apps["TestCOrg"]["retire-app"]["credentials"]))
+        if not workspace.control("check_credentials", {"client_id": APIC_HAND_MADE[0], "client_secret": APIC_HAND_MADE[1]},
+                                 platform="apic")["valid"]:
+            problems.append("retire-app: the credential that took the old one's name does not work")
+        owners = [tuple(message["to"]) for message in workspace.control("mail", method="GET", platform="apic")]
+        if sorted(owners) != sorted(set(owners)) or len(owners) != 2:
+            problems.append("owners were mailed %s (one e-mail each is the promise)" % owners)
+        return problems
+    return check
 
 
 # A consumer org of its own, with a credential this collection made and whose <name>_new is due for the retirement:
@@ -382,34 +472,36 @@ def apic_rollback_check(workspace):
     return problems
 
 
+def per_sink(name, emulator, playbook, host, setup, check, sinks=SINKS, **extra):
+    """The scenario once per sink: "<name>" with the file sink, "<name>, <sink> sink" or "<name>, hook" with another."""
+    made = {}
+    for sink in sinks:
+        label = name if sink == "file" else "%s, %s" % (name, "hook" if sink == "hook" else sink + " sink")
+        made[label] = Scenario(label, emulator, playbook, host, setup(sink), check(sink), variant_of=None if sink == "file" else name, **extra)
+    return made
+
+
+# The v10 delivery tasks are that platform's hook, and run in its file-sink scenario; roll backs take no hook.
 SCENARIOS = {
-    "uaa admin": Scenario("uaa admin", "uaa", "uaa_rotate.yml", "uaa-test",
-                          uaa_setup("admin", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
-    "uaa dual": Scenario("uaa dual", "uaa", "uaa_rotate.yml", "uaa-test",
-                         uaa_setup("dual", ["billing-service", "reports-service"]), uaa_check(["billing-service", "reports-service"])),
-    "uaa dual, phase retire": Scenario("uaa dual, phase retire", "uaa", "uaa_rotate.yml", "uaa-test", uaa_two_phases_setup,
-                                       uaa_check(["billing-service", "reports-service"])),
-    "uaa grant_dance": Scenario("uaa grant_dance", "uaa", "uaa_rotate.yml", "uaa-test",
-                                uaa_setup("grant_dance", ["portal-web"]), uaa_check(["portal-web"])),
-    "anypoint environments": Scenario("anypoint environments", "anypoint", "anypoint_rotate.yml", "acme", anypoint_setup, anypoint_check),
-    "anypoint connected app": Scenario("anypoint connected app", "anypoint", "anypoint_rotate.yml", "acme", anypoint_app_setup,
-                                       anypoint_app_check),
-    "anypoint roll back": Scenario("anypoint roll back", "anypoint", "anypoint_rollback.yml", "acme", anypoint_rollback_setup,
-                                   anypoint_rollback_check),
-    "apic v5 restore": Scenario("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check,
-                                supplied=lambda workspace: {row.get("client_secret") or row.get("client_secret_hash") for row in V5_ROWS}),
-    "uaa dual, vault sink": Scenario("uaa dual, vault sink", "uaa", "uaa_rotate.yml", "uaa-test",
-                                     uaa_setup("dual", ["billing-service", "reports-service"], sink="vault"),
-                                     uaa_check(["billing-service", "reports-service"], sink="vault")),
+    **per_sink("uaa admin", "uaa", "uaa_rotate.yml", "uaa-test", lambda sink: uaa_setup("admin", ["billing-service", "reports-service"], sink),
+               lambda sink: uaa_check(["billing-service", "reports-service"], sink)),
+    **per_sink("uaa dual", "uaa", "uaa_rotate.yml", "uaa-test", lambda sink: uaa_setup("dual", ["billing-service", "reports-service"], sink),
+               lambda sink: uaa_check(["billing-service", "reports-service"], sink)),
+    **per_sink("uaa dual, phase retire", "uaa", "uaa_rotate.yml", "uaa-test", uaa_two_phases_setup,
+               lambda sink: uaa_check(["billing-service", "reports-service"], sink)),
+    **per_sink("uaa grant_dance", "uaa", "uaa_rotate.yml", "uaa-test", lambda sink: uaa_setup("grant_dance", ["portal-web"], sink),
+               lambda sink: uaa_check(["portal-web"], sink)),
+    **per_sink("anypoint environments", "anypoint", "anypoint_rotate.yml", "acme", anypoint_setup, anypoint_check),
+    **per_sink("anypoint connected app", "anypoint", "anypoint_rotate.yml", "acme", anypoint_app_setup, anypoint_app_check),
+    **per_sink("anypoint roll back", "anypoint", "anypoint_rollback.yml", "acme", anypoint_rollback_setup, anypoint_rollback_check,
+               sinks=("file", "vault", "aws")),
+    **per_sink("apic v5 restore", "apic_v5", "apic_v5_restore.yml", "v5-test", v5_setup, v5_check,
+               supplied=lambda workspace: {row.get("client_secret") or row.get("client_secret_hash") for row in V5_ROWS}),
+    **per_sink("apic catalog", "apic", "apic_rotate.yml", "sandbox", apic_setup, apic_check, sinks=("file", "vault", "aws"),
+               supplied=lambda workspace: {APIC_HAND_MADE[1]}),
     "uaa admin, faults in the vault sink": Scenario("uaa admin, faults in the vault sink", "uaa", "uaa_rotate.yml", "uaa-test",
                                                     uaa_setup("admin", ["billing-service", "reports-service"], sink="vault"),
                                                     uaa_check(["billing-service", "reports-service"], sink="vault"), faults_in="vault"),
-    "uaa admin, aws sink": Scenario("uaa admin, aws sink", "uaa", "uaa_rotate.yml", "uaa-test",
-                                    uaa_setup("admin", ["billing-service", "reports-service"], sink="aws"),
-                                    uaa_check(["billing-service", "reports-service"], sink="aws")),
-    "anypoint environments, vault sink": Scenario("anypoint environments, vault sink", "anypoint", "anypoint_rotate.yml", "acme",
-                                                  lambda workspace: anypoint_setup(workspace, sink="vault"),
-                                                  lambda workspace: anypoint_check(workspace, sink="vault")),
     "uaa dual, delivery to vault and a hook, faults in vault": Scenario(
         "uaa dual, delivery to vault and a hook, faults in vault", "uaa", "uaa_rotate.yml", "uaa-test", uaa_delivery_setup,
         uaa_delivery_check, faults_in="vault"),
@@ -418,8 +510,6 @@ SCENARIOS = {
                                   v5_rollback_check, supplied=lambda workspace: {row["client_secret"] for row in V5_ROWS + V5_CORRECTED}),
     "apic catalog roll back": Scenario("apic catalog roll back", "apic", "apic_rollback.yml", "sandbox", apic_rollback_setup,
                                        apic_rollback_check, supplied=lambda workspace: {APIC_RB_OLD[1], APIC_RB_NEW[1]}),
-    "apic catalog": Scenario("apic catalog", "apic", "apic_rotate.yml", "sandbox", apic_setup, apic_check,
-                             supplied=lambda workspace: {APIC_HAND_MADE[1]}),
 }
 
 

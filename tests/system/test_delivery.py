@@ -68,6 +68,25 @@ def test_uaa_dual_delivers_to_vault_and_the_hook_before_it_retires(workspace, va
     no_secret_leaked(workspace, vault)
 
 
+def test_the_hook_in_phase_add_keeps_both_secrets_until_phase_retire(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    vault = reset(vault_server)
+    settings = dict(uaa_secret_rotation_strategy="dual", uaa_secret_rotation_hook_tasks=HOOK, hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}], uaa_secret_rotation_phase="add", **settings)
+    added = workspace.play("uaa_rotate.yml")
+    assert added.rc == 0, added.output[-3000:]
+    new = workspace.record(BILLING[0])["secret"]
+    assert kv(vault, "consumers/uaa/billing-service")["data"]["secret"] == new, "the hook delivered it"
+    assert workspace.record(BILLING[0])["state"] == "added" and workspace.token_works(*BILLING), "phase add retires nothing"
+    assert workspace.play("uaa_rotate.yml").recap("uaa-test")["changed"] == 0, "delivered once"
+
+    workspace.inventory([{"client_id": BILLING[0]}], uaa_secret_rotation_phase="retire", **settings)
+    retired = workspace.play("uaa_rotate.yml")
+    assert retired.rc == 0, retired.output[-3000:]
+    assert workspace.record(BILLING[0])["state"] == "complete"
+    assert workspace.token_works(BILLING[0], new) and not workspace.token_works(*BILLING)
+    no_secret_leaked(workspace, vault)
+
+
 def test_a_further_sink_that_fails_keeps_the_old_secret_and_a_rerun_delivers(workspace, vault_server):  # pylint: disable=redefined-outer-name
     vault = reset(vault_server)
     settings = dict(uaa_secret_rotation_strategy="dual", uaa_secret_rotation_deliver_to=["hashicorp_vault"])
