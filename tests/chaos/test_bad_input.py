@@ -42,7 +42,7 @@ def uaa_sink(content):
 
 def anypoint(targets=None, **changes):
     def setup(workspace):
-        anypoint_setup(workspace)
+        anypoint_setup()(workspace)
         if targets is not None or changes:
             anypoint_inventory(workspace, ANYPOINT_TARGETS if targets is None else targets, anypoint_retries=0, **changes)
     return "anypoint", "anypoint_rotate.yml", setup
@@ -50,13 +50,13 @@ def anypoint(targets=None, **changes):
 
 def anypoint_rollback():
     def setup(workspace):
-        anypoint_setup(workspace)
+        anypoint_setup()(workspace)
     return "anypoint", "anypoint_rollback.yml", setup
 
 
 def v5(rows=None, backup_text=None, **changes):
     def setup(workspace):
-        v5_setup(workspace)
+        v5_setup()(workspace)
         if rows is not None or changes:
             v5_inventory(workspace, ORIGINALS if rows is None else rows, apic_v5_retries=0, **changes)
         if backup_text is not None:
