@@ -112,7 +112,10 @@ class ApicV5Adapter(Adapter):
         return "settable"
 
     def current_id(self, work):
-        return self._find(work)[2]["client_id"]
+        # The org and app lists are read once for all rows, possibly before this row's lock was taken; another run
+        # may have restored the row since. The decision is made from the app as the portal shows it now.
+        self._find(work)
+        return self._find(work, fresh=True)[2]["client_id"]
 
     def restore(self, work, value):
         org, app, _credential = self._find(work)
