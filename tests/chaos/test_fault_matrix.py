@@ -4,9 +4,10 @@
 """Every fault at the positions of a clean run, for every scenario on the engine; the promises checked after each.
 
 A scenario runs with each sink: the ansible-vault file, HashiCorp Vault, AWS Secrets Manager and the delivery hook.
-``make test`` runs the bounded form: half the faults, alternating, at one position of each scenario with its first
-sink (a different position for each pair, so that together they cover the run), "two runs at once" for each of them,
-and one fault, rotating, for each other sink's variant. ``make chaos`` (APIOPS_CHAOS=full) runs every fault at every position of every variant. "Two runs at once"
+``make test`` runs the bounded form, one position per case (a different one for each pair, so that together they
+cover the run): "two runs at once" for each scenario with its first sink, the other faults dealt out among the
+scenarios of each platform so that every fault meets every platform, and one fault, rotating, for each other sink's
+variant. ``make chaos`` (APIOPS_CHAOS=full) runs every fault at every position of every variant. "Two runs at once"
 is not tied to a position: it runs once per scenario and variant it is chosen for.
 """
 
@@ -46,14 +47,17 @@ def fresh_workspace(base, number, servers, aws_server):
 
 
 def bounded(scenario_name, fault):
-    """Is the pair in the bounded form? Half the faults for each scenario with its first sink, alternating from one
-    scenario to the next so that every fault meets every platform, and "two runs at once" for all of them; one fault
-    for each other sink's variant, a different one each time, so that every fault meets every sink."""
+    """Is the pair in the bounded form? "Two runs at once" for every scenario with its first sink, and the other
+    faults dealt out among a platform's scenarios, so that every fault meets every platform; one fault for each other
+    sink's variant, a different one each time, so that every fault meets every sink."""
     variants = [name for name, scenario in SCENARIOS.items() if scenario.variant_of]
     if scenario_name in variants:
         return FAULTS.index(fault) == variants.index(scenario_name) % len(FAULTS)
-    bases = [name for name in SCENARIOS if name not in variants]
-    return fault in WHOLE_RUN_FAULTS or (FAULTS.index(fault) + bases.index(scenario_name)) % 2 == 0
+    if fault in WHOLE_RUN_FAULTS:
+        return True
+    platform = SCENARIOS[scenario_name].emulator
+    siblings = [name for name, scenario in SCENARIOS.items() if not scenario.variant_of and scenario.emulator == platform]
+    return FAULTS.index(fault) % len(siblings) == siblings.index(scenario_name) % len(siblings)
 
 
 CASES = [(name, fault) for name in SCENARIOS for fault in FAULTS if FULL or bounded(name, fault)]
