@@ -89,6 +89,8 @@ class ActionModule(ActionBase):
         else:
             store = remote_store(args["sink"], args, "apic", display.warning)
             holder, lock_key = store, CATALOG_LOCK
+            # Before the catalog's lock is taken: a store that refuses a lock's release would leave it held.
+            store.preflight([CATALOG_LOCK], write=not check_mode)
         # One run per catalog at a time: a second one waits, then reads what the first left (no e-mail twice).
         with contextlib.nullcontext(True) if check_mode else holder.lock(lock_key, args["lock_timeout"]) as held:
             if not held:

@@ -288,10 +288,12 @@ class UaaApi:
                               confirm=lambda: self.get_client(client_id) is not None)
         return response.body if not response.confirmed else self.get_client(client_id)
 
-    def update_client(self, client_id, body):
+    def update_client(self, client_id, body, confirm=None):
+        """PUT the client. With ``confirm``, a lost answer is settled by ``confirm()`` before any retry (it may also
+        note that an answer was lost: that request can still be applied later)."""
         body = dict(body, client_id=client_id)
         return self._call("PUT", "/oauth/clients/%s" % quote(client_id, safe=""), "/oauth/clients/{client_id}",
-                          json=body).body
+                          json=body, idempotent=confirm is None, confirm=confirm).body
 
     def delete_client(self, client_id):
         self._call("DELETE", "/oauth/clients/%s" % quote(client_id, safe=""), "/oauth/clients/{client_id}",

@@ -19,6 +19,8 @@ here writes each record on its own, so there is no group commit to wait for: a
 ``_lock_fields(key)``            what the lock holds, split (pid, host, time), or [] when there is none
 ``_drop_lock(key)``              delete the lock
 ``_keys()``                      the keys of every record (and lock) under the store's prefix
+``preflight(keys, write)``       (optional) prove, before any platform is touched, that the store is reachable and
+                                 that this run may read (and with ``write``, write and lock) those keys
 """
 
 from __future__ import annotations
@@ -120,6 +122,14 @@ class RemoteRecords:
         if pid == "?":
             return "a run that has just ended"
         return "process %s on %s since %s" % (pid, host, started)
+
+    def preflight(self, keys, write=True):
+        """Before the platform is touched: raise AnsibleActionFail naming what this run could not do in the store.
+
+        A store that can say more than "the first read works" overrides it (Vault's capabilities, AWS's permissions).
+        """
+        for key in list(keys)[:1]:
+            self.current(key)
 
     def _read(self, key):
         raise NotImplementedError

@@ -79,6 +79,16 @@ def open_store(args, platform, loader, sink_file):
                       head={"platform": platform, "target": args["target"]})
 
 
+def preflight_stores(store, deliveries, works, write):
+    """Every sink this run writes (the journal's and each further one) is reachable and allows what the run needs,
+    before any platform is touched: a sink found wanting after a hard cut would leave the new secret nowhere."""
+    keys = [work.key for work in works]
+    if not keys:
+        return
+    for each in (store,) + tuple(deliveries):
+        each.preflight(keys, write=write)
+
+
 class RotationAction(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -139,6 +149,7 @@ class RotationAction(ActionBase):
             named = set(args["hook_delivered"]) | set(args["hook_failed"])
             works = [work for work in works if work.key in named]
         engine = self._engine(args, adapter, store, check_mode)
+        preflight_stores(store, engine.deliveries, works, write=not check_mode)
         engine.run(works)
 
         meta = {"run_id": args["run_id"] or str(self._task._uuid), "check_mode": check_mode, "policy": self._policy(args),

@@ -20,7 +20,9 @@ grant_dance  seed 001: only an admin *user* exists and UAA before v74 lets only 
 from __future__ import annotations
 
 import threading
+import time
 
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UaaApi, as_set
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
     Adapter,
@@ -68,6 +70,9 @@ class UaaAdapter(Adapter):
         self.chars = alphabet(secret_chars)
         # A change whose answer was lost is watched for as long as UAA may take to answer one.
         self.late_apply_wait = float(params["request_timeout"])
+        # A lend that UAA received but did not answer in time lands, if at all, while UAA still works on it: watch the
+        # grants for twice the timeout after its answer was lost (a platform slower than that is down).
+        self.late_lend_wait = 2 * float(params["request_timeout"])
         self._local = threading.local()
         self._apis = []
         self._apis_lock = threading.Lock()
@@ -171,6 +176,11 @@ class UaaAdapter(Adapter):
         if client is None:
             raise StepError("the client no longer exists on UAA; its journal still holds the grants to give back")
         original = dance["original"]
+        if grants_of(client) == grants_of(original) and dance.get("state") == "lent" and not check \
+                and dance.get("watch_until", 0) > time.time():
+            # An interrupted run lost a lend's answer moments ago: it may still land. Watch as that run would have.
+            self._give_back(work, api, dance)
+            return []
         if grants_of(client) == grants_of(original):
             if dance.get("state") == "lent" and not check:
                 work.journal.save(grant_dance=dict(dance, state="given_back", given_back_at=now_iso()))
@@ -196,7 +206,7 @@ class UaaAdapter(Adapter):
         dance = {"original": original, "state": "lent", "lent_at": now_iso()}
         journal.persist(grant_dance=dance)  # before the lend: any later run can give the grants back
         try:
-            api.update_client(work.credential, lent(original))
+            self._lend(work, api, dance)
             work.steps.append("lent client_credentials and clients.secret")
             as_client = self._api(work, as_client_secret=current)
             as_client.change_secret(work.credential, "UPDATE", secret=new, old_secret=current,
@@ -207,13 +217,39 @@ class UaaAdapter(Adapter):
             self._give_back(work, api, dance)
             work.steps.append("gave back the original grants (verified)")
 
+    def _lend(self, work, api, dance):
+        """Lend the grants. A lend whose answer was lost may still be applied by UAA later, after the give-back: its
+        moment is journaled (``watch_until``), and the grants are watched until then (``_give_back``)."""
+        def landed():
+            dance["watch_until"] = time.time() + self.late_lend_wait
+            work.journal.persist(grant_dance=dance)
+            client = api.get_client(work.credential)
+            return client is not None and grants_of(client) == grants_of(lent(dance["original"]))
+
+        try:
+            api.update_client(work.credential, lent(dance["original"]), confirm=landed)
+        except ApiError as error:
+            if error.transient or error.maybe_applied:
+                dance["watch_until"] = time.time() + self.late_lend_wait
+                work.journal.persist(grant_dance=dance)
+            raise
+
     def _give_back(self, work, api, dance):
+        """Put the original grants back and verify them; after a lost lend, until no late lend can land any more."""
         original = dance["original"]
         for _attempt in range(3):
             api.update_client(work.credential, dict(original))
             back = api.get_client(work.credential)
-            if back is not None and grants_of(back) == grants_of(original):
-                work.journal.save(grant_dance=dict(dance, state="given_back", given_back_at=now_iso()))
-                return
+            if back is None or grants_of(back) != grants_of(original):
+                continue
+            pause = dance.get("watch_until", 0) - time.time()
+            if pause > 0:
+                time.sleep(pause)
+                back = api.get_client(work.credential)
+                if back is None or grants_of(back) != grants_of(original):
+                    work.steps.append("a lend whose answer was lost landed late; the grants were given back again")
+                    continue
+            work.journal.save(grant_dance=dict(dance, state="given_back", given_back_at=now_iso()))
+            return
         raise StepError("the original grants could not be put back (UAA shows others); they are saved in the sink "
                         "journal and the next run gives them back first")

@@ -291,6 +291,18 @@ class RecordFile:
             if first <= mine <= last:
                 raise AnsibleActionFail(problem)
 
+    def preflight(self, keys, write=True):
+        """Before the platform is touched: the file was read (in __init__); a run that writes needs its directory."""
+        if not write:
+            return
+        directory = os.path.dirname(os.path.abspath(self.path))
+        probe = directory
+        while not os.path.isdir(probe) and os.path.dirname(probe) != probe:
+            probe = os.path.dirname(probe)  # the first folder that exists: the sink's folder is made under it
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise AnsibleActionFail("the sink %s cannot be written: %s is not writable by this user. Give a sink_dir this "
+                                    "user may write, or another sink" % (self.path, probe))
+
     def durable(self, key):
         """The record of ``key`` as last read back from the disk."""
         with self._cond:
