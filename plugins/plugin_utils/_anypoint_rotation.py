@@ -9,22 +9,32 @@
 
 """The Anypoint adapter of the rotation engine: environment client secrets and connected-app secrets.
 
-The platform makes the new secret (a reset) and shows the current one, so the
-engine journals the old secret, resets once, reads the new secret back and
-journals it; a reset whose answer was lost is watched for, never sent again,
-and a later run that finds the platform's secret changed takes it up. Roll back
-sets the previous secret from the journal (the documented ``client_secret``
-PATCH) and proves it like any other write.
+The platform shows the current secret and accepts a chosen one (the documented
+``client_secret`` PATCH, the form roll back uses), so the new secret is made
+here in the platform's own shape and journaled before the platform is touched,
+as on UAA: a run killed at any point leaves the working secret in the sink.
+
+Where a control plane refuses a chosen secret (a 400 to both PATCH forms), the
+platform's reset is the fallback, remembered for the organization for the rest
+of the run: the engine journals the old secret, resets once, reads the new
+secret back and journals it. Only then is there a window in which the new
+secret exists on the platform alone (a kill right after the reset); the next
+run reads it from the platform and journals it.
 """
 
 from __future__ import annotations
 
+import string
 import threading
 
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import AnypointApi, find_environment, refused_explicit_secret
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import Target
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, SetRefused, StepError, generate_secret
+
+# The platform's own secrets are 32 hexadecimal characters in mixed case; a chosen one looks the same to consumers.
+SECRET_LENGTH = 32
+SECRET_CHARS = string.hexdigits
 
 
 def sink_path(sink_dir, target):
@@ -42,7 +52,7 @@ def describe(spec):
 
 class AnypointAdapter(Adapter):
     platform = "anypoint"
-    generates = "platform"
+    shows_secret = True
 
     def __init__(self, params, warn, rate_gate, revoke_tokens=False):
         self.params = params
@@ -58,6 +68,7 @@ class AnypointAdapter(Adapter):
         self._orgs = {}  # organization id, "name:<name>", and "" (the root): organization
         self._environments = {}  # organization id: its environments
         self._targets = {}  # record key: Target
+        self._reset_only = set()  # organizations whose control plane refused a chosen secret in this run
 
     @property
     def request_count(self):
@@ -126,14 +137,39 @@ class AnypointAdapter(Adapter):
     def authenticates(self, work, secret):
         return bool(secret) and self._target(work).works(secret)
 
+    def resets(self, work):
+        return self._target(work).org["id"] in self._reset_only
+
+    def new_secret(self, work):
+        return generate_secret(SECRET_LENGTH, SECRET_CHARS)
+
     def preflight(self, work, current):
-        return current
+        """The platform shows its secret: that one is kept as previous (the sink's may have been changed outside)."""
+        live = self.read_secret(work)
+        if current and current != live:
+            work.steps.append("the secret in the sink was not the platform's (changed outside); the platform's is kept as previous")
+        return live
 
     def apply(self, work, new, current):
+        """Put ``new`` in place (a chosen secret), or reset when ``new`` is None; returns the secret now in place."""
         target = self._target(work)
-        secret = target.rotate(current)
-        if secret == current:
-            raise StepError("Anypoint answered the reset but shows the same secret; nothing changed")
+        if new is None:
+            secret = target.rotate(current)
+            if secret == current:
+                raise StepError("Anypoint answered the reset but shows the same secret; nothing changed")
+        else:
+            try:
+                secret = target.set(new)
+            except ApiError as error:
+                if not refused_explicit_secret(error):
+                    raise
+                with self._lock:
+                    self._reset_only.add(target.org["id"])
+                raise SetRefused("this control plane does not accept a chosen secret: %s" % error.message)
+            if secret != new:
+                raise StepError("Anypoint answered the change but shows another secret than the one sent; the one sent "
+                                "stays pending in the sink and a re-run checks the platform first")
+            work.steps.append("set the new secret (client_secret PATCH)")
         if self.revoke_tokens and target.app:
             target.api.revoke_connected_app_tokens(target.org["id"], target.client_id)
             work.steps.append("revoked the connected app's tokens")

@@ -72,6 +72,10 @@ class StepError(Exception):
     """A step that cannot go on, with a message for the operator (never a secret)."""
 
 
+class SetRefused(StepError):
+    """The platform refused a chosen secret before changing anything: the engine falls back to the platform's reset."""
+
+
 class PolicyError(ValueError):
     """Bad policy input, with a message that names the option and the fix."""
 
@@ -177,6 +181,13 @@ def plan_rollback(record, restores=False):
     record = record or {}
     if record.get("operation") == "rollback" and record.get("state") == "pending":
         return dict(action="rollback", reason="an interrupted roll back is finished")
+    if not restores and record.get("state") in ("pending", "rotating"):
+        # A rotation stopped midway (a crash, a kill): its new secret may or may not be in place on the platform.
+        if record.get("secret"):
+            return dict(action="undo", reason="a rotation was interrupted midway: the secret proven before it is put back")
+        return dict(action="finish", reason="a rotation was interrupted midway, and no secret from before it is known (it "
+                                            "was not given as current_secret): the rotation is finished instead, so the "
+                                            "secret that works is the one in the sink")
     if record.get("state") == "rolled_back":
         return dict(action="none", reason="already rolled back to the secret before the last %s" % ("restore" if restores else "rotation"))
     if restores:
@@ -185,6 +196,10 @@ def plan_rollback(record, restores=False):
                                                  "shows a secret, so only a value an earlier restore put in place can be put "
                                                  "back. Restore from a backup instead")
         return dict(action="rollback", reason="put back the client id and secret before the last restore")
+    if not record.get("previous_secret") and record.get("rotated_at"):
+        return dict(action="blocked", reason="the last rotation (%s) replaced a secret this collection was never given (no "
+                                             "current_secret, or it no longer worked), so there is none to put back; rotate "
+                                             "again instead if the new secret is the problem" % record["rotated_at"])
     if not record.get("previous_secret"):
         return dict(action="blocked", reason="the sink has no previous secret for this credential: it was never rotated "
                                              "by this collection, so there is nothing to roll back to")
@@ -359,6 +374,7 @@ class Adapter:
     platform = "platform"
     propagation_wait = 0.0  # seconds a platform may take before a changed secret is accepted / rejected
     generates = "locally"  # or "platform": apply() returns the secret the platform made (a reset)
+    shows_secret = False  # True: read_secret() gives the platform's current secret (an audit compares it)
     restores = False  # True: a value is put back with restore() (client id and secret together), not with set()
     late_apply_wait = 0.0  # seconds to watch for a write whose answer was lost (platform-made secrets)
 
@@ -385,6 +401,10 @@ class Adapter:
 
     def new_secret(self, work):
         raise NotImplementedError
+
+    def resets(self, work):
+        """Must the platform make this credential's new secret (a reset)? True where it refuses a chosen one."""
+        return self.generates == "platform"
 
     def read_secret(self, work):
         """The secret the platform holds now (platforms that show it)."""
@@ -608,6 +628,11 @@ class Engine:
             work.result = "planned"
             work.next = "run without --check to carry out the plan"
             return
+        if work.action == "undo":
+            self._undo(work)
+            return
+        if work.action == "finish":
+            work.action = "resume"  # the rotation's own way on, below
         if work.action == "rollback":
             self._rollback(work)
             return
@@ -615,7 +640,7 @@ class Engine:
             self._restore(work)
             return
         if work.action in ("rotate", "resume"):
-            new, previous = (self._platform_secret if adapter.generates == "platform" else self._put_new_secret)(work)
+            new, previous = self._new_secret_in_place(work)
             if adapter.separate_retire(work):
                 self._record(work, new, previous, state="added", added_at=now_iso())
                 if not self._may_retire(work):
@@ -672,7 +697,7 @@ class Engine:
                 work.steps.append("proved the secret in the sink")
         elif secret:
             work.steps.append("the sink's secret could not be proven here (no check is configured)")
-        if secret and adapter.generates == "platform":
+        if secret and adapter.shows_secret:
             if adapter.read_secret(work) != secret:
                 found.append("orphan: the platform holds a secret that no sink knows (changed outside this collection)")
         previous = record.get("previous_secret")
@@ -702,6 +727,18 @@ class Engine:
 
     def _current(self, work):
         return work.journal.record.get("secret") or work.spec.get("current_secret") or None
+
+    def _new_secret_in_place(self, work):
+        """A chosen secret journaled before the platform is touched; the platform's reset where it refuses one."""
+        if self.adapter.resets(work) or work.journal.record.get("state") == "rotating":
+            return self._platform_secret(work)
+        try:
+            return self._put_new_secret(work)
+        except SetRefused as refused:
+            # Nothing changed on the platform. Its reset is the fallback; the journal's pending secret goes with the
+            # next journal write (the current secret, before the reset).
+            work.steps.append("the platform refuses a chosen secret (%s), so it resets it instead" % refused)
+            return self._platform_secret(work)
 
     def _put_new_secret(self, work):
         """persist, apply, verify; returns (new secret, previous secret worth keeping or None)."""
@@ -758,7 +795,7 @@ class Engine:
             if record.get("secret") and record["secret"] != live:
                 work.steps.append("the secret in the sink was not the platform's (changed outside); the platform's is kept as previous")
             old = live
-            journal.persist(secret=old, state="rotating", strategy=work.strategy, started_at=now_iso())
+            journal.persist(secret=old, pending_secret=None, state="rotating", strategy=work.strategy, started_at=now_iso())
             work.steps.append("journaled the current secret (rotating)")
             new = self._reset(work, old)
         journal.persist(secret=new, previous_secret=old, state="retiring", rotated_at=now_iso())
@@ -785,6 +822,19 @@ class Engine:
         work.steps.append("reset the secret (the platform made the new one)")
         return new
 
+    def _undo(self, work):
+        """Roll back a rotation that stopped midway: journal it as a roll back from the secret it was putting in place
+        (the journal's pending one, or what the platform's reset made) to the last proven one, then carry that out."""
+        record = work.journal.record
+        inflight = record.get("pending_secret")
+        if record.get("state") == "rotating":  # a platform reset: only the platform knows what it made, if it landed
+            live = self.adapter.read_secret(work)
+            inflight = live if live != record["secret"] else None
+        work.journal.persist(secret=inflight or record["secret"], pending_secret=record["secret"], state="pending",
+                             operation="rollback", started_at=now_iso())
+        work.steps.append("journaled the roll back of the interrupted rotation (pending)")
+        self._rollback(work)
+
     def _rollback(self, work):
         """Put the previous secret back: a settable value, journaled and proven like any other secret."""
         adapter, journal = self.adapter, work.journal
@@ -799,7 +849,7 @@ class Engine:
         if not resumed:
             journal.persist(pending_secret=target, state="pending", operation="rollback", started_at=now_iso())
             work.steps.append("journaled the roll back (pending)")
-        if adapter.authenticates(work, target):
+        if adapter.authenticates(work, target) and not (current and current != target and adapter.authenticates(work, current)):
             work.steps.append("the previous secret already works")
         else:
             try:

@@ -9,15 +9,24 @@ They run in ``make test`` (each is one or two short playbook runs) and in ``make
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
 
-from tests.chaos.matrix import UAA_CLIENTS
+from tests.chaos.matrix import REQUEST_TIMEOUT, SCENARIOS, UAA_CLIENTS
+from tests.system.test_anypoint_rotation import SANDBOX, mule_app_gets_in
+from tests.system.test_anypoint_rotation import record as anypoint_record
+from tests.system.test_anypoint_rotation import report as anypoint_report
+from tests.system.conftest import ROOT
 from tests.system.test_uaa_rotation import writes
 
 BILLING = ("billing-service", UAA_CLIENTS["billing-service"])
+ROOT_ORG = "0a14e2fd-1cfe-4310-acbc-54bf93eb8420"
 
 
 def closed_port():
@@ -72,3 +81,74 @@ def test_a_further_sink_out_of_reach_stops_a_hard_cut_before_the_platform_is_tou
     assert writes(workspace) == [], "the platform was changed although the further sink could not take the secret"
     assert workspace.token_works(*BILLING)
     assert not os.path.exists(os.path.join(workspace.sink_dir, "uaa", "uaa-test.vault")), "nothing is journaled either"
+
+
+# ---- roll back after a crash mid-rotation ------------------------------------------------------------------------
+def report_row(workspace, platform, host):
+    """The first credential's row of the last run's report (in the workspace's report directory)."""
+    with open(os.path.join(workspace.env["APIOPS_REPORT_DIR"], platform, host + "-report.json"), encoding="utf-8") as handle:
+        return json.load(handle)["credentials"][0]
+
+
+def pod_dies_after(workspace, playbook, method, path, platform="uaa"):
+    """Run ``playbook`` and kill every process of the run (ansible-playbook and its workers, as when an AWX pod dies)
+    right after the platform handled the first ``method path``: the journal is left as the crash found it."""
+    workspace.control("latency", {"seconds": 0.1}, platform=platform)
+    inventory = os.path.join(workspace.path, "inventory.json")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
+               os.path.join(ROOT, "playbooks", playbook), "--vault-password-file", workspace.password_file]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=workspace.path, text=True,
+                          env=dict(os.environ, ANSIBLE_NOCOLOR="1", **workspace.env), start_new_session=True) as process:
+        deadline = time.time() + 60
+        while time.time() < deadline and process.poll() is None:
+            if any(entry["method"] == method and entry["path"] == path
+                   for entry in workspace.control("requests", method="GET", platform=platform)):
+                break
+            time.sleep(0.02)
+        # Workers that left the process group are found by their command line, which names this inventory.
+        subprocess.run(["pkill", "-KILL", "-f", inventory], check=False)
+        workspace.outputs.append(process.communicate()[0])
+    workspace.control("latency", {"seconds": 0}, platform=platform)
+
+
+def test_uaa_roll_back_after_a_crash_midway_undoes_the_rotation(workspace):
+    SCENARIOS["uaa admin"].setup(workspace)
+    pod_dies_after(workspace, "uaa_rotate.yml", "PUT", "/oauth/clients/billing-service/secret")
+    record = workspace.record(BILLING[0])
+    assert record["state"] == "pending" and workspace.token_works(BILLING[0], record["pending_secret"])
+    back = workspace.play("uaa_rollback.yml")
+    assert back.rc == 0, back.output[-3000:]
+    assert "never rotated" not in back.output and "a rotation was interrupted midway" in report_row(workspace, "uaa", "uaa-test")["reason"]
+    final = workspace.record(BILLING[0])
+    assert final["state"] == "rolled_back" and final["secret"] == BILLING[1] and workspace.token_works(*BILLING)
+    assert not workspace.token_works(BILLING[0], record["pending_secret"]), "the interrupted rotation's secret still works"
+    assert workspace.play("uaa_rollback.yml").recap("uaa-test")["changed"] == 0
+
+
+def test_roll_back_after_a_crash_in_a_first_rotation_without_a_known_secret_finishes_it(workspace):
+    workspace.inventory([{"client_id": BILLING[0]}], uaa_secret_rotation_strategy="admin", uaa_request_timeout=REQUEST_TIMEOUT)
+    pod_dies_after(workspace, "uaa_rotate.yml", "PUT", "/oauth/clients/billing-service/secret")
+    record = workspace.record(BILLING[0])
+    assert record["state"] == "pending", (record["state"], workspace.outputs[-1][-2000:])
+    pending = record["pending_secret"]
+    back = workspace.play("uaa_rollback.yml")
+    assert back.rc == 0 and "the rotation is finished instead" in report_row(workspace, "uaa", "uaa-test")["reason"], back.output[-3000:]
+    final = workspace.record(BILLING[0])
+    assert final["secret"] == pending and final["state"] == "complete" and workspace.token_works(BILLING[0], pending)
+    # Rolled back again, it says why it cannot: the secret before was never given, not "never rotated".
+    again = workspace.play("uaa_rollback.yml")
+    assert again.rc != 0 and "was never given" in again.output and "never rotated" not in again.output, again.output[-3000:]
+
+
+def test_anypoint_roll_back_after_a_crash_midway_undoes_the_rotation(workspace):
+    SCENARIOS["anypoint environments"].setup(workspace)
+    pod_dies_after(workspace, "anypoint_rotate.yml", "PATCH", "/accounts/api/organizations/%s/clients/%s" % (ROOT_ORG, SANDBOX[0]),
+                   platform="anypoint")
+    record = anypoint_record(workspace, "root", "environment", "Sandbox")
+    assert mule_app_gets_in(workspace, SANDBOX[0], record.get("pending_secret") or ""), "the working secret is not in the sink"
+    back = workspace.play("anypoint_rollback.yml")
+    assert back.rc == 0, back.output[-3000:]
+    assert "never rotated" not in back.output and "a rotation was interrupted midway" in anypoint_report(workspace)[0]["reason"]
+    final = anypoint_record(workspace, "root", "environment", "Sandbox")
+    assert final["state"] == "rolled_back" and final["secret"] == SANDBOX[1] and mule_app_gets_in(workspace, *SANDBOX)
+    assert not mule_app_gets_in(workspace, SANDBOX[0], record["pending_secret"])

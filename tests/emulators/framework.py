@@ -430,7 +430,7 @@ def _make_handler(emulator):
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_LIST = _serve  # LIST: HashiCorp Vault's verb
 
         def log_message(self, format, *args):  # pylint: disable=redefined-builtin
             # The request log is kept in memory; stderr stays quiet.

@@ -17,6 +17,7 @@ from tests.system.test_anypoint_rotation import SANDBOX, mule_app_gets_in, repor
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_apic_v5_restore import report as v5_report
 from tests.system.test_aws_secrets_sink import labelled
+from tests.system.test_uaa_rotation import writes
 from tests.system.test_hashicorp_vault_sink import BILLING, ROOT_TOKEN, kv, no_secret_leaked, vault_server  # noqa: F401 pylint: disable=unused-import
 
 HOOK = os.path.join(os.path.dirname(__file__), "files", "hook_to_kv.yml")
@@ -90,9 +91,20 @@ def test_the_hook_in_phase_add_keeps_both_secrets_until_phase_retire(workspace, 
 def test_a_further_sink_that_fails_keeps_the_old_secret_and_a_rerun_delivers(workspace, vault_server):  # pylint: disable=redefined-outer-name
     vault = reset(vault_server)
     settings = dict(uaa_secret_rotation_strategy="dual", uaa_secret_rotation_deliver_to=["hashicorp_vault"])
+    # A token Vault refuses is found before UAA is touched.
     workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}],
                         uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": "hvs.not-a-token-000000"}, **settings)
+    workspace.control("requests", method="DELETE")
     refused = workspace.play("uaa_rotate.yml")
+    assert refused.rc != 0 and "HashiCorp Vault refused access" in refused.output, refused.output[-3000:]
+    assert writes(workspace) == [] and workspace.token_works(*BILLING)
+
+    # Vault fails only when the secret is delivered: the new secret works, the old one is kept.
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}],
+                        uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN}, uaa_retries=0, **settings)
+    requests.post(vault.url + "/_emulator/faults", json={"method": "POST", "path": "/v1/secret/data/", "status": 500, "count": 50}, timeout=5)
+    refused = workspace.play("uaa_rotate.yml")
+    requests.delete(vault.url + "/_emulator/faults", timeout=5)
     assert refused.rc != 0 and "delivering it to HashiCorp Vault" in refused.output, refused.output[-3000:]
     record = workspace.record(BILLING[0])
     assert record["state"] == "added" and workspace.token_works(*BILLING), "the old secret is not retired"
