@@ -21,15 +21,57 @@ AWS's own rotation uses:
   Secrets Manager moves ``AWSPREVIOUS`` to the version before, and the
   ``AWSPENDING`` label is taken off, so the previous secret stays readable.
 
-Every write is read back. Secrets Manager has no check-and-set, so a lock
-secret per credential (``<record key>.lock``, created only if absent) keeps
-two runs apart, as the file sink's lock files do.
+Every operation of Secrets Manager is eventually consistent, and nothing here
+relies on more than what AWS promises:
+
+* Order of versions. Finishing a rotation is two calls (the record as
+  ``AWSCURRENT``, then ``AWSPENDING`` off the older version); a run stopped in
+  between leaves a stale ``AWSPENDING``. Every record written carries
+  ``journal_sequence``, one more than the newest version it replaces, and a
+  read takes the newer of ``AWSPENDING`` and ``AWSCURRENT`` by it (a record
+  of an earlier release has none and counts as older; between two such
+  records the pending one wins, as before). The next write takes the stale
+  label off.
+* Listing. ``ListSecrets`` may not show a secret created in the last minutes,
+  so it is only a hint. Before a record is first created its key goes into an
+  index read by name, ``<name>/.index/<0-f>`` (16 secrets, by the key's
+  SHA-256, so that a first run creating thousands of records stays far from
+  the 100 versions a secret may gain in a day). An index secret holds
+  ``{"keys": {key: unix time added}}``; entries older than six hours, long
+  since listed, are dropped at the next change. Adding is a compare-and-swap
+  on the staging labels: the new index is put as ``AWSPENDING``, then
+  ``UpdateSecretVersionStage`` moves ``AWSCURRENT`` onto it with
+  ``RemoveFromVersionId`` the version that was read; when another run moved
+  it first, AWS refuses the call and the addition starts again from a fresh
+  read. Writers in one process share one such change per index secret.
+  The keys of the store are the index's keys whose record exists, with every
+  record the listing shows (records of an earlier release are only there).
+* Locks. A forced delete is asynchronous, so a lock may not be a secret
+  created and deleted on every run. Each credential has a lock secret,
+  ``<name>/.locks/<record key>``, created once (its first version, the fixed
+  id ``UNLOCKED_VERSION``, reads ``unlocked``) and never deleted. A run takes
+  it by putting its owner line (pid, host, start time) as a new
+  ``AWSPENDING`` version and moving ``AWSCURRENT`` onto it with
+  ``RemoveFromVersionId=UNLOCKED_VERSION``: of two runs, AWS lets one move
+  win. Releasing moves ``AWSCURRENT`` back. A lock of a process that is gone
+  is released from the version its owner line was read on, so a lock taken
+  meanwhile is never released by mistake. The lock ``<record key>.lock`` of
+  an earlier release still counts as held while it exists, and is deleted
+  when its process is gone.
+
+Names under ``<name>/.`` are the store's own (record keys never start with a
+dot) and are never records.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import random
+import re
+import threading
+import time
 import uuid
 
 from ansible.errors import AnsibleActionFail
@@ -39,12 +81,21 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._remote_records
 try:
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
     HAS_BOTO3 = True
 except ImportError:
     HAS_BOTO3 = False
 
 PENDING, CURRENT = "AWSPENDING", "AWSCURRENT"
+SEQUENCE = "journal_sequence"  # in every record written: which of two versions is newer
+UNLOCKED = "unlocked"  # the value of a lock secret's first version
+UNLOCKED_VERSION = "apiops-credentials-lock-unlocked-0001"  # its version id (a ClientRequestToken: 32 to 64 characters)
+INDEX_KEEP = 6 * 3600  # seconds an index entry is kept: far longer than ListSecrets takes to show a new secret
+INDEX_ATTEMPTS = 20  # compare-and-swap rounds before an index change gives up
+AUTH_CODES = ("UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId",
+              "SignatureDoesNotMatch")
+DENIED_CODES = ("AccessDeniedException", "AccessDenied")
+NOT_FOUND = "ResourceNotFoundException"
 
 
 def settings_problem(settings):
@@ -60,6 +111,25 @@ def settings_problem(settings):
     return None
 
 
+def _code(error):
+    """AWS's error code; from the body when the endpoint answered in the Query APIs' XML format (the code is then the status)."""
+    answer = error.response.get("Error", {})
+    code = str(answer.get("Code", "error"))
+    found = re.search(r"<Code>([A-Za-z.]+)</Code>", str(answer.get("Message", ""))) if code.isdigit() else None
+    return found.group(1) if found else code
+
+
+def _sequence(version):
+    """The journal sequence of a version read (-1: none, as a record of an earlier release)."""
+    if not version:
+        return -1
+    try:
+        number = json.loads(version["SecretString"]).get(SEQUENCE)
+    except (ValueError, AttributeError):
+        return -1
+    return number if isinstance(number, int) else -1
+
+
 class SecretsManagerRecords(RemoteRecords):
     """The records of one target in AWS Secrets Manager, with the interface of ``RecordFile``."""
 
@@ -68,6 +138,12 @@ class SecretsManagerRecords(RemoteRecords):
         self.prefix = settings["name"].format(platform=platform, target=target).strip("/")
         self.path = "AWS Secrets Manager %s/ (%s)" % (self.prefix, settings["region"])  # where the records are, in words
         self.kms_key_id = settings.get("kms_key_id")
+        self._locks = threading.Lock()  # guards the three maps below
+        self._held = {}  # key: the version of its lock secret this store wrote and holds
+        self._seen = {}  # key: the lock version whose owner was last read (None: a lock of the earlier release)
+        self._indexed = {}  # key: time.time() when this store saw it in the index
+        self._queued = {}  # index secret name: keys waiting to be added
+        self._shards = {}  # index secret name: the lock one writer of this process holds while it changes it
         session = boto3.session.Session(aws_access_key_id=settings.get("access_key") or None,
                                         aws_secret_access_key=settings.get("secret_key") or None,
                                         aws_session_token=settings.get("session_token") or None,
@@ -90,95 +166,303 @@ class SecretsManagerRecords(RemoteRecords):
     def _name(self, key):
         return "%s/%s" % (self.prefix, key)
 
+    def _lock_name(self, key):
+        return "%s/.locks/%s" % (self.prefix, key)
+
+    def _index_name(self, key):
+        return "%s/.index/%s" % (self.prefix, hashlib.sha256(key.encode("utf-8")).hexdigest()[0])
+
+    def _extra(self):
+        return {"KmsKeyId": self.kms_key_id} if self.kms_key_id else {}
+
     @contextlib.contextmanager
     def _errors(self, what):
         """AWS errors as one message: the error code and what to check; never a secret (AWS never echoes one)."""
         try:
             yield
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "error")
-            if code in ("AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
-                        "ExpiredTokenException"):
+            code = _code(error)
+            if code in DENIED_CODES + AUTH_CODES:
                 raise AnsibleActionFail("AWS Secrets Manager refused to %s %s (%s): check the AWS credentials, their IAM "
                                         "policy on %s/*, and aws_secrets_manager.region" % (what, self.prefix, code, self.prefix))
+            if code == "InvalidRequestException":
+                raise AnsibleActionFail("AWS Secrets Manager could not %s %s: %s (a secret under it is scheduled for deletion: "
+                                        "restore it with RestoreSecret, or wait until the deletion is over)" % (what, self.prefix, code))
             raise AnsibleActionFail("AWS Secrets Manager could not %s %s: %s" % (what, self.prefix, code))
+        except NoCredentialsError:
+            raise AnsibleActionFail("AWS Secrets Manager: no AWS credentials found to %s %s: give aws_secrets_manager.profile, "
+                                    "access_key and secret_key, or role_arn, or the AWS_* environment" % (what, self.prefix))
         except BotoCoreError as error:
             raise AnsibleActionFail("AWS Secrets Manager could not %s %s: %s" % (what, self.prefix, type(error).__name__))
 
-    def _version(self, key, stage):
+    def _get(self, name, stage=CURRENT):
+        """The version of ``name`` that has ``stage``, or None when there is none."""
         try:
-            return self.client.get_secret_value(SecretId=self._name(key), VersionStage=stage)
+            return self.client.get_secret_value(SecretId=name, VersionStage=stage)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            if _code(error) == NOT_FOUND:
                 return None
             raise
 
+    def _move(self, name, to_version, from_version):
+        """Compare-and-swap: move AWSCURRENT from ``from_version`` to ``to_version``; False when it was elsewhere."""
+        try:
+            self.client.update_secret_version_stage(SecretId=name, VersionStage=CURRENT, MoveToVersionId=to_version,
+                                                    RemoveFromVersionId=from_version)
+            return True
+        except ClientError as error:
+            if _code(error) != "InvalidParameterException":
+                raise
+        # A retried call whose first answer was lost finds the label already moved: that is a success too.
+        now = self._get(name)
+        return bool(now) and now["VersionId"] == to_version
+
+    # -- records
+    def _versions(self, key):
+        """(AWSCURRENT, AWSPENDING) of a record as read now; (None, None) when it has none."""
+        current = self._get(self._name(key))
+        if current is None:
+            return None, None
+        pending = self._get(self._name(key), PENDING)
+        if pending and pending["VersionId"] == current["VersionId"]:
+            pending = None
+        return current, pending
+
     def _read(self, key):
-        """The journal as it stands: the pending version while a rotation is in flight, else the current one."""
+        """The journal as it stands: the newer of the pending and the current version."""
         with self._errors("read"):
-            current = self._version(key, CURRENT)
-            if current is None:
-                return {}
-            pending = self._version(key, PENDING)
-        latest = pending if pending and pending["VersionId"] != current["VersionId"] else current
-        return json.loads(latest["SecretString"])
+            current, pending = self._versions(key)
+        if current is None:
+            return {}
+        latest = pending if pending and _sequence(pending) >= _sequence(current) else current
+        record = json.loads(latest["SecretString"])
+        record.pop(SEQUENCE, None)
+        return record
 
     def _write(self, key, record):
-        name, text = self._name(key), json.dumps(record, sort_keys=True)
+        name = self._name(key)
         with self._errors("write"):
-            try:
-                labels = self.client.describe_secret(SecretId=name).get("VersionIdsToStages") or {}
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-                    raise
-                labels = None
+            current, pending = self._versions(key)
+            text = json.dumps(dict(record, **{SEQUENCE: max(_sequence(current), _sequence(pending)) + 1}), sort_keys=True)
             # The request token makes a retried call (a lost answer) the same version, never a second one.
             token = str(uuid.uuid4())
-            if labels is None:
-                extra = {"KmsKeyId": self.kms_key_id} if self.kms_key_id else {}
+            if current is None:
+                self._index([key])  # before the record exists: a run that stops in between leaves only a key without a record
                 self.client.create_secret(Name=name, SecretString=text, ClientRequestToken=token,
-                                          Description="apiops.credentials journal of one credential", **extra)
+                                          Description="apiops.credentials journal of one credential", **self._extra())
             elif record.get("pending_secret"):
                 self.client.put_secret_value(SecretId=name, SecretString=text, ClientRequestToken=token, VersionStages=[PENDING])
             else:
                 self.client.put_secret_value(SecretId=name, SecretString=text, ClientRequestToken=token, VersionStages=[CURRENT])
-                for version, stages in labels.items():
-                    if PENDING in stages:  # the rotation is over: its pending version is history now
-                        self.client.update_secret_version_stage(SecretId=name, VersionStage=PENDING, RemoveFromVersionId=version)
+                if pending:  # the rotation is over: its pending version is history now
+                    self._unlabel(name, PENDING, pending["VersionId"])
         written = self._read(key)
         if written != record:
             raise AnsibleActionFail("AWS Secrets Manager does not read back what was written to %s" % name)
         self._written(key, written)
 
-    def _keys(self):
-        keys = []
-        with self._errors("list"):
-            for page in self.client.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [self.prefix + "/"]}]):
-                keys += [secret["Name"][len(self.prefix) + 1:] for secret in page.get("SecretList", [])
-                         if secret["Name"].startswith(self.prefix + "/")]
-        return keys
+    def _unlabel(self, name, stage, version):
+        try:
+            self.client.update_secret_version_stage(SecretId=name, VersionStage=stage, RemoveFromVersionId=version)
+        except ClientError as error:
+            if _code(error) != "InvalidParameterException":  # already off that version
+                raise
 
-    # -- a lock per credential: a secret created only if absent
+    def _keys(self):
+        with self._errors("list"):
+            listed = set()
+            for page in self.client.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [self.prefix + "/"]}]):
+                listed |= {secret["Name"][len(self.prefix) + 1:] for secret in page.get("SecretList", [])
+                           if secret["Name"].startswith(self.prefix + "/")}
+            listed = {key for key in listed if not key.startswith(".")}
+            indexed = set()
+            for shard in "0123456789abcdef":
+                indexed |= set(self._index_entries("%s/.index/%s" % (self.prefix, shard))[1])
+            # The listing may lag: a key only the index knows is a record once its secret can be read by name.
+            return sorted(listed | {key for key in indexed - listed if self._exists(key)})
+
+    def _exists(self, key):
+        try:
+            return self._get(self._name(key)) is not None
+        except ClientError as error:
+            if _code(error) == "InvalidRequestException":  # scheduled for deletion: no record any more
+                return False
+            raise
+
+    # -- the index of keys: a compare-and-swap on the staging labels of an index secret
+    def _index_entries(self, name):
+        """(the AWSCURRENT version id or None, {key: time added}) of an index secret."""
+        version = self._get(name)
+        if version is None:
+            return None, {}
+        return version["VersionId"], dict(json.loads(version["SecretString"]).get("keys") or {})
+
+    def _index(self, keys):
+        """Add ``keys`` to the index before their records are created; writers of this process share one change."""
+        shards = {}
+        for key in keys:
+            shards.setdefault(self._index_name(key), set()).add(key)
+        for name, mine in sorted(shards.items()):
+            with self._locks:
+                self._queued.setdefault(name, set()).update(mine)
+                shard = self._shards.setdefault(name, threading.Lock())
+            with shard:
+                with self._locks:
+                    batch = self._queued.pop(name, set()) | {key for key in mine if not self._fresh(key)}
+                if batch:
+                    self._index_add(name, batch)
+                    with self._locks:
+                        self._indexed.update({key: time.time() for key in batch})
+
+    def _fresh(self, key):
+        return time.time() - self._indexed.get(key, 0) < INDEX_KEEP / 2
+
+    def _index_add(self, name, keys):
+        for attempt in range(INDEX_ATTEMPTS):
+            version, entries = self._index_entries(name)
+            now = int(time.time())
+            if all(now - entries.get(key, 0) < INDEX_KEEP / 2 for key in keys):
+                return
+            kept = {key: added for key, added in entries.items() if now - added < INDEX_KEEP}
+            kept.update({key: now for key in keys})
+            text, token = json.dumps({"keys": kept}, sort_keys=True), str(uuid.uuid4())
+            if version is None:
+                try:
+                    self.client.create_secret(Name=name, SecretString=text, ClientRequestToken=token,
+                                              Description="apiops.credentials index of the records under %s" % self.prefix,
+                                              **self._extra())
+                    return
+                except ClientError as error:
+                    if _code(error) != "ResourceExistsException":  # another run created it first: read it again
+                        raise
+            else:
+                self.client.put_secret_value(SecretId=name, SecretString=text, ClientRequestToken=token, VersionStages=[PENDING])
+                if self._move(name, token, version):
+                    return
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # another run changed it: apart, then again
+        raise AnsibleActionFail("AWS Secrets Manager: the index %s changed under every one of %d attempts to add to it; "
+                                "too many runs at once on %s" % (name, INDEX_ATTEMPTS, self.prefix))
+
+    # -- a lock per credential: AWSCURRENT of its lock secret on the holder's version, moved by compare-and-swap
     def _take_lock(self, key, owner):
+        name = self._lock_name(key)
         with self._errors("lock"):
-            try:
-                self.client.create_secret(Name=self._name(key) + ".lock", SecretString=owner, ClientRequestToken=str(uuid.uuid4()))
-                return True
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in ("ResourceExistsException", "InvalidRequestException"):
-                    raise
-        return False
+            holder = self._get(name)
+            if holder is None and not self._create_lock(name):
+                return False
+            if holder is not None and holder["VersionId"] != UNLOCKED_VERSION:
+                return False
+            if self._earlier_lock(key) is not None:
+                return False
+            mine = str(uuid.uuid4())
+            self.client.put_secret_value(SecretId=name, SecretString=owner, ClientRequestToken=mine, VersionStages=[PENDING])
+            if not self._move(name, mine, UNLOCKED_VERSION):
+                return False  # another run moved it first
+        with self._locks:
+            self._held[key] = mine
+        return True
+
+    def _create_lock(self, name):
+        """Create a lock secret, unlocked; False while AWS still deletes one of that name."""
+        try:
+            self.client.create_secret(Name=name, SecretString=UNLOCKED, ClientRequestToken=UNLOCKED_VERSION,
+                                      Description="apiops.credentials lock of one credential (never deleted)", **self._extra())
+        except ClientError as error:
+            if _code(error) == "InvalidRequestException":
+                return False
+            if _code(error) != "ResourceExistsException":  # made by another run meanwhile
+                raise
+        return True
+
+    def _earlier_lock(self, key):
+        """The lock secret ``<key>.lock`` of an earlier release, while it exists (None otherwise)."""
+        try:
+            return self.client.get_secret_value(SecretId=self._name(key) + ".lock")
+        except ClientError as error:
+            if _code(error) in (NOT_FOUND, "InvalidRequestException"):  # none, or being deleted
+                return None
+            raise
 
     def _lock_fields(self, key):
         try:
-            return self.client.get_secret_value(SecretId=self._name(key) + ".lock")["SecretString"].split()
-        except ClientError:
+            earlier = self._earlier_lock(key)
+            holder = None if earlier else self._get(self._lock_name(key))
+        except (ClientError, BotoCoreError):
+            return []  # the next attempt to take it says what is wrong
+        if earlier:
+            seen, text = None, earlier["SecretString"]
+        elif holder and holder["VersionId"] != UNLOCKED_VERSION:
+            seen, text = holder["VersionId"], holder["SecretString"]
+        else:
             return []  # released in between: the next attempt takes it
+        with self._locks:
+            self._seen[key] = seen
+        return text.split()
 
     def _drop_lock(self, key):
+        with self._locks:
+            mine = self._held.pop(key, None)
+            seen = self._seen.pop(key, UNLOCKED_VERSION)
         with self._errors("unlock"):
-            try:
-                self.client.delete_secret(SecretId=self._name(key) + ".lock", ForceDeleteWithoutRecovery=True)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
-                    raise
+            if mine is not None:
+                self._move(self._lock_name(key), UNLOCKED_VERSION, mine)  # False: taken over meanwhile, nothing left to do
+            elif seen is None:  # an earlier release's lock whose process is gone
+                try:
+                    self.client.delete_secret(SecretId=self._name(key) + ".lock", ForceDeleteWithoutRecovery=True)
+                except ClientError as error:
+                    if _code(error) != NOT_FOUND:
+                        raise
+            elif seen != UNLOCKED_VERSION:  # a process that is gone: only the version its owner line was read on
+                self._move(self._lock_name(key), UNLOCKED_VERSION, seen)
+
+    # -- before any platform is touched
+    def preflight(self, keys, write=True):
+        """Prove the credentials work and this run may read (and write) the store: a few calls, by name.
+
+        Reads of the first key's record, lock and index secret may answer "not found", never "denied". A write is
+        proven on ``<name>/.preflight``, which never exists: allowed calls answer "not found" and write nothing.
+        """
+        probes = []
+        for key in list(keys)[:1]:
+            probes += [("GetSecretValue", name) for name in (self._name(key), self._lock_name(key), self._index_name(key))]
+        if write:
+            probes += [("PutSecretValue", self.prefix + "/.preflight"), ("UpdateSecretVersionStage", self.prefix + "/.preflight")]
+        for action, name in probes:
+            self._probe(action, name)
+
+    def _probe(self, action, name):
+        arguments = {
+            "GetSecretValue": ("get_secret_value", {"VersionStage": CURRENT}),
+            "PutSecretValue": ("put_secret_value", {"SecretString": UNLOCKED, "VersionStages": [PENDING],
+                                                    "ClientRequestToken": UNLOCKED_VERSION}),
+            "UpdateSecretVersionStage": ("update_secret_version_stage", {"VersionStage": PENDING, "MoveToVersionId": UNLOCKED_VERSION}),
+        }
+        method, extra = arguments[action]
+        try:
+            getattr(self.client, method)(SecretId=name, **extra)
+        except ClientError as error:
+            self._refuse(action, name, _code(error))
+        except NoCredentialsError:
+            raise AnsibleActionFail("AWS Secrets Manager: no AWS credentials found for %s: give aws_secrets_manager.profile, "
+                                    "access_key and secret_key, or role_arn, or the AWS_* environment" % self.prefix)
+        except BotoCoreError as error:
+            raise AnsibleActionFail("AWS Secrets Manager could not be reached for %s (%s): check aws_secrets_manager.region "
+                                    "and endpoint_url" % (self.prefix, type(error).__name__))
+
+    def _refuse(self, action, name, code):
+        if code == NOT_FOUND:
+            return
+        if code in AUTH_CODES:
+            raise AnsibleActionFail("AWS did not accept the credentials used for %s (%s on %s): check access_key, "
+                                    "secret_key and session_token (or the profile, the role_arn, the AWS_* environment)"
+                                    % (self.prefix, code, name))
+        if code in DENIED_CODES:
+            raise AnsibleActionFail("AWS Secrets Manager denied secretsmanager:%s on %s (%s): allow secretsmanager:%s on "
+                                    "%s/* in the IAM policy of these credentials (the README lists the minimum policy)"
+                                    % (action, name, code, action, self.prefix))
+        if code == "InvalidRequestException" and action == "GetSecretValue":
+            raise AnsibleActionFail("AWS Secrets Manager cannot read %s: it is scheduled for deletion. Restore it "
+                                    "(aws secretsmanager restore-secret --secret-id %s) or wait until it is gone" % (name, name))
+        if action == "GetSecretValue":
+            raise AnsibleActionFail("AWS Secrets Manager could not read %s: %s" % (name, code))
+        # A write probe answers an error past the permission check (for example a parameter AWS finds wrong): allowed.

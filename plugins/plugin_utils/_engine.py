@@ -520,11 +520,7 @@ class Engine:
         try:
             # A dry run writes nothing, not even a lock file.
             work.sink = "%s, key %s" % (self.store.path, work.key)
-            with (contextlib.nullcontext(True) if self.check_mode else self.store.lock(work.key, self.lock_timeout)) as held:
-                if not held:
-                    raise StepError("another run holds the lock of this credential (%s) and did not finish within %d s; "
-                                    "nothing was done here, so it is not done twice: re-run once that run has ended"
-                                    % (self.store.lock_owner(work.key), self.lock_timeout))
+            with contextlib.nullcontext() if self.check_mode else self._locks(work):
                 work.journal = Journal(self.store, work.key, fresh=not self.check_mode)
                 try:
                     self._protocol(work)
@@ -547,6 +543,46 @@ class Engine:
             if work.result in ("failed", "would fail"):
                 self.failures += 1
         return work
+
+    @contextlib.contextmanager
+    def _locks(self, work):
+        """The credential's lock in every sink this run writes (the journal's and each further one), taken in one
+        order: a run whose journal is another sink (a team moving its sink) shares one of them, so the two runs take
+        turns on the credential instead of rotating it each on its own."""
+        with contextlib.ExitStack() as held:
+            for store in sorted((self.store,) + self.deliveries, key=lambda each: each.path):
+                if not held.enter_context(store.lock(work.key, self.lock_timeout)):
+                    raise StepError("another run holds the lock of this credential in %s (%s) and did not finish within "
+                                    "%d s; nothing was done here, so it is not done twice: re-run once that run has ended"
+                                    % (store.path, store.lock_owner(work.key), self.lock_timeout))
+            yield
+
+    def _other_journals(self, work):
+        """Take up what a run whose journal is one of this run's further sinks did to the credential meanwhile.
+
+        A further sink holds copies without the journal's unfinished steps, so an unfinished rotation there is another
+        run's, and is left to it. A newer rotation there whose secret works, where this journal's does not, is taken
+        up: both sinks then hold the secret in place, and nothing is rotated twice.
+        """
+        record = work.journal.record
+        for store in self.deliveries:
+            other = store.current(work.key)
+            if other.get("pending_secret") or other.get("state") in ("pending", "rotating"):
+                raise StepError("%s journals an unfinished rotation of this credential (a run with that sink as its journal "
+                                "stopped midway): re-run with sink set to it, which finishes it; nothing was done here" % store.path)
+            newer = (other.get("rotated_at") or "") > (record.get("rotated_at") or "")
+            if not other.get("secret") or other["secret"] == record.get("secret") or not newer or record.get("pending_secret"):
+                continue
+            if not self.adapter.authenticates(work, other["secret"]) or self.adapter.authenticates(work, record.get("secret")):
+                continue
+            taken = {name: other.get(name) for name in ("secret", "previous_secret", "state", "strategy", "rotated_at",
+                                                        "retired_at", "added_at")}
+            if self.check_mode:  # the dry run plans from what the real run will hold, and writes nothing
+                work.journal.record = {name: value for name, value in dict(record, **taken).items() if value is not None}
+            else:
+                work.journal.persist(**taken)
+            work.steps.append("took up the newer rotation that a run journaling in %s made" % store.path)
+            record = work.journal.record
 
     def _protocol(self, work):
         work.overlap = self.adapter.overlap(work)
@@ -585,6 +621,8 @@ class Engine:
         adapter, journal, policy = self.adapter, work.journal, self.policy
         repaired = adapter.repair(work, self.check_mode or policy.get("verify_only"))
         work.steps += repaired
+        if policy.get("operation") != "audit":
+            self._other_journals(work)
         if policy.get("verify_only"):
             if repaired:
                 raise StepError("an interrupted run left work to finish (%s): run the rotation playbook" % "; ".join(repaired))

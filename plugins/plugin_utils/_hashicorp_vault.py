@@ -14,18 +14,29 @@ consumers read it with their own Vault policy. The record is the same as in
 the file sink (``secret``, ``previous_secret``, ``state``...), so the engine
 cannot tell the two apart: :class:`KvRecords` offers what ``RecordFile`` offers.
 
-* Every write is check-and-set against the version this run last saw, and is read
-  back: another writer in between is an error, never a silent overwrite.
+* Before any platform is touched, :meth:`KvRecords.preflight` proves the token
+  works (``auth/token/lookup-self``), the mount is KV version 2
+  (``sys/internal/ui/mounts/<mount>``) and the token has every capability the run
+  will use on every path (``sys/capabilities-self``): ``data/`` for the records
+  and their locks, and ``metadata/`` too (a lock is released by deleting its
+  metadata, records are listed there, a lost answer is settled there).
+* Every write is check-and-set against the version this run last saw, and is
+  proven by version: the version the write returned is read back explicitly
+  (``?version=N``) and must hold what was written. Another writer in between is
+  an error, never a silent overwrite.
 * KV keeps versions, so the secret a rotation replaced stays readable in the
   key's history besides ``previous_secret``.
 * The per-credential lock is a key next to the record (``<record key>.lock``),
   created with ``cas=0`` so only one run can hold it, and deleted after; a lock
   whose process is gone from this host is taken over, as with the file sink.
+* A path under no mount answers 404 "no handler for route" in Vault: that is a
+  wrong ``hashicorp_vault.mount`` (or namespace), never "no record".
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from urllib.parse import quote
 
 from ansible.errors import AnsibleActionFail
@@ -35,6 +46,9 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._remote_records
 
 PLATFORM = "HashiCorp Vault"
 CAS_MISMATCH = "check-and-set parameter did not match the current version"
+NO_ROUTE = "no handler for route"
+POLICY_FIX = "the minimum policy in the README of apiops.credentials (section HashiCorp Vault)"
+PATHS_PER_QUERY = 200  # sys/capabilities-self takes a list; a catalog of thousands of credentials is asked in parts
 
 
 def settings_problem(settings):
@@ -53,10 +67,31 @@ def settings_problem(settings):
     return None
 
 
-class KvRecords(RemoteRecords):
-    """The records of one target in Vault KV v2, with the interface of ``RecordFile``."""
+def _lost_answer(error):
+    """Did the write perhaps happen although no answer said so (timeout, lost connection, 5xx)?"""
+    return error.transient or error.maybe_applied
 
-    def __init__(self, settings, platform, target, timeout=30.0, retries=3, warn=None):
+
+class KvRecords(RemoteRecords):
+    """The records of one target in Vault KV v2, with the interface of ``RecordFile``.
+
+    Performance standbys (Vault Enterprise) answer reads themselves and may not
+    have a write of the active node yet, so a read right after a write can show
+    the version before. The sink never takes such an answer as proof or as the
+    current record: a write is proven by reading the version it returned
+    (``?version=N``), and a read that shows an older version than this run
+    already knows of is repeated, briefly and a bounded number of times
+    (``stale_wait``), until the standby caught up; otherwise the run stops with a
+    message saying so. A write whose answer was lost (timeout, dropped
+    connection, 5xx) is settled by reading ``metadata/`` and the version it
+    would have made, for up to ``settle`` seconds, never by assuming it landed:
+    a check-and-set rejection after such a loss is this run's own late write
+    only when that version holds exactly this run's record.
+    """
+
+    stale_wait = 3.0  # seconds a read older than what this run knows is repeated before the run gives up
+
+    def __init__(self, settings, platform, target, timeout=30.0, retries=3, warn=None, settle=None):
         super().__init__()
         self.settings = settings
         self.mount = settings["mount"].strip("/")
@@ -65,6 +100,7 @@ class KvRecords(RemoteRecords):
         self.timeout = timeout
         self.retries = retries
         self.warn = warn
+        self.settle = max(2.0, 3.0 * timeout) if settle is None else settle
         self.versions = {}  # key: its KV version as this run last saw it (the next write's check-and-set)
         self._token = settings.get("token")
         self._local = threading.local()
@@ -102,55 +138,152 @@ class KvRecords(RemoteRecords):
                 raise AnsibleActionFail("HashiCorp Vault answered the AppRole login without a token")
             return self._token
 
+    def _where(self, key=None):
+        return "%s/%s" % (self.mount, self.prefix) + ("/" + key if key else "")
+
+    def _no_mount(self):
+        namespace = self.settings.get("namespace")
+        return AnsibleActionFail(
+            "HashiCorp Vault has no secrets engine mounted at hashicorp_vault.mount %r%s (404 \"no handler for route\"): "
+            "check the mount's name (a KV version 2 engine, secret by default)%s"
+            % (self.mount, " in namespace %r" % namespace if namespace else "",
+               " and hashicorp_vault.namespace" if namespace else " and, on Vault Enterprise, hashicorp_vault.namespace"))
+
+    def _api(self, method, path, label, expected=(200,), **kwargs):
+        """One request; a route Vault does not know (an unmounted mount) is a configuration error, never "no record"."""
+        try:
+            answer = self._http().request(method, path, headers=self._headers(), expected=expected, label=label, **kwargs)
+        except ApiError as error:
+            if error.status == 404 and NO_ROUTE in (error.description or ""):
+                raise self._no_mount()
+            raise
+        if answer.status == 404 and NO_ROUTE in " ".join(str(item) for item in (answer.body or {}).get("errors") or []):
+            raise self._no_mount()
+        return answer
+
     def _url(self, kind, key):
         return "/%s/%s/%s/%s" % (quote(self.mount), kind, quote(self.prefix), quote(key))
 
+    def _kv(self, method, kind, key, expected=(200,), **kwargs):
+        return self._api(method, self._url(kind, key), "/v1/%s/%s/<path>" % (self.mount, kind), expected=expected, **kwargs)
+
+    def _failure(self, error):
+        if error.status == 403:
+            return AnsibleActionFail("HashiCorp Vault refused access to %s (403): check the token or AppRole, its policy on "
+                                     "that path (%s), and hashicorp_vault.namespace" % (self._where(), POLICY_FIX))
+        return AnsibleActionFail("HashiCorp Vault: %s" % error)
+
     def _call(self, method, kind, key, expected=(200,), **kwargs):
         try:
-            return self._http().request(method, self._url(kind, key), headers=self._headers(), expected=expected,
-                                        label="/v1/%s/%s/<path>" % (self.mount, kind), **kwargs)
+            return self._kv(method, kind, key, expected=expected, **kwargs)
         except ApiError as error:
-            if error.status == 403:
-                raise AnsibleActionFail("HashiCorp Vault refused access to %s/%s (403): check the token or AppRole, its "
-                                        "policy on that path, and hashicorp_vault.namespace" % (self.mount, self.prefix))
-            raise AnsibleActionFail("HashiCorp Vault: %s" % error)
+            raise self._failure(error)
 
-    def _versioned(self, key):
-        """(record, version) as Vault holds them now; ({}, 0) when there is no such key."""
-        answer = self._call("GET", "data", key, expected=(200, 404))
+    def _versioned(self, key, version=None):
+        """(record, version) as Vault answers them now (the newest, or ``version``); ({}, 0) when there is none."""
+        answer = self._call("GET", "data", key, expected=(200, 404), params={"version": version} if version else None)
         data = (answer.body or {}).get("data") or {}
+        number = int((data.get("metadata") or {}).get("version") or 0)
         if answer.status == 404 or not data.get("data"):
-            # A deleted newest version answers 404 with its metadata: the next write must name that version.
-            return {}, int((data.get("metadata") or {}).get("version") or 0)
-        return dict(data["data"]), int((data.get("metadata") or {}).get("version") or 0)
+            # A deleted version answers 404 with its metadata: the next write must name that version.
+            return {}, number
+        return dict(data["data"]), number
+
+    def _current_version(self, key):
+        answer = self._call("GET", "metadata", key, expected=(200, 404))
+        return int(((answer.body or {}).get("data") or {}).get("current_version") or 0) if answer.status == 200 else 0
+
+    # ---- versions: what proves a write ---------------------------------------------------------
+    def _caught_up(self, key, wanted, read):
+        """``read()`` -> (record, version), repeated while it shows a version older than ``wanted`` (a lagging standby)."""
+        deadline = time.monotonic() + self.stale_wait
+        pause = 0.05
+        while True:
+            record, version = read()
+            if version >= wanted:
+                return record, version
+            if time.monotonic() >= deadline:
+                raise AnsibleActionFail(
+                    "HashiCorp Vault still answers version %d of %s after %.0f s although version %d was written: a performance "
+                    "standby that has not caught up with the active node. Nothing was taken from that answer; re-run, or point "
+                    "hashicorp_vault.url at the active node" % (version, self._where(key), self.stale_wait, wanted))
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    def _holds(self, key, version, record):
+        """Does ``version`` of ``key`` exist and hold exactly ``record``? (metadata first: a lagging read says no)"""
+        if self._current_version(key) < version:
+            return False
+        return self._versioned(key, version) == (record, version)
+
+    def _settled(self, key, version, record, window):
+        """Look for ``version`` holding ``record`` for up to ``window`` seconds (a write applied late may land meanwhile)."""
+        deadline = time.monotonic() + window
+        pause = 0.1
+        while True:
+            if self._holds(key, version, record):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+    def _another_writer(self, key):
+        return AnsibleActionFail("another writer changed %s in HashiCorp Vault since this run read it; nothing was "
+                                 "overwritten. Re-run (the run reads it again)" % self._where(key))
+
+    def _put_version(self, key, record, version):
+        """Write ``record`` with check-and-set ``version``; the version Vault gave it (proven when an answer was lost)."""
+        lost = []  # an attempt whose answer was lost: a check-and-set rejection after it may be this run's own write
+
+        def confirm():
+            lost.append(True)
+            return self._holds(key, version + 1, record)
+
+        try:
+            answer = self._kv("POST", "data", key, json={"data": record, "options": {"cas": version}}, idempotent=False,
+                              confirm=confirm)
+        except ApiError as error:
+            if error.status == 400 and CAS_MISMATCH in (error.description or ""):
+                if lost and self._settled(key, version + 1, record, self.settle):
+                    return version + 1
+                raise self._another_writer(key)
+            if not _lost_answer(error):
+                raise self._failure(error)
+            if self._settled(key, version + 1, record, self.settle if error.status is None else 0):
+                return version + 1
+            raise AnsibleActionFail(
+                "HashiCorp Vault did not confirm the write of %s (%s), and version %d holding this run's record did not "
+                "appear within %.0f s: the record is not proven written, so the run does not go on with it. Re-run (the "
+                "run reads the record again)" % (self._where(key), error, version + 1, self.settle))
+        if answer.confirmed:
+            return version + 1
+        return int(((answer.body or {}).get("data") or {}).get("version") or 0)
 
     # ---- what RemoteRecords asks --------------------------------------------------------------
     def _read(self, key):
-        record, version = self._versioned(key)
+        with self._guard:
+            known = self.versions.get(key, 0)
+        record, version = self._caught_up(key, known, lambda: self._versioned(key))
         with self._guard:
             self.versions[key] = version
         return record
 
     def _write(self, key, record):
-        """Check-and-set against the version last seen, then read back; AnsibleActionFail when either fails."""
+        """Check-and-set against the version last seen, then read that very version back; AnsibleActionFail otherwise."""
         with self._guard:
             version = self.versions.get(key)
         if version is None:
             _record, version = self._versioned(key)
-        try:
-            self._call("POST", "data", key, json={"data": record, "options": {"cas": version}}, idempotent=False,
-                       confirm=lambda: self._versioned(key)[0] == record)
-        except AnsibleActionFail as error:
-            if CAS_MISMATCH in str(error):
-                raise AnsibleActionFail("another writer changed %s/%s/%s in HashiCorp Vault since this run read it; nothing "
-                                        "was overwritten. Re-run (the run reads it again)" % (self.mount, self.prefix, key))
-            raise
-        written, version = self._versioned(key)
-        if written != record:
-            raise AnsibleActionFail("HashiCorp Vault does not read back what was written to %s/%s/%s" % (self.mount, self.prefix, key))
+        written = self._put_version(key, record, version)
+        if written <= version:
+            raise AnsibleActionFail("HashiCorp Vault answered the write of %s without a new version" % self._where(key))
+        stored, _number = self._caught_up(key, written, lambda: self._versioned(key, written))
+        if stored != record:
+            raise AnsibleActionFail("HashiCorp Vault does not read back what was written to %s" % self._where(key))
         with self._guard:
-            self.versions[key] = version
-        self._written(key, written)
+            self.versions[key] = written
+        self._written(key, stored)
 
     def _keys(self, folder=""):
         """Every key under the prefix: KV's LIST (GET with list=true), one folder at a time."""
@@ -162,12 +295,108 @@ class KvRecords(RemoteRecords):
 
     # -- a lock per credential: a key created only if absent (cas=0)
     def _take_lock(self, key, owner):
-        answer = self._call("POST", "data", key + ".lock", expected=(200, 400), json={"data": {"owner": owner}, "options": {"cas": 0}},
-                            idempotent=False, confirm=lambda: self._versioned(key + ".lock")[0].get("owner") == owner)
-        return answer.status == 200 or answer.confirmed
+        lock, mine = key + ".lock", {"owner": owner}
+        lost = []
+
+        def confirm():
+            lost.append(True)
+            return self._holds(lock, 1, mine)
+
+        try:
+            answer = self._kv("POST", "data", lock, expected=(200, 400), json={"data": mine, "options": {"cas": 0}},
+                              idempotent=False, confirm=confirm)
+        except ApiError as error:
+            if not _lost_answer(error):
+                raise self._failure(error)
+            if self._settled(lock, 1, mine, self.settle if error.status is None else 0):
+                return True
+            raise AnsibleActionFail("HashiCorp Vault did not confirm the creation of the lock %s (%s): re-run; a lock this "
+                                    "run may have left is taken over once its process is gone" % (self._where(lock), error))
+        if answer.confirmed or answer.status == 200:
+            return True
+        # 400: the lock exists. It is this run's own only when an earlier attempt's answer was lost and it holds our owner line.
+        return bool(lost) and self._settled(lock, 1, mine, self.settle)
 
     def _lock_fields(self, key):
         return self._versioned(key + ".lock")[0].get("owner", "").split()
 
     def _drop_lock(self, key):
         self._call("DELETE", "metadata", key + ".lock", expected=(204, 200, 404))
+
+    # ---- before the platform is touched --------------------------------------------------------
+    def preflight(self, keys, write=True):
+        """Prove the token, the mount (KV version 2) and every capability the run will use; one AnsibleActionFail if not."""
+        self._check_token()
+        self._check_mount()
+        self._check_capabilities(keys, write)
+
+    def _sys(self, method, path, **kwargs):
+        return self._api(method, "/" + path, "/v1/" + path, **kwargs)
+
+    def _check_token(self):
+        try:
+            self._sys("GET", "auth/token/lookup-self")
+        except ApiError as error:
+            if error.status == 403:
+                raise AnsibleActionFail(
+                    "HashiCorp Vault refused access with this token (auth/token/lookup-self: 403): it is unknown, expired or "
+                    "revoked, belongs to another namespace (hashicorp_vault.namespace), or lacks Vault's default policy. "
+                    "Check hashicorp_vault.token or the AppRole (role_id, secret_id)")
+            raise self._failure(error)
+
+    def _check_mount(self):
+        try:
+            answer = self._sys("GET", "sys/internal/ui/mounts/" + quote(self.mount))
+        except ApiError as error:
+            if error.status == 403:
+                raise AnsibleActionFail(
+                    "HashiCorp Vault has no mount hashicorp_vault.mount %r this token may use: nothing is mounted there (check "
+                    "the name; secret by default, and hashicorp_vault.namespace), or the token's policy grants nothing under "
+                    "it (see %s)" % (self.mount, POLICY_FIX))
+            raise self._failure(error)
+        data = (answer.body or {}).get("data") or {}
+        kind, version = data.get("type"), str((data.get("options") or {}).get("version") or "1")
+        if kind != "kv" or version != "2":
+            raise AnsibleActionFail(
+                "hashicorp_vault.mount %r is a %s secrets engine%s, not KV version 2: mount one (vault secrets enable "
+                "-version=2 -path=%s kv) or upgrade it (vault kv enable-versioning %s)"
+                % (self.mount, kind or "unknown", " version %s" % version if kind == "kv" else "", self.mount, self.mount))
+
+    def _needs(self, keys, write):
+        """{path: capabilities} this run uses: records and locks in data/, and metadata/ (settle, release, list)."""
+        needs = {"%s/metadata/%s/" % (self.mount, self.prefix): {"list"}}
+        for key in keys:
+            data, metadata = "%s/data/%s/%s" % (self.mount, self.prefix, key), "%s/metadata/%s/%s" % (self.mount, self.prefix, key)
+            needs[data] = {"read", "create", "update"} if write else {"read"}
+            needs[metadata] = {"read"}
+            if write:
+                needs[data + ".lock"] = {"read", "create", "update"}
+                needs[metadata + ".lock"] = {"read", "delete"}
+        return needs
+
+    def _check_capabilities(self, keys, write):
+        needs = self._needs(keys, write)
+        paths = sorted(needs)
+        missing = []
+        for start in range(0, len(paths), PATHS_PER_QUERY):
+            part = paths[start:start + PATHS_PER_QUERY]
+            try:
+                answer = self._sys("POST", "sys/capabilities-self", json={"paths": part}, idempotent=True)
+            except ApiError as error:
+                if error.status == 403:
+                    raise AnsibleActionFail("HashiCorp Vault does not let this token ask for its own capabilities "
+                                            "(sys/capabilities-self: 403): attach Vault's default policy to it")
+                raise self._failure(error)
+            granted = (answer.body or {}).get("data") or answer.body or {}
+            for path in part:
+                have = set(granted.get(path) or ["deny"])
+                lacking = set() if "root" in have else needs[path] if "deny" in have else needs[path] - have
+                if lacking:
+                    missing.append((path, sorted(lacking)))
+        if missing:
+            path, lacking = missing[0]
+            raise AnsibleActionFail(
+                "the HashiCorp Vault token lacks %s on %s%s, which this run needs; nothing was changed on any platform. Grant "
+                "it with %s: path \"%s/data/%s/*\" with read, create and update, and path \"%s/metadata/%s/*\" with read, "
+                "list and delete" % (", ".join(lacking), path, " (and %d more paths)" % (len(missing) - 1) if len(missing) > 1 else "",
+                                     POLICY_FIX, self.mount, self.prefix, self.mount, self.prefix))

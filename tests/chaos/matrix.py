@@ -48,6 +48,7 @@ WHOLE_RUN_FAULTS = ("two runs at once",)  # not tied to a position: one case per
 # Requests that prove or log in, and change nothing: a second run may repeat them.
 PROOFS = ("/oauth/token", "/accounts/login", "/oauth2/token", "/clients/validate", "/api/token", "/verify-client-secret")
 REQUEST_TIMEOUT = 1  # the scenarios' request_timeout; "applied late" answers after it
+AWS_UNLOCKED = "apiops-credentials-lock-unlocked-0001"  # the version a free Secrets Manager lock secret has current
 
 
 @dataclass
@@ -617,7 +618,10 @@ def held_locks(workspace):
         locks += [path for space in state.values() for mount in space.values() for path in mount if path.endswith(".lock")]
     if getattr(workspace, "aws", None) is not None:
         names = [secret["Name"] for page in workspace.aws.client().get_paginator("list_secrets").paginate() for secret in page["SecretList"]]
-        locks += [name for name in names if name.endswith(".lock")]
+        locks += [name for name in names if name.endswith(".lock")]  # the previous release's lock secrets
+        client = workspace.aws.client()
+        locks += [name for name in names if "/.locks/" in name and
+                  client.get_secret_value(SecretId=name, VersionStage="AWSCURRENT")["VersionId"] != AWS_UNLOCKED]
     return locks
 
 

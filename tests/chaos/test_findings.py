@@ -18,7 +18,8 @@ import time
 
 import pytest
 
-from tests.chaos.matrix import REQUEST_TIMEOUT, SCENARIOS, UAA_CLIENTS
+from tests.chaos.matrix import REQUEST_TIMEOUT, SCENARIOS, UAA_CLIENTS, VAULT_TOKEN, vault_record
+from tests.emulator_fixtures import reset
 from tests.system.test_anypoint_rotation import SANDBOX, mule_app_gets_in
 from tests.system.test_anypoint_rotation import record as anypoint_record
 from tests.system.test_anypoint_rotation import report as anypoint_report
@@ -152,3 +153,55 @@ def test_anypoint_roll_back_after_a_crash_midway_undoes_the_rotation(workspace):
     final = anypoint_record(workspace, "root", "environment", "Sandbox")
     assert final["state"] == "rolled_back" and final["secret"] == SANDBOX[1] and mule_app_gets_in(workspace, *SANDBOX)
     assert not mule_app_gets_in(workspace, SANDBOX[0], record["pending_secret"])
+
+
+# ---- one credential, two sinks ---------------------------------------------------------------------------------
+def two_inventories_at_once(workspace, inventories):
+    """Run uaa_rotate.yml once per inventory, all at the same time (two teams' configurations); their return codes."""
+    processes = []
+    for number, inventory in enumerate(inventories):
+        path = os.path.join(workspace.path, "inventory-%d.json" % number)
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(inventory, handle)
+        processes.append(subprocess.Popen(  # pylint: disable=consider-using-with
+            [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", path,
+             os.path.join(ROOT, "playbooks", "uaa_rotate.yml"), "--vault-password-file", workspace.password_file],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=workspace.path,
+            env=dict(os.environ, ANSIBLE_NOCOLOR="1", **workspace.env)))
+    codes = []
+    for process in processes:
+        workspace.outputs.append(process.communicate(timeout=300)[0])
+        codes.append(process.returncode)
+    return codes
+
+
+@pytest.mark.parametrize("order", ["at once", "vault first", "file first"])
+def test_two_runs_with_different_sinks_that_share_one_rotate_once_and_agree(workspace, vault_server, order):
+    vault = reset(vault_server)
+    settings = {"uaa_secret_rotation_hashicorp_vault": {"url": vault.url, "token": VAULT_TOKEN}, "uaa_request_timeout": REQUEST_TIMEOUT * 5}
+    clients = [{"client_id": BILLING[0], "current_secret": BILLING[1]}]
+    # A team moving its sink: the old configuration journals in the file and delivers to Vault, the new one journals in Vault.
+    moving = json.loads(open(workspace.inventory(clients, uaa_secret_rotation_deliver_to=["hashicorp_vault"], **settings),
+                             encoding="utf-8").read())
+    moved = json.loads(open(workspace.inventory(clients, uaa_secret_rotation_sink="hashicorp_vault", **settings), encoding="utf-8").read())
+    workspace.control("requests", method="DELETE")
+    if order == "at once":
+        assert two_inventories_at_once(workspace, [moving, moved]) == [0, 0], workspace.outputs[-2:]
+    else:
+        runs = [moved, moving] if order == "vault first" else [moving, moved]
+        for inventory in runs:
+            assert two_inventories_at_once(workspace, [inventory]) == [0], workspace.outputs[-1][-3000:]
+    updates = [entry for entry in writes(workspace) if entry["path"].endswith("/secret")]
+    assert len(updates) == 1, "the credential was rotated %d times" % len(updates)
+    in_file, in_vault = workspace.record(BILLING[0]), vault_record(VaultView(vault), "uaa/uaa-test/uaa/" + BILLING[0])
+    assert in_file["secret"] == in_vault["secret"] and workspace.token_works(BILLING[0], in_file["secret"]), \
+        "a sink holds a dead secret as current"
+    assert two_inventories_at_once(workspace, [moving, moved]) == [0, 0]
+    assert len([entry for entry in writes(workspace) if entry["path"].endswith("/secret")]) == 1, "a later run rotated again"
+
+
+class VaultView:
+    """What ``vault_record`` asks of a workspace: the Vault emulator's URL."""
+
+    def __init__(self, server):
+        self.emulators = {"vault": server}

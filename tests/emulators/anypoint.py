@@ -33,14 +33,24 @@ rate limiting                               control ``rate_limit``: 429 with ``X
                                             does not document) or, as observed, 503 with an
                                             empty body
 ``token_ttl``                               3600 seconds (the access token lifetime)
+an empty ``scopes`` list on a connected     ``empty_scope_list``: ``reject`` (400, the spec's
+app's ``/scopes`` (PUT, PATCH, DELETE)      ``minItems: 1``) or ``accept`` (PUT ``[]`` clears
+                                            every scope, PATCH and DELETE change nothing; 204)
+``scopesToDelete`` in a ``/scopes`` PATCH   ``patch_scopes_to_delete``: ``honoured`` (the spec's
+(the operation says it "does not unassign   body: "scopes to add and remove ... in a single
+any existing scopes")                       request") or ``ignored`` (only ``scopes`` is added)
 ==========================================  ===============================================
 
 MuleSoft's docs say "Any organization administrator of the root organization or business group in which the app
 resides can control it"; ``connected_app_manager`` is there because no source says a connected app cannot.
 ``GET /accounts/api/profile`` answers 401 "There is no user attached to the token" to a connected app (contract
-1.4); a connected app's context-aware scopes are read and replaced at ``.../connectedApplications/{id}/scopes``,
-apart from its PATCH body, with ``profile`` listed for client_credentials apps (contract 4.3). A bad connected-app
-secret at the token endpoint answers 401 ``{"error":"invalid_client",...}``.
+1.4); a connected app's context-aware scopes live at ``.../connectedApplications/{id}/scopes`` (with or without
+``/organizations/{orgId}``), apart from its PATCH body, with ``profile`` listed for client_credentials apps (contract
+4.3). As the Access Management spec has it there: GET pages them (``limit`` 25 by default, at most 500), PUT replaces
+them all, PATCH adds (duplicates ignored), DELETE removes those named in its body that match exactly (scope and
+``context_params``; a name that matches nothing is no error, as the spec names none), each write answering 204; every write body needs
+``scopes`` with at least one ``{"scope", "context_params"}`` item and nothing else (400 ``{"status":400,...}``).
+A bad connected-app secret at the token endpoint answers 401 ``{"error":"invalid_client",...}``.
 """
 
 from __future__ import annotations
@@ -79,6 +89,15 @@ def not_found(message):
     return HttpError(404, {"status": 404, "message": message})
 
 
+def bad_request(message):
+    return HttpError(400, {"status": 400, "message": message})
+
+
+def scope_context(granted):
+    """A stored context scope's ``context_params`` (``org``, ``envId``, ...)."""
+    return {k: v for k, v in granted.items() if k != "scope" and v is not None}
+
+
 def truthy(value):
     return str(value).lower() == "true"
 
@@ -88,7 +107,8 @@ class AnypointEmulator(Emulator):
 
     def default_config(self):
         return {"allow_env_secret_set": True, "env_secret_set_form": "documented", "validate_mismatch_status": 401,
-                "error_body": "json", "connected_app_manager": "user", "token_ttl": 3600}
+                "error_body": "json", "connected_app_manager": "user", "token_ttl": 3600,
+                "empty_scope_list": "reject", "patch_scopes_to_delete": "honoured"}
 
     def load(self, seed):
         self.orgs, self.envs, self.clients, self.apps, self.users, self.tokens = {}, {}, {}, {}, {}, {}
@@ -112,7 +132,7 @@ class AnypointEmulator(Emulator):
                           grant_types=app.get("grant_types", ["client_credentials"]), audience=app.get("audience", "internal"),
                           enabled=app.get("enabled", True), public_keys=[], redirect_uris=app.get("redirect_uris", []),
                           scopes=[], generate_iss_claim_without_token=True)
-            stored["context_scopes"] = app.get("context_scopes", [])
+            stored["context_scopes"] = [dict(g) for g in app.get("context_scopes", [])]
             self.apps[stored["client_id"]] = stored
             self.remember_secret(stored["client_secret"])
         for user in seed.get("users", []):
@@ -420,25 +440,92 @@ class AnypointEmulator(Emulator):
     def patch_org_app(self, request):
         return self.patch_app(request)
 
-    @route("GET", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    # ---- connected-app scopes (spec: GET, PUT, PATCH and DELETE on both paths) ---------------------
+    @route("GET", "/accounts/api/connectedApplications/{app_id}/scopes")
     def get_app_scopes(self, request):
         """Context-aware scopes, kept apart from the PATCH body (contract 4.3); ``profile`` comes with client_credentials."""
         app = self._find_app(request, self._session(request))
-        data = [{"scope": g["scope"], "context_params": {"org": g["org"]}} for g in app["context_scopes"]]
+        data = [{"scope": g["scope"], "context_params": scope_context(g)} for g in app["context_scopes"]]
         if "client_credentials" in (app["grant_types"] or []):
             data.append({"scope": "profile", "context_params": {}})
-        offset, limit = request.int_arg("offset", 0), request.int_arg("limit", 20)
+        offset, limit = request.int_arg("offset", 0), request.int_arg("limit", 25)
+        if limit > 500 or limit < 0 or offset < 0:
+            raise bad_request("limit must be between 0 and 500")
         return Response(200, {"data": data[offset:offset + limit], "total": len(data)})
 
-    @route("PUT", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    @route("GET", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    def get_org_app_scopes(self, request):
+        return self.get_app_scopes(request)
+
+    @route("PUT", "/accounts/api/connectedApplications/{app_id}/scopes")
     def put_app_scopes(self, request):
+        """Replaces every scope; the spec's body needs at least one (``empty_scope_list``)."""
         app = self._find_app(request, self._session(request))
-        wanted = (request.json() or {}).get("scopes")
-        if not isinstance(wanted, list):
-            raise HttpError(400, {"status": 400, "message": "scopes must be a list"})
-        app["context_scopes"] = [{"scope": s.get("scope"), "org": (s.get("context_params") or {}).get("org")}
-                                 for s in wanted if s.get("scope") != "profile"]
+        app["context_scopes"] = self._scope_body(request, ("scopes",))["scopes"]
         return Response(204)
+
+    @route("PUT", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    def put_org_app_scopes(self, request):
+        return self.put_app_scopes(request)
+
+    @route("PATCH", "/accounts/api/connectedApplications/{app_id}/scopes")
+    def patch_app_scopes(self, request):
+        """Adds scopes (duplicates ignored, nothing unassigned), and removes ``scopesToDelete`` if the switch says so."""
+        app = self._find_app(request, self._session(request))
+        body = self._scope_body(request, ("scopes", "scopesToDelete"))
+        kept = app["context_scopes"]
+        if self.config["patch_scopes_to_delete"] == "honoured":
+            kept = [g for g in kept if g not in body.get("scopesToDelete", [])]
+        app["context_scopes"] = kept + [g for g in body["scopes"] if g not in kept]
+        return Response(204)
+
+    @route("PATCH", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    def patch_org_app_scopes(self, request):
+        return self.patch_app_scopes(request)
+
+    @route("DELETE", "/accounts/api/connectedApplications/{app_id}/scopes")
+    def delete_app_scopes(self, request):
+        """Unassigns the scopes named in the body; only an exact match (scope and context) is removed."""
+        app = self._find_app(request, self._session(request))
+        doomed = self._scope_body(request, ("scopes",))["scopes"]
+        app["context_scopes"] = [g for g in app["context_scopes"] if g not in doomed]
+        return Response(204)
+
+    @route("DELETE", "/accounts/api/organizations/{org_id}/connectedApplications/{app_id}/scopes")
+    def delete_org_app_scopes(self, request):
+        return self.delete_app_scopes(request)
+
+    def _scope_body(self, request, fields):
+        """The spec's request bodies: ``additionalProperties: false``, ``scopes`` required with ``minItems: 1``."""
+        body = request.json()
+        if not isinstance(body, dict):
+            raise bad_request("request body must be an object with scopes")
+        unknown = sorted(set(body) - set(fields))
+        if unknown:
+            raise bad_request("Unknown properties: %s" % ", ".join(unknown))
+        if "scopes" not in body:
+            raise bad_request("scopes is required")
+        # Only PATCH's body lets context_params carry more than org and envId.
+        limit = 7 if request.method == "PATCH" else 2
+        return {field: self._scope_list(field, body[field], limit) for field in fields if field in body}
+
+    def _scope_list(self, field, items, limit):
+        if not isinstance(items, list):
+            raise bad_request("%s must be an array" % field)
+        if not items and self.config["empty_scope_list"] == "reject":
+            raise bad_request("%s must have at least 1 item" % field)
+        entries = []
+        for item in items:
+            if not isinstance(item, dict) or set(item) != {"scope", "context_params"}:
+                raise bad_request("each item of %s needs exactly scope and context_params" % field)
+            scope, context = item["scope"], item["context_params"]
+            if not isinstance(scope, str) or not 1 <= len(scope) <= 255:
+                raise bad_request("scope must be 1 to 255 characters")
+            if not isinstance(context, dict) or len(context) > limit:
+                raise bad_request("context_params must be an object of at most %d properties" % limit)
+            if scope != "profile":  # always there for client_credentials apps, not stored
+                entries.append(dict(context, scope=scope))
+        return entries
 
     @route("DELETE", "/accounts/api/connectedApplications/{app_id}/revoke")
     def revoke(self, request):

@@ -23,6 +23,19 @@ wording of a grant the client lacks         ``grant_type_wording``: ``plain`` ("
 (UNCONFIRMED before 77)                     grant type") or ``with_type`` ("Unauthorized grant
                                             type: client_credentials")
 access token lifetime                       ``token_ttl``: 43200 seconds
+refresh tokens only for the offline scope   ``refresh_restrict_grant``: false, or true (UAA's
+(operator setting)                          ``jwt.token.refresh.restrict_grant``: a refresh
+                                            token only when the granted scopes hold
+                                            ``uaa.offline_token``; without it a refresh grant
+                                            is 403 "Expected scope uaa.offline_token is
+                                            missing")
+a new refresh token on every refresh        ``refresh_rotate``: false (the same value comes
+(operator setting)                          back), or true (``jwt.token.refresh.rotate``: a new
+                                            value, the old one stops working)
+refresh token lifetime                      ``refresh_token_ttl``: 2592000 seconds, unless the
+                                            client's ``refresh_token_validity`` says otherwise
+refresh token format (operator setting)     not switched: opaque, UAA's default; no module
+                                            uses refresh tokens
 PUT body ``client_id`` other than the path  not switched: no module sends one
 ``changeMode`` case, ADD without a secret   not switched: modules send ``ADD`` / ``UPDATE`` /
                                             ``DELETE`` upper case, and ADD always with a secret
@@ -30,6 +43,14 @@ PUT body ``client_id`` other than the path  not switched: no module sends one
 ``error_description`` (zone switch, no      ``error_description`` only where UAA's source
 token)                                      gives it
 ==========================================  ===============================================
+
+Refresh tokens (2.2): a token answer carries ``refresh_token`` only when the client has ``refresh_token`` in
+``authorized_grant_types`` and the grant is a user grant (``password``, ``authorization_code``, ``user_token``,
+``refresh_token``, SAML2 and JWT bearer); ``client_credentials`` never gets one (UaaTokenServices.createAccessToken,
+RefreshTokenCreator.isRefreshTokenSupported). They are opaque (32 hex characters and ``-r``, UAA's default
+``jwt.token.refresh.format``), are checked against the client's secrets like access tokens (``rev_sig``), so a
+secret change that drops the secret they were issued under ends them, and ``grant_type=refresh_token`` trades one
+for a new access token.
 
 Zones: the token endpoint picks its zone from the request host (``zone1.host``)
 as UAA does; since tests cannot rely on DNS for subdomains of 127.0.0.1, a path
@@ -44,6 +65,7 @@ import hmac
 import json
 import secrets
 import sys
+import time
 import uuid
 
 from tests.emulators.framework import Emulator, HttpError, Response, main, route
@@ -52,6 +74,10 @@ VALID_GRANTS = (
     "implicit", "password", "client_credentials", "authorization_code", "refresh_token", "user_token",
     "urn:ietf:params:oauth:grant-type:saml2-bearer", "urn:ietf:params:oauth:grant-type:jwt-bearer",
 )
+# Grants that come with a refresh token when the client has the refresh_token grant (RefreshTokenCreator).
+REFRESH_GRANTS = ("authorization_code", "password", "user_token", "refresh_token",
+                  "urn:ietf:params:oauth:grant-type:saml2-bearer", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+OFFLINE_SCOPE = "uaa.offline_token"
 LIST_FIELDS = ("scope", "resource_ids", "authorized_grant_types", "authorities", "redirect_uri", "autoapprove",
                "allowedproviders", "required_user_groups")
 INFO_FIELDS = ("name", "allowedproviders", "token_salt", "createdwith")
@@ -91,19 +117,35 @@ def unb64url(text):
 
 
 def insufficient_scope(scopes):
-    return HttpError(403, {"error": "insufficient_scope", "error_description": "Insufficient scope for this resource",
-                           "scope": " ".join(scopes)})
+    return insufficient_scope_message("Insufficient scope for this resource", scopes)
+
+
+def insufficient_scope_message(message, scopes=None):
+    body = {"error": "insufficient_scope", "error_description": message}
+    if scopes is not None:
+        body["scope"] = " ".join(scopes)
+    return HttpError(403, body)
 
 
 def invalid_client(message, status=400):
     return HttpError(status, {"error": "invalid_client", "error_description": message})
 
 
+def invalid_token(message):
+    return HttpError(401, {"error": "invalid_token", "error_description": message})
+
+
+def java_date(epoch):
+    """java.util.Date.toString(), as UAA puts it in its expiry messages."""
+    return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(epoch))
+
+
 class UaaEmulator(Emulator):
     name = "uaa"
 
     def default_config(self):
-        return {"version": "77.18.0", "grant_type_wording": "plain", "token_ttl": 43200}
+        return {"version": "77.18.0", "grant_type_wording": "plain", "token_ttl": 43200, "refresh_restrict_grant": False,
+                "refresh_rotate": False, "refresh_token_ttl": 2592000}
 
     # ---- state -------------------------------------------------------------------
     def load(self, seed):
@@ -114,6 +156,7 @@ class UaaEmulator(Emulator):
                                       "client_secret_policy": policy}
         self.clients = {zone_id: {} for zone_id in self.zones}
         self.users = {zone_id: {} for zone_id in self.zones}
+        self.refresh_tokens = {}
         for client in seed.get("clients", []):
             zone_id = client.get("zone", "uaa")
             stored = self._normalise(client, creating=True)
@@ -324,19 +367,10 @@ class UaaEmulator(Emulator):
     def token(self, request):
         zone_id = self._request_zone(request)
         form = request.form()
-        basic = request.basic_auth(url_decode=True)
-        client_id, secret = basic if basic else (form.get("client_id"), form.get("client_secret"))
-        if client_id is None:
-            raise HttpError(401, {"error": "unauthorized", "error_description": "Full authentication is required to access this resource"})
-        client = self._authenticate_client(zone_id, client_id, secret)
-        grant_type = form.get("grant_type")
-        if not grant_type:
-            raise HttpError(400, {"error": "invalid_request", "error_description": "Missing grant type"})
-        if grant_type not in ("client_credentials", "password"):
-            raise HttpError(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant type"})
-        if grant_type not in client.get("authorized_grant_types", []):
-            raise invalid_client("Unauthorized grant type" if self.config["grant_type_wording"] == "plain"
-                                 else "Unauthorized grant type: %s" % grant_type, 401)
+        client = self._token_client(zone_id, request, form)
+        grant_type = form["grant_type"]
+        if grant_type == "refresh_token":
+            return self._refresh(zone_id, client, form)
         requested = form.get("scope", "").split()
         user = None
         username = form.get("username")
@@ -353,9 +387,97 @@ class UaaEmulator(Emulator):
                                   "scope": " ".join(allowed)})
         scopes = requested or allowed
         token, claims = self._mint(zone_id, client, scopes, grant_type, user, username)
-        return Response(200, {"access_token": token, "token_type": "bearer", "expires_in": int(self.config["token_ttl"]) - 1,
-                              "scope": " ".join(scopes), "jti": claims["jti"]},
-                        {"Cache-Control": "no-store", "Pragma": "no-cache"})
+        refresh = None
+        if self._issues_refresh_token(client, grant_type, scopes, user):
+            refresh = self._store_refresh(zone_id, claims, self._refresh_expiry(client))
+        return self._token_answer(token, claims, refresh)
+
+    def _token_client(self, zone_id, request, form):
+        """The authenticated client, once the grant is one it may use."""
+        basic = request.basic_auth(url_decode=True)
+        client_id, secret = basic if basic else (form.get("client_id"), form.get("client_secret"))
+        if client_id is None:
+            raise HttpError(401, {"error": "unauthorized", "error_description": "Full authentication is required to access this resource"})
+        client = self._authenticate_client(zone_id, client_id, secret)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise HttpError(400, {"error": "invalid_request", "error_description": "Missing grant type"})
+        if grant_type not in ("client_credentials", "password", "refresh_token"):
+            raise HttpError(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant type"})
+        if grant_type not in client.get("authorized_grant_types", []):
+            raise invalid_client("Unauthorized grant type" if self.config["grant_type_wording"] == "plain"
+                                 else "Unauthorized grant type: %s" % grant_type, 401)
+        return client
+
+    def _token_answer(self, token, claims, refresh):
+        body = {"access_token": token, "token_type": "bearer"}
+        if refresh:
+            body["refresh_token"] = refresh
+        body.update(expires_in=int(self.config["token_ttl"]) - 1, scope=" ".join(claims["scope"]), jti=claims["jti"])
+        return Response(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    # ---- refresh tokens ----------------------------------------------------------
+    def _issues_refresh_token(self, client, grant_type, scopes, user):
+        """UaaTokenServices.createAccessToken + RefreshTokenCreator.isRefreshTokenSupported."""
+        if "refresh_token" not in client.get("authorized_grant_types", []):
+            return False
+        if self.config["refresh_restrict_grant"]:
+            return user is not None and OFFLINE_SCOPE in scopes
+        return grant_type in REFRESH_GRANTS
+
+    def _refresh_expiry(self, client):
+        validity = client.get("refresh_token_validity") or int(self.config["refresh_token_ttl"])
+        return int(self.clock.now()) + int(validity)
+
+    def _store_refresh(self, zone_id, claims, expires):
+        """An opaque refresh token: UAA answers with the jti and keeps the token in its revocable-token store."""
+        value = uuid.uuid4().hex + "-r"
+        self.refresh_tokens[value] = {"zid": zone_id, "cid": claims["cid"], "user_id": claims["user_id"],
+                                      "user_name": claims["user_name"], "scope": list(claims["scope"]),
+                                      "grant_type": claims["grant_type"], "rev_sig": claims["rev_sig"], "exp": expires}
+        self.remember_secret(value)
+        return value
+
+    def _refresh_record(self, zone_id, value):
+        """TokenValidationService.validateToken for a refresh token: known, of a live client, same secrets."""
+        if not value:
+            raise invalid_token("Invalid refresh token (empty token)")
+        self.remember_secret(value)
+        if value.count(".") == 2:
+            raise invalid_token("Invalid refresh token.")  # an access token offered as a refresh token
+        record = self.refresh_tokens.get(value)
+        if record is None or record["zid"] != zone_id:
+            raise invalid_token("The token expired, was revoked, or the token ID is incorrect.")
+        client = self.clients[zone_id].get(record["cid"])
+        if client is None:
+            raise invalid_token("The token refers to a non-existent client: %s" % record["cid"])
+        if not any(record["rev_sig"] == self._rev_sig(client["client_id"], h, client.get("token_salt"), record["user_id"])
+                   for h in client["_hashes"] or [None]):
+            raise invalid_token("revocable signature mismatch")
+        return record
+
+    def _refresh(self, zone_id, client, form):
+        """grant_type=refresh_token (UaaTokenServices.refreshAccessToken)."""
+        value = form.get("refresh_token")
+        record = self._refresh_record(zone_id, value)
+        if self.config["refresh_restrict_grant"] and OFFLINE_SCOPE not in record["scope"]:
+            raise insufficient_scope_message("Expected scope %s is missing" % OFFLINE_SCOPE)
+        if record["cid"] != client["client_id"]:
+            raise HttpError(400, {"error": "invalid_grant", "error_description": "Wrong client for this refresh token: %s" % record["cid"]})
+        if record["exp"] <= self.clock.now():
+            raise invalid_token("Invalid refresh token expired at %s" % java_date(record["exp"]))
+        requested = form.get("scope", "").split() or record["scope"]
+        if not record["scope"] or not set(requested) <= set(record["scope"]):
+            raise HttpError(400, {"error": "invalid_scope", "scope": " ".join(record["scope"]), "error_description":
+                                  "Unable to narrow the scope of the client authentication to [%s]." % ", ".join(requested)})
+        user = self.users[zone_id].get(record["user_name"])
+        if user is None:
+            raise HttpError(400, {"error": "invalid_grant", "error_description": "user not found"})
+        token, claims = self._mint(zone_id, client, requested, record["grant_type"], user, record["user_name"])
+        if self.config["refresh_rotate"]:
+            del self.refresh_tokens[value]
+            value = self._store_refresh(zone_id, dict(claims, scope=record["scope"]), record["exp"])
+        return self._token_answer(token, claims, value)
 
     @route("GET", "/oauth/clients")
     def list_clients(self, request):

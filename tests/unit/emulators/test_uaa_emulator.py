@@ -99,3 +99,104 @@ def test_request_log_and_secret_ledger(uaa):
     requests.get(uaa.url + "/login", timeout=5)
     assert control(uaa, "requests", method="GET")[-1]["path"] == "/login"
     assert "adm1n-S3cret-seed-7f3a9c" in control(uaa, "secrets", method="GET")
+
+
+# ---- refresh tokens (contract 2.2; UaaTokenServices.createAccessToken, RefreshTokenCreator) ------------------------
+CF = ("cf", "")
+ADMIN_USER = {"username": "admin-user", "password": "us3r-Adm1n-Passw0rd-seed-5e1"}
+
+
+def password_grant(uaa, auth=CF, **extra):
+    return requests.post(uaa.url + "/oauth/token", data=dict(ADMIN_USER, grant_type="password", **extra), auth=auth, timeout=5)
+
+
+def refresh(uaa, value, auth=CF, **extra):
+    return requests.post(uaa.url + "/oauth/token", data=dict(grant_type="refresh_token", refresh_token=value, **extra),
+                         auth=auth, timeout=5)
+
+
+def test_password_grant_returns_an_opaque_refresh_token_when_the_client_has_the_grant(uaa):
+    body = password_grant(uaa).json()
+    assert list(body) == ["access_token", "token_type", "refresh_token", "expires_in", "scope", "jti"]
+    assert len(body["refresh_token"]) == 34 and body["refresh_token"].endswith("-r")
+    assert body["refresh_token"] in control(uaa, "secrets", method="GET")  # the leak check looks for it too
+    uaa.emulator.clients["uaa"]["cf"]["authorized_grant_types"] = ["password"]  # UAA adds it on writes; bootstrap may not
+    assert "refresh_token" not in password_grant(uaa).json()
+
+
+def test_client_credentials_never_gets_a_refresh_token(uaa):
+    body = {"client_id": "cc-refresh", "client_secret": "cc-refresh-secret-1", "authorities": ["uaa.none"],
+            "authorized_grant_types": ["client_credentials", "refresh_token"]}
+    assert requests.post(uaa.url + "/oauth/clients", json=body, headers=token(uaa), timeout=5).status_code == 201
+    answer = requests.post(uaa.url + "/oauth/token", data={"grant_type": "client_credentials"},
+                           auth=("cc-refresh", "cc-refresh-secret-1"), timeout=5).json()
+    assert "access_token" in answer and "refresh_token" not in answer
+
+
+def test_refresh_grant_keeps_the_refresh_token_and_may_narrow_the_scope(uaa):
+    value = password_grant(uaa).json()["refresh_token"]
+    renewed = refresh(uaa, value, scope="clients.read")
+    assert renewed.status_code == 200 and renewed.json()["refresh_token"] == value and renewed.json()["scope"] == "clients.read"
+    listed = requests.get(uaa.url + "/oauth/clients", headers={"Authorization": "Bearer " + renewed.json()["access_token"]}, timeout=5)
+    assert listed.status_code == 200
+    wider = refresh(uaa, value, scope="clients.read scim.write")
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    assert wider.json()["error_description"] == "Unable to narrow the scope of the client authentication to [clients.read, scim.write]."
+
+
+def test_refresh_grant_errors(uaa):
+    value = password_grant(uaa).json()["refresh_token"]
+    unknown = refresh(uaa, "0" * 32 + "-r")
+    assert unknown.status_code == 401 and unknown.json() == {
+        "error": "invalid_token", "error_description": "The token expired, was revoked, or the token ID is incorrect."}
+    access = refresh(uaa, password_grant(uaa).json()["access_token"])
+    assert access.status_code == 401 and access.json()["error_description"] == "Invalid refresh token."
+    other = refresh(uaa, value, auth=ADMIN)
+    assert other.status_code == 401 and other.json()["error_description"] == "Unauthorized grant type"
+    uaa.emulator.clients["uaa"]["portal-web"]["authorized_grant_types"].append("password")
+    wrong = refresh(uaa, value, auth=("portal-web", "p0rtal-S3cret-seed-d41f06"))
+    assert wrong.status_code == 400 and wrong.json() == {"error": "invalid_grant", "error_description": "Wrong client for this refresh token: cf"}
+    control(uaa, "clock", {"advance": 2592000})
+    expired = refresh(uaa, value)
+    assert expired.status_code == 401 and expired.json()["error_description"].startswith("Invalid refresh token expired at ")
+
+
+def test_a_secret_update_ends_refresh_tokens_an_add_does_not(uaa):
+    value = password_grant(uaa).json()["refresh_token"]
+    url = uaa.url + "/oauth/clients/cf/secret"
+    requests.put(url, json={"secret": "cf-added-secret-1", "changeMode": "ADD"}, headers=token(uaa), timeout=5)
+    assert refresh(uaa, value).status_code == 200
+    requests.put(url, json={"secret": "cf-new-secret-1"}, headers=token(uaa), timeout=5)
+    ended = refresh(uaa, value, auth=("cf", "cf-new-secret-1"))
+    assert ended.status_code == 401 and ended.json()["error_description"] == "revocable signature mismatch"
+
+
+def test_client_refresh_token_validity_wins_over_the_switch(uaa):
+    control(uaa, "config", {"refresh_token_ttl": 100})
+    short = password_grant(uaa).json()["refresh_token"]
+    uaa.emulator.clients["uaa"]["cf"]["refresh_token_validity"] = 1000
+    longer = password_grant(uaa).json()["refresh_token"]
+    control(uaa, "clock", {"advance": 200})
+    assert refresh(uaa, short).status_code == 401 and refresh(uaa, longer).status_code == 200
+
+
+def test_switch_refresh_rotate(uaa):
+    control(uaa, "config", {"refresh_rotate": True})
+    value = password_grant(uaa).json()["refresh_token"]
+    rotated = refresh(uaa, value).json()["refresh_token"]
+    assert rotated != value and rotated.endswith("-r")
+    assert refresh(uaa, value).status_code == 401 and refresh(uaa, rotated).status_code == 200
+
+
+def test_switch_refresh_restrict_grant(uaa):
+    before = password_grant(uaa).json()["refresh_token"]  # issued while the operator setting was off
+    control(uaa, "config", {"refresh_restrict_grant": True})
+    assert "refresh_token" not in password_grant(uaa).json()
+    refused = refresh(uaa, before)
+    assert refused.status_code == 403 and refused.json() == {"error": "insufficient_scope",
+                                                             "error_description": "Expected scope uaa.offline_token is missing"}
+    uaa.emulator.clients["uaa"]["cf"]["scope"].append("uaa.offline_token")
+    uaa.emulator.users["uaa"]["admin-user"]["groups"].append("uaa.offline_token")
+    offline = password_grant(uaa).json()
+    assert "uaa.offline_token" in offline["scope"].split() and refresh(uaa, offline["refresh_token"]).status_code == 200
+    assert "refresh_token" not in password_grant(uaa, scope="clients.read").json()

@@ -8,6 +8,8 @@ The adapter here keeps a platform in memory; the HTTP side of every adapter is t
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import os
 import socket
@@ -341,6 +343,15 @@ class FurtherSink:
             raise AnsibleActionFail("403 permission denied")
         self.events.append(("deliver", key))
         self.records[key] = dict(record)
+
+    @contextlib.contextmanager
+    def lock(self, key, timeout=60.0):
+        self.events.append(("lock", key))
+        yield True
+
+    @staticmethod
+    def lock_owner(key):
+        return "nobody"
 
 
 def test_a_further_sink_gets_the_proven_secret_before_the_old_one_is_retired(sink, tmp_path):
