@@ -222,7 +222,8 @@ class UaaApi:
         body = response.body or {}
         if response.status != 200:
             return None, body
-        hide(self.module, body.get("access_token"))
+        for field in ("access_token", "refresh_token", "id_token"):  # a password grant answers with a refresh token too
+            hide(self.module, body.get(field))
         return body.get("access_token"), body
 
     def token(self):

@@ -241,6 +241,12 @@ def anypoint_setup(sink="file"):
     return setup
 
 
+def anypoint_reset_setup(workspace):
+    """A control plane that refuses a chosen environment secret: the engine's fallback, the platform's reset."""
+    anypoint_setup()(workspace)
+    workspace.control("config", {"allow_env_secret_set": False}, platform="anypoint")
+
+
 def anypoint_token(workspace, client_id, secret):
     return workspace.control("token_for", {"client_id": client_id, "client_secret": secret}, platform="anypoint")["valid"]
 
@@ -487,6 +493,9 @@ SCENARIOS = {
     **per_sink("uaa grant_dance", "uaa", "uaa_rotate.yml", "uaa-test", lambda sink: uaa_setup("grant_dance", ["portal-web"], sink),
                lambda sink: uaa_check(["portal-web"], sink)),
     **per_sink("anypoint environments", "anypoint", "anypoint_rotate.yml", "acme", anypoint_setup, anypoint_check),
+    # The reset fallback repeats the file-sink scenario on another control plane: the bounded form samples it as a variant.
+    "anypoint environments, reset fallback": Scenario("anypoint environments, reset fallback", "anypoint", "anypoint_rotate.yml",
+                                                      "acme", anypoint_reset_setup, anypoint_check(), variant_of="anypoint environments"),
     **per_sink("anypoint connected app", "anypoint", "anypoint_rotate.yml", "acme", anypoint_app_setup, anypoint_app_check),
     **per_sink("anypoint roll back", "anypoint", "anypoint_rollback.yml", "acme", anypoint_rollback_setup, anypoint_rollback_check,
                sinks=("file", "vault", "aws")),
