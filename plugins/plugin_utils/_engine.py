@@ -61,7 +61,7 @@ OVERLAP = {
     "hard_cut": "hard cut with a gap",
 }
 RESULTS = ("planned", "unchanged", "would fail", "rotated", "added", "retired", "repaired", "delivered", "rolled back",
-           "restored", "restored (unproven)", "failed", "skipped", "compliant", "findings")
+           "restored", "restored (unproven)", "failed", "skipped", "compliant", "findings", "unknown")
 DONE = ("rotated", "added", "retired", "repaired", "delivered", "rolled back", "restored", "restored (unproven)")
 IN_PROGRESS_PER_SLOT = 4
 CHAR_SETS = {name: getattr(string, name) for name in
@@ -532,15 +532,17 @@ class Engine:
                         self.journal_writes += work.journal.writes
                 self._settle(work)  # the outcome is on disk before the lock is released
         except self.errors as error:
-            work.result = "would fail" if self.check_mode else "failed"
+            work.result = self._failed_result()
             work.error = str(error)
         except Exception as error:  # pylint: disable=broad-exception-caught
             # One credential must not stop the others; the type names what broke, never a value (it may be a secret).
-            work.result = "would fail" if self.check_mode else "failed"
+            work.result = self._failed_result()
             work.error = "unexpected error (%s); the journal in the sink says how far it got, and a re-run resumes" % type(error).__name__
+        if work.result == "unknown":
+            work.error = "could not be audited, so it is not called compliant: %s" % work.error
         with self._lock:
             self.done += 1
-            if work.result in ("failed", "would fail"):
+            if work.result in ("failed", "would fail", "unknown"):
                 self.failures += 1
         return work
 
@@ -583,6 +585,12 @@ class Engine:
                 work.journal.persist(**taken)
             work.steps.append("took up the newer rotation that a run journaling in %s made" % store.path)
             record = work.journal.record
+
+    def _failed_result(self):
+        """An audit that could not reach the platform or the sink knows nothing: "unknown", never "compliant"."""
+        if self.policy.get("operation") == "audit":
+            return "unknown"
+        return "would fail" if self.check_mode else "failed"
 
     def _protocol(self, work):
         work.overlap = self.adapter.overlap(work)
@@ -728,6 +736,14 @@ class Engine:
             found.append("orphan: no sink holds a secret of this credential; rotate it so that one does")
         elif record.get("rotated_at") and plan["action"] == "rotate":
             found.append("overdue: %s" % plan["reason"])
+        if adapter.restores and record.get("client_id"):
+            # The portal never proves a secret, but it shows the client id: an audit that contacts it learns something.
+            shown = adapter.current_id(work)
+            if shown != record["client_id"]:
+                found.append("drift: the platform shows client id %s, the sink %s (changed outside this collection)"
+                             % (shown, record["client_id"]))
+            else:
+                work.steps.append("the platform shows the sink's client id")
         if secret and adapter.can_prove(work):
             if not adapter.authenticates(work, secret):
                 found.append("drift: the platform rejects the secret in the sink (changed outside this collection)")
@@ -1104,7 +1120,7 @@ def report(platform, works, meta):
         summary[row["result"]] = summary.get(row["result"], 0) + 1
     data = {"schema": SCHEMA, "generated_at": now_iso()}
     data.update(meta)
-    data.update(summary=summary, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows)
+    data.update(summary=summary, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail", "unknown")), credentials=rows)
     return data
 
 
@@ -1137,7 +1153,7 @@ def merge_reports(existing, data):
     for row in rows:
         summary[row["result"]] = summary.get(row["result"], 0) + 1
     return dict(data, credentials=rows, summary=summary,
-                failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")))
+                failed=sum(1 for row in rows if row["result"] in ("failed", "would fail", "unknown")))
 
 
 def _cell(value):

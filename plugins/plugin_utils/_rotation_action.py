@@ -157,7 +157,7 @@ class RotationAction(ActionBase):
         data = _engine.report(self.PLATFORM, works, meta)
         write_reports(args["report_json"], args["report_markdown"], data)
 
-        failed = [work for work in works if work.result in ("failed", "would fail", "skipped", "findings")]
+        failed = [work for work in works if work.result in ("failed", "would fail", "skipped", "findings", "unknown")]
         changing = () if verify_only or audit else ("planned",) if check_mode else _engine.DONE
         result.update(
             changed=any(work.result in changing for work in works) or engine.journal_writes > 0 and not check_mode,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 
 import requests
 
@@ -149,3 +150,27 @@ def test_the_audit_of_an_api_connect_catalog_finds_orphans_age_and_drift(workspa
     assert drifted.rc != 0, drifted.output[-3000:]
     assert [name for name, row in rows().items() if any(f.startswith("drift") for f in row["findings"])], rows()
     assert_no_leak(workspace)
+
+
+def test_an_audit_that_cannot_reach_a_platform_says_unknown_and_fails(workspace):
+    everywhere(workspace, [{"client_id": BILLING[0], "current_secret": BILLING[1]}], ORIGINALS[:1])
+    for playbook in ("uaa_rotate.yml", "apic_v5_restore.yml"):
+        assert workspace.play(playbook).rc == 0
+    # Nothing listens where the platforms were: no answer may be read as "compliant".
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = "http://127.0.0.1:%d" % probe.getsockname()[1]
+    with open(os.path.join(workspace.path, "inventory.json"), encoding="utf-8") as handle:
+        inventory = json.load(handle)
+    inventory["uaa_servers"]["hosts"]["uaa-test"]["uaa_url"] = nowhere
+    inventory["apic_v5_portals"]["hosts"]["v5-test"].update(apic_v5_url=nowhere, apic_v5_credential_restore_gateway_probe_url=None)
+    inventory["apic_v5_portals"]["hosts"]["v5-test"] = {k: v for k, v in inventory["apic_v5_portals"]["hosts"]["v5-test"].items() if v is not None}
+    for host in (inventory["uaa_servers"]["hosts"]["uaa-test"], inventory["apic_v5_portals"]["hosts"]["v5-test"]):
+        host.update({name: 0 for name in ("uaa_retries", "apic_v5_retries")})
+    workspace.write_inventory(inventory)
+    unreachable = workspace.play("credential_audit.yml", "--limit", "uaa-test,v5-test,localhost")
+    assert unreachable.rc != 0, unreachable.output[-3000:]
+    for platform, host in (("uaa", "uaa-test"), ("apic_v5", "v5-test")):
+        rows = audit_rows(workspace, platform, host).values()
+        assert {row["result"] for row in rows} == {"unknown"}, rows
+        assert all("not called compliant" in row["error"] for row in rows), rows
