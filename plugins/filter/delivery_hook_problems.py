@@ -43,7 +43,7 @@ def _task_problems(tasks, where):
         try:
             ModuleArgsParser(task).parse()
         except AnsibleError as error:
-            problems.append("%s (%s) does not load: %s" % (label, task.get("name") or "no name", error.message.split("\n")[0]))
+            problems.append("%s (%s) does not load: %s" % (label, task.get("name") or "no name", error.message.partition("\n")[0]))
     return problems
 
 
@@ -52,7 +52,7 @@ def delivery_hook_problems(path):
     try:
         tasks = DataLoader().load_from_file(path)
     except AnsibleError as error:
-        return ["%s is not a tasks file Ansible can read: %s" % (path, error.message.split("\n")[0])]
+        return ["%s is not a tasks file Ansible can read: %s" % (path, error.message.partition("\n")[0])]
     if not tasks:
         return ["%s holds no tasks" % path]
     return _task_problems(tasks, path)
