@@ -28,7 +28,6 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     WRITE_ACTIONS,
     audit_findings,
     check_policy,
-    markdown,
     now_iso,
     plan_rollback,
     plan_rotation,
@@ -41,6 +40,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._http import HA
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, record_digest
+from ansible_collections.apiops.credentials.plugins.plugin_utils._report import operation_of, run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import SETTINGS_PROBLEMS, remote_store
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
@@ -144,6 +144,7 @@ class ActionModule(ActionBase):
 
         # The engine's report schema, with the catalog's own columns next to its fields.
         data = {"schema": SCHEMA, "generated_at": now_iso(), "run_id": str(self._task._uuid), "check_mode": check_mode,
+                "operation": operation_of(args["operation"]), "run": self._run_metadata(started),
                 "org": args["apic_org"], "catalog": args["apic_catalog"], "consumer_org": args["consumer_org"],
                 "expiry_days": args["expiry_days"], "deletion_days": args["deletion_days"], "actions": summarize(items)}
         rows = [report_row(item, digests.get(item["key"]), where, target) for item in items]
@@ -152,7 +153,7 @@ class ActionModule(ActionBase):
             counts[row["result"]] = counts.get(row["result"], 0) + 1
         data.update(summary=counts, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows)
         # Output, not state: written in check mode too (it is the plan).
-        write_reports(args["report_json"], args["report_markdown"], data, render=markdown)
+        write_reports(args["report_json"], args["report_markdown"], data)
 
         failed = [item for item in items if item["result"] in ("failed", "would fail", "skipped")]
         result.update(
@@ -195,10 +196,11 @@ class ActionModule(ActionBase):
         for row in rows:
             counts[row["result"]] = counts.get(row["result"], 0) + 1
         data = {"schema": SCHEMA, "generated_at": now_iso(), "run_id": str(self._task._uuid), "check_mode": True, "audit": True,
+                "operation": "audit", "run": self._run_metadata(started),
                 "org": args["apic_org"], "catalog": args["apic_catalog"], "expiry_days": args["expiry_days"],
                 "deletion_days": args["deletion_days"], "summary": counts, "credentials": rows,
                 "failed": sum(1 for row in rows if row["result"] == "findings")}
-        write_reports(args["report_json"], args["report_markdown"], data, render=_engine.markdown)
+        write_reports(args["report_json"], args["report_markdown"], data)
         failed = [row for row in rows if row["findings"]]
         result.update(changed=False, summary=counts, credentials=rows, requests=api.request_count, journal_writes=0,
                       seconds=round(time.monotonic() - started, 2), sink_path=where, delivered=[],
@@ -210,6 +212,10 @@ class ActionModule(ActionBase):
         if failed:
             result["failed"] = args["fail_on_error"]
         return result
+
+    def _run_metadata(self, started):
+        """The report's ``run``: the play's variables (AWX's job variables among them) are the templar's."""
+        return run_metadata(getattr(self._templar, "available_variables", None) or {}, time.time() - (time.monotonic() - started))
 
     def _announce(self, args, works, store):
         """One e-mail per owner for every new credential that is proven and not yet announced; the sink remembers."""

@@ -113,6 +113,27 @@ options:
         given that report.
       - Ignored in check mode.
     type: path
+  plan:
+    description:
+      - The approved plan as data instead of a file, the same JSON as O(plan_file). An AWX workflow passes it from the
+        check job (its C(set_stats)) to the real job, whose execution pod has no file of the check job.
+      - Ignored in check mode.
+    type: dict
+  require_rollback:
+    description:
+      - Refuse to rotate a credential whose rotation could not be rolled back (the secret in use now is not known to
+        this collection, or the platform takes no chosen secret for it), in check mode too. Without it, the plan and
+        the report say so per credential (C(rollback)).
+    type: bool
+    default: false
+  plan_digest:
+    description:
+      - The digest of the approved plan, as the check run printed it (RV(plan_digest)). With it, a plan whose content
+        gives another digest (edited or replaced after the approval) is refused before anything is done.
+      - A check-mode run computes it over what the plan pins for each credential (action, expected result, strategy,
+        overlap, sink, further sinks and hook, a digest of the sink record, the platform's observed state) and the
+        policy options.
+    type: str
   fail_on_error:
     description:
       - Fail the task when any credential failed (after every other credential was handled).

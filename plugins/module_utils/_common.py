@@ -83,6 +83,9 @@ ENGINE_ARGSPEC = dict(
     verify_only=dict(type="bool", default=False),
     audit=dict(type="bool", default=False),
     plan_file=dict(type="path"),
+    plan=dict(type="dict"),
+    plan_digest=dict(type="str"),
+    require_rollback=dict(type="bool", default=False),
 )
 
 

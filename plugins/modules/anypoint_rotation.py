@@ -123,6 +123,12 @@ run_id:
   description: The id of the run in its report; the roles pass it to their second run after a delivery hook.
   returned: always
   type: str
+plan_digest:
+  description:
+    - In check mode, the digest of the plan for this target (see O(plan_digest)); after an approved plan was carried out,
+      the digest of that plan. Null otherwise.
+  returned: always
+  type: str
 sink_file:
   description: The sink file (O(sink=file)), for the P(apiops.credentials.sink_secret#lookup) lookup of a delivery hook.
   returned: always

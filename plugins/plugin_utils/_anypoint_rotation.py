@@ -30,7 +30,14 @@ import threading
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import AnypointApi, find_environment, refused_explicit_secret
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import Target
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, SetRefused, StepError, generate_secret
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
+    Adapter,
+    ApiContext,
+    SetRefused,
+    StepError,
+    generate_secret,
+    secret_digest,
+)
 
 # The platform's own secrets are 32 hexadecimal characters in mixed case; a chosen one looks the same to consumers.
 SECRET_LENGTH = 32
@@ -137,6 +144,11 @@ class AnypointAdapter(Adapter):
     def authenticates(self, work, secret):
         return bool(secret) and self._target(work).works(secret)
 
+    def fingerprint(self, work):
+        # The platform shows the secret: a digest of it pins the plan to the secret in place (a reset by anyone else
+        # changes it) without the plan holding the secret.
+        return "secret digest %s" % secret_digest(self.read_secret(work))
+
     def resets(self, work):
         return self._target(work).org["id"] in self._reset_only
 
@@ -165,7 +177,8 @@ class AnypointAdapter(Adapter):
                     raise
                 with self._lock:
                     self._reset_only.add(target.org["id"])
-                raise SetRefused("this control plane does not accept a chosen secret: %s" % error.message)
+                # The platform's words are left out: an answer about a refused value might quote it.
+                raise SetRefused("this control plane answers HTTP %s to a chosen secret" % error.status)
             if secret != new:
                 raise StepError("Anypoint answered the change but shows another secret than the one sent; the one sent "
                                 "stays pending in the sink and a re-run checks the platform first")

@@ -117,6 +117,9 @@ class ApicV5Adapter(Adapter):
         self._find(work)
         return self._find(work, fresh=True)[2]["client_id"]
 
+    def fingerprint(self, work):
+        return "client id %s" % self.current_id(work)
+
     def restore(self, work, value):
         org, app, _credential = self._find(work)
         try:

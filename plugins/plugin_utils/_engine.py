@@ -147,6 +147,9 @@ def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=
     now = parse_time(now, "now") or datetime.now(timezone.utc)
     rotated_at = parse_time(record.get("rotated_at"), "rotated_at")
     age_days = (now - rotated_at).days if rotated_at else None
+    if record.get("operation") == "rollback" and record.get("state") == "pending":
+        return dict(action="blocked", reason="a roll back of this credential was interrupted: run the roll back playbook, "
+                                             "which finishes it, before rotating again", age_days=age_days)
     if record.get("pending_secret") or record.get("state") in ("pending", "rotating"):
         # pending: a generated secret was persisted; rotating: the secret was recorded before a server-side reset
         # (Anypoint). Either way the last run stopped before it recorded the end.
@@ -172,22 +175,25 @@ def plan_rotation(record, max_age_days=90, rotate_before=None, phase="all", now=
     return dict(action="none", reason="rotated %d days ago" % age_days, age_days=age_days)
 
 
-def plan_rollback(record, restores=False):
-    """Roll back to the previous secret in the journal: ``{"action": "rollback" | "none" | "blocked", "reason"}``.
+def plan_rollback(record, restores=False, settable=True):
+    """Roll back to the previous secret in the journal: ``{"action": "rollback" | "undo" | "finish" | "none" |
+    "blocked", "reason"}``.
 
     ``restores``: the platform takes a client id and a secret together (API Connect v5), and the journal's previous
-    value is the one an earlier restore put in place.
+    value is the one an earlier restore put in place. ``settable``: a given value can be put in place (not so for a
+    UAA grant dance, whose UAA lets only the client change its secret).
     """
     record = record or {}
     if record.get("operation") == "rollback" and record.get("state") == "pending":
         return dict(action="rollback", reason="an interrupted roll back is finished")
     if not restores and record.get("state") in ("pending", "rotating"):
         # A rotation stopped midway (a crash, a kill): its new secret may or may not be in place on the platform.
-        if record.get("secret"):
+        if record.get("secret") and settable:
             return dict(action="undo", reason="a rotation was interrupted midway: the secret proven before it is put back")
-        return dict(action="finish", reason="a rotation was interrupted midway, and no secret from before it is known (it "
-                                            "was not given as current_secret): the rotation is finished instead, so the "
-                                            "secret that works is the one in the sink")
+        why = ("no secret from before it is known (it was not given as current_secret)" if settable else
+               "this platform cannot be given a chosen secret for this credential")
+        return dict(action="finish", reason="a rotation was interrupted midway, and %s: the rotation is finished instead, "
+                                            "so the secret that works is the one in the sink" % why)
     if record.get("state") == "rolled_back":
         return dict(action="none", reason="already rolled back to the secret before the last %s" % ("restore" if restores else "rotation"))
     if restores:
@@ -225,7 +231,11 @@ def secret_digest(secret):
 
 def delivered_copy(record):
     """What a further sink is given: the record without the journal's unfinished steps."""
-    return {name: value for name, value in record.items() if not name.startswith("pending") and name != "hook_delivered"}
+    copy = {name: value for name, value in record.items() if not name.startswith("pending") and name != "hook_delivered"}
+    if copy.get("state") in ("pending", "rotating"):
+        # Unfinished steps are the journal's own; a copy in that state would look like another run's rotation.
+        copy.pop("state")
+    return copy
 
 
 def record_digest(record):
@@ -237,31 +247,64 @@ def record_digest(record):
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
 
-def plan_differences(plan, rows, platform, target):
-    """What differs between an approved plan (a check-mode report) and the rows of a fresh check: [] when nothing."""
+# What an approved plan pins per credential, and how a difference is named. The sink record and the platform's state
+# are compared as digests: what they were made from is not in the plan.
+BOUND_FIELDS = (("action", "action"), ("result", "expected result"), ("strategy", "strategy"), ("overlap", "overlap"),
+                ("sink", "sink"), ("deliveries", "further sinks and hook"), ("digest", None), ("fingerprint", None))
+BOUND_POLICY = ("operation", "phase", "max_age_days", "rotate_before", "min_overlap", "verify_only", "require_rollback")
+
+
+def plan_rows(plan, platform, target):
+    """The rows of ``plan`` for one platform and target, keyed by (location, credential)."""
+    return {(row.get("location"), row.get("credential")): row for row in (plan or {}).get("credentials") or []
+            if row.get("platform") == platform and row.get("target") == target}
+
+
+def plan_digest(plan, platform, target):
+    """The digest of what a plan binds for one target: each credential's pinned fields and the policy.
+
+    The check run prints it; an approver passes on the one they saw, and the real run refuses a plan whose content
+    gives another (a hand edit). Free text (reasons, steps, times) is left out, so the digest says what will be done.
+    """
+    rows = plan_rows(plan, platform, target)
+    material = {"platform": platform, "target": target,
+                "policy": {name: ((plan or {}).get("policy") or {}).get(name) for name in BOUND_POLICY},
+                "credentials": [[list(key)] + [rows[key].get(field) for field, _words in BOUND_FIELDS] for key in sorted(rows, key=str)]}
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+
+
+def plan_differences(plan, rows, platform, target, policy=None):
+    """What differs between an approved plan (a check-mode report) and the rows of a fresh check: [] when nothing.
+
+    One line per difference, naming the credential and the field; ``policy`` (this run's) is compared with the plan's.
+    """
     if not isinstance(plan, dict) or plan.get("schema") != SCHEMA or not plan.get("check_mode"):
-        return ["the plan file is not a plan written by a check-mode run of this collection"]
-    approved = {(row.get("platform"), row.get("target"), row.get("location"), row.get("credential")): row
-                for row in plan.get("credentials") or []}
-    approved = {key: row for key, row in approved.items() if key[0] == platform and key[1] == target}
+        return ["the plan is not a plan written by a check-mode run of this collection"]
+    approved = plan_rows(plan, platform, target)
     if not approved:
         return ["the plan has no %s credentials of %s" % (platform, target)]
-    differences = []
+    differences = ["option %s was %s in the plan, is %s now" % (name, (plan.get("policy") or {}).get(name), policy.get(name))
+                   for name in BOUND_POLICY if policy is not None and (plan.get("policy") or {}).get(name) != policy.get(name)]
     seen = set()
     for row in rows:
-        key = (row["platform"], row["target"], row["location"], row["credential"])
+        key = (row["location"], row["credential"])
         seen.add(key)
-        name = "%s/%s" % (row["location"], row["credential"])
+        name = "%s/%s" % key
         then = approved.get(key)
         if then is None:
             differences.append("%s is not in the plan" % name)
             continue
-        for field, words in (("action", "action"), ("result", "expected result"), ("digest", "sink record")):
-            if then.get(field) != row.get(field):
-                differences.append("%s: %s was %s in the plan, is %s now" % (name, words, then.get(field), row.get(field))
-                                   if field != "digest" else "%s: its sink record changed since the plan" % name)
-    for key in sorted(set(approved) - seen):
-        differences.append("%s/%s is in the plan but not in this run" % (key[2], key[3]))
+        for field, words in BOUND_FIELDS:
+            if then.get(field) == row.get(field):
+                continue
+            if field == "digest":
+                differences.append("%s: its sink record changed since the plan" % name)
+            elif field == "fingerprint":
+                differences.append("%s: the platform changed since the plan (%s, now %s)" % (name, then.get(field), row.get(field)))
+            else:
+                differences.append("%s: %s was %s in the plan, is %s now" % (name, words, then.get(field), row.get(field)))
+    for key in sorted(set(approved) - seen, key=str):
+        differences.append("%s/%s is in the plan but not in this run" % key)
     return differences
 
 
@@ -335,6 +378,10 @@ class Work:
         self.key = key  # of its record in the sink
         self.sink = None  # where that record is, in words (set by the engine)
         self.digest = None  # of the sink record the plan was made from
+        self.fingerprint = None  # of the platform's state, as a dry run observed it (see Adapter.fingerprint)
+        self.before = {}  # state and rotated_at of the record when the run found it (a masked diff shows them)
+        self.rollback = None  # why the rotation planned could not be rolled back (None: it can)
+        self.deliveries = None  # the further sinks and the hook the secret goes to, in words
         self.spec = spec  # the input entry; may hold a secret (current_secret), so it is never reported
         self.journal = None
         self.action = None
@@ -354,6 +401,7 @@ class Work:
                 "strategy": self.strategy, "action": self.action, "reason": self.reason,
                 "overlap": OVERLAP.get(self.overlap), "steps": list(self.steps), "result": self.result,
                 "error": self.error, "sink": self.sink, "next": self.next, "digest": self.digest,
+                "fingerprint": self.fingerprint, "deliveries": self.deliveries, "rollback": self.rollback,
                 "findings": list(self.findings), "age_days": self.age_days}
 
 
@@ -406,6 +454,10 @@ class Adapter:
         """Must the platform make this credential's new secret (a reset)? True where it refuses a chosen one."""
         return self.generates == "platform"
 
+    def settable(self, work):
+        """Can a chosen secret be put in place with ``set`` (roll back)?"""
+        return True
+
     def read_secret(self, work):
         """The secret the platform holds now (platforms that show it)."""
         raise NotImplementedError
@@ -416,6 +468,11 @@ class Adapter:
 
     def next_step(self, work):
         """What must be updated once the secret changed, in words (no secret)."""
+        return None
+
+    def fingerprint(self, work):
+        """The platform's state of the credential as a short string without a secret (a dry run pins it in the plan,
+        and the approved run refuses to go on when it changed), or None when the platform shows nothing of it."""
         return None
 
     # Restoring known values (operation restore): the platform shows an id, not the secret.
@@ -575,8 +632,10 @@ class Engine:
             newer = (other.get("rotated_at") or "") > (record.get("rotated_at") or "")
             if not other.get("secret") or other["secret"] == record.get("secret") or not newer or record.get("pending_secret"):
                 continue
-            if not self.adapter.authenticates(work, other["secret"]) or self.adapter.authenticates(work, record.get("secret")):
+            if not self.adapter.authenticates(work, other["secret"]):
                 continue
+            if other.get("previous_secret") != record.get("secret") and self.adapter.authenticates(work, record.get("secret")):
+                continue  # two working secrets, neither made from the other: nothing here says which is newer in use
             taken = {name: other.get(name) for name in ("secret", "previous_secret", "state", "strategy", "rotated_at",
                                                         "retired_at", "added_at")}
             if self.check_mode:  # the dry run plans from what the real run will hold, and writes nothing
@@ -595,6 +654,10 @@ class Engine:
     def _protocol(self, work):
         work.overlap = self.adapter.overlap(work)
         work.digest = record_digest(work.journal.record)
+        work.before = {name: work.journal.record.get(name) for name in ("state", "rotated_at")}
+        work.deliveries = ", ".join([store.path for store in self.deliveries] + (["the delivery hook"] if self.hook is not None else [])) or None
+        if self.check_mode and self.policy.get("operation", "rotate") != "audit" and not self.policy.get("verify_only"):
+            work.fingerprint = self.adapter.fingerprint(work) or "the platform shows nothing of this credential's state"
         hooked = self._hook_outcome(work)
         if self.hook and self.hook.get("second") and self.policy.get("operation", "rotate") != "rotate":
             # After a roll back or a restore nothing waits for the hook: it only had to be told.
@@ -651,7 +714,7 @@ class Engine:
         if policy.get("operation") == "restore":
             plan = plan_restore(journal.record, adapter.current_id(work), work.spec["client_id"], policy.get("update_secret"))
         elif policy.get("operation") == "rollback":
-            plan = plan_rollback(journal.record, restores=adapter.restores)
+            plan = plan_rollback(journal.record, restores=adapter.restores, settable=adapter.settable(work))
         else:
             plan = plan_rotation(journal.record, policy.get("max_age_days"), policy.get("rotate_before"), policy.get("phase", "all"))
         work.action, work.reason = plan["action"], plan["reason"]
@@ -670,22 +733,21 @@ class Engine:
             return
         if self.check_mode:
             if work.action == "rotate":
-                adapter.preflight(work, self._current(work))  # read-only: a wrong current secret fails the dry run too
+                # read-only: a wrong current secret fails the dry run too
+                self._rollback_possible(work, adapter.preflight(work, self._current(work)))
             work.result = "planned"
             work.next = "run without --check to carry out the plan"
             return
         if work.action == "undo":
             self._undo(work)
             return
-        if work.action == "finish":
-            work.action = "resume"  # the rotation's own way on, below
         if work.action == "rollback":
             self._rollback(work)
             return
         if work.action == "restore":
             self._restore(work)
             return
-        if work.action in ("rotate", "resume"):
+        if work.action in ("rotate", "resume", "finish"):  # finish: an interrupted rotation, in a roll back run
             new, previous = self._new_secret_in_place(work)
             if adapter.separate_retire(work):
                 self._record(work, new, previous, state="added", added_at=now_iso())
@@ -784,7 +846,8 @@ class Engine:
 
     def _new_secret_in_place(self, work):
         """A chosen secret journaled before the platform is touched; the platform's reset where it refuses one."""
-        if self.adapter.resets(work) or work.journal.record.get("state") == "rotating":
+        record = work.journal.record
+        if record.get("state") == "rotating" or (self.adapter.resets(work) and not record.get("pending_secret")):
             return self._platform_secret(work)
         try:
             return self._put_new_secret(work)
@@ -794,13 +857,24 @@ class Engine:
             work.steps.append("the platform refuses a chosen secret (%s), so it resets it instead" % refused)
             return self._platform_secret(work)
 
+    def _rollback_possible(self, work, kept):
+        """Note (in the plan) when the rotation could not be rolled back, and refuse it where the policy requires one."""
+        if kept and self.adapter.settable(work):
+            return kept
+        work.rollback = ("cannot be rolled back: %s" % ("the secret in use now is not known to this collection (give "
+                                                        "current_secret)" if not kept else "this platform takes no chosen "
+                                                        "secret for this credential"))
+        if self.policy.get("require_rollback"):
+            raise StepError("%s, and require_rollback is set, so it is not rotated" % work.rollback)
+        return kept
+
     def _put_new_secret(self, work):
         """persist, apply, verify; returns (new secret, previous secret worth keeping or None)."""
         adapter, journal = self.adapter, work.journal
         current = self._current(work)
         new = journal.record.get("pending_secret")
         if new is None:
-            current = adapter.preflight(work, current)  # before anything is written
+            current = self._rollback_possible(work, adapter.preflight(work, current))  # before anything is written
             new = adapter.new_secret(work)
             journal.persist(pending_secret=new, secret=current, state="pending", strategy=work.strategy, started_at=now_iso())
             work.steps.append("persisted the new secret (pending)")
@@ -884,8 +958,23 @@ class Engine:
         if record.get("state") == "rotating":  # a platform reset: only the platform knows what it made, if it landed
             live = self.adapter.read_secret(work)
             inflight = live if live != record["secret"] else None
-        work.journal.persist(secret=inflight or record["secret"], pending_secret=record["secret"], state="pending",
-                             operation="rollback", started_at=now_iso())
+        if inflight and not self.adapter.authenticates(work, inflight):
+            # Not in place. A write whose answer was lost may still land, but not after the platform's own time.
+            started = parse_time(record.get("started_at"), "started_at")
+            if started and (datetime.now(timezone.utc) - started).total_seconds() < max(self.adapter.late_apply_wait * 2, 1):
+                raise StepError("the interrupted rotation started moments ago and its change may still land on the "
+                                "platform: re-run the roll back in a minute; nothing was done here")
+            inflight = None
+        if not inflight:
+            # The platform never took the interrupted rotation's secret: the journal drops it, nothing is sent.
+            self._prove_sink_secret(work)
+            work.journal.save(pending_secret=None, state="rolled_back", operation=None, rolled_back_at=now_iso())
+            work.steps.append("the interrupted rotation had not changed the platform; its secret was dropped")
+            work.result = "rolled back"
+            return
+        # The platform has the interrupted rotation's secret (proven): journal it as the one a roll back replaces.
+        work.journal.persist(secret=inflight, pending_secret=record["secret"], state="pending", operation="rollback",
+                             started_at=now_iso())
         work.steps.append("journaled the roll back of the interrupted rotation (pending)")
         self._rollback(work)
 
@@ -921,8 +1010,9 @@ class Engine:
         work.steps.append("proved the previous secret")
         if current and current != target:
             self._prove_rejected(work, target, current)
+        # rotated_at stays the last rotation's: a roll back does not make the secret it puts back younger.
         self._record(work, target, current if current != target else None, state="rolled_back", operation=None,
-                     rolled_back_at=now_iso())
+                     rolled_back_at=now_iso(), rotated_at=work.journal.record.get("rotated_at"))
         work.result = "rolled back"
         work.next = adapter.next_step(work)
 
@@ -977,7 +1067,8 @@ class Engine:
 
     def _record(self, work, new, previous, **fields):
         """The journal says ``new`` is the secret; the sink, as read back from disk, must hold it (deliver)."""
-        work.journal.save(secret=new, previous_secret=previous, pending_secret=None, rotated_at=now_iso(), **fields)
+        fields.setdefault("rotated_at", now_iso())
+        work.journal.save(secret=new, previous_secret=previous, pending_secret=None, **fields)
         # The hook point for further sinks and notices. The record saved above may still be queued; what is on disk
         # holds the new secret since the pending write (read back then), or since an earlier run recorded it.
         if new not in (work.journal.delivered().get("secret"), work.journal.delivered().get("pending_secret")):
@@ -997,18 +1088,31 @@ class Engine:
         written = []
         for store in self.deliveries:
             try:
-                if store.current(work.key).get("secret") == record["secret"]:
-                    continue
-                if not check:
-                    store.put(work.key, delivered_copy(record))  # written and read back, or an error
+                there = store.current(work.key)
             except self.errors as error:
-                raise StepError("the new secret works and is in the sink (%s), but delivering it to %s failed (%s). No old "
-                                "secret was retired after that; fix %s and re-run, which delivers it again"
-                                % (work.sink, store.path, error, store.path))
+                raise self._undelivered(work, store, error)
+            if there.get("secret") == record["secret"]:
+                continue
+            if (there.get("rotated_at") or "") > (record.get("rotated_at") or "") and there.get("secret") \
+                    and self.adapter.authenticates(work, there["secret"]):
+                # Another run, whose journal that sink is, rotated later: its working secret is not overwritten.
+                raise StepError("%s holds a newer rotation of this credential, made by a run that journals there, and its "
+                                "secret works: it is not overwritten. Let one sink be the journal of both runs (see the "
+                                "README on moving to another sink)" % store.path)
+            if not check:
+                try:
+                    store.put(work.key, delivered_copy(record))  # written and read back, or an error
+                except self.errors as error:
+                    raise self._undelivered(work, store, error)
             written.append(store.path)
             if not check:
                 work.steps.append("delivered to %s" % store.path)
         return written
+
+    @staticmethod
+    def _undelivered(work, store, error):
+        return StepError("the new secret works and is in the sink (%s), but delivering it to %s failed (%s). No old secret "
+                         "was retired after that; fix %s and re-run, which delivers it again" % (work.sink, store.path, error, store.path))
 
     def _may_retire(self, work):
         record, policy = work.journal.record, self.policy
@@ -1112,81 +1216,10 @@ class Engine:
                 self.progress("%d/%d done, %d failed, %.0f s" % (self.done, len(works), self.failures, time.monotonic() - started))
 
 
-# ---- the report (one schema for every platform) ------------------------------------------------------
-def report(platform, works, meta):
-    rows = [work.row(platform) for work in works]
-    summary = {}
-    for row in rows:
-        summary[row["result"]] = summary.get(row["result"], 0) + 1
-    data = {"schema": SCHEMA, "generated_at": now_iso()}
-    data.update(meta)
-    data.update(summary=summary, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail", "unknown")), credentials=rows)
-    return data
-
-
-def continued(row, later):
-    """A credential's report row after the hook pass ``later`` (None: it had none): one row for the whole run."""
-    if later is None:
-        return row
-    merged = dict(row, steps=list(row.get("steps") or []) + list(later.get("steps") or []))
-    if later.get("result") in ("delivered", "unchanged"):
-        return merged  # the first run's outcome stands; the hook delivered it
-    merged.update(result="rotated" if (row.get("result"), later.get("result")) == ("added", "retired") else later.get("result"),
-                  error=later.get("error"), next=later.get("next"))
-    return merged
-
-
-def merge_reports(existing, data):
-    """``data`` with the rows of other targets (or, for a partial run, other credentials) of the same run kept from ``existing``."""
-    if not existing or existing.get("schema") != SCHEMA or existing.get("run_id") != data.get("run_id"):
-        return data
-    if data.get("partial"):
-        # A second run over some credentials of a target (after the delivery hook): it continues their rows.
-        later = {(row["target"], row["credential"]): row for row in data["credentials"]}
-        rows = [continued(row, later.pop((row.get("target"), row.get("credential")), None))
-                for row in existing.get("credentials", [])] + list(later.values())
-        data = dict(data, partial=existing.get("partial", False))
-    else:
-        targets = {row["target"] for row in data["credentials"]}
-        rows = [row for row in existing.get("credentials", []) if row.get("target") not in targets] + data["credentials"]
-    summary = {}
-    for row in rows:
-        summary[row["result"]] = summary.get(row["result"], 0) + 1
-    return dict(data, credentials=rows, summary=summary,
-                failed=sum(1 for row in rows if row["result"] in ("failed", "would fail", "unknown")))
-
-
-def _cell(value):
-    if isinstance(value, list):
-        value = "; ".join(value)
-    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
-
-
-def markdown(data):
-    """The report as Markdown, for a change request."""
-    counts = ", ".join("%s: %d" % item for item in sorted(data["summary"].items()))
-    if data.get("audit"):
-        lines = ["# Credential audit", "", "- Generated: %s" % data.get("generated_at"), "- Read only: nothing was changed",
-                 "- Credentials: %d (%s)" % (len(data["credentials"]), counts),
-                 "- With findings: %d" % sum(1 for row in data["credentials"] if row.get("result") != "compliant"), "",
-                 "| Platform | Target | Location | Credential | Age (days) | Result | Findings |", "|---|---|---|---|---|---|---|"]
-        for row in data["credentials"]:
-            cells = (row["platform"], row["target"], row.get("location"), row["credential"], row.get("age_days"),
-                     (row.get("result") or "") + (": " + row["error"] if row.get("error") else ""), row.get("findings"))
-            lines.append("| %s |" % " | ".join(_cell(value) for value in cells))
-        return "\n".join(lines) + "\n"
-    lines = ["# Credential rotation %s" % ("plan" if data.get("check_mode") else "report"), "",
-             "- Generated: %s" % data.get("generated_at"),
-             "- Mode: %s" % ("dry run (nothing was changed)" if data.get("check_mode") else "applied"),
-             "- Credentials: %d (%s)" % (len(data["credentials"]), counts),
-             "- Failed: %d" % data.get("failed", 0), "",
-             "| Platform | Target | Location | Credential | Action | Reason | Overlap | Result | Steps | Next |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for row in data["credentials"]:
-        result = row.get("result") or ""
-        if row.get("error"):
-            result += ": " + row["error"]
-        cells = (row["platform"], row["target"], row.get("location"), row["credential"], row["action"], row["reason"],
-                 row.get("overlap"), result, row.get("steps"), row.get("next"))
-        lines.append("| %s |" % " | ".join(_cell(value) for value in cells))
-    return "\n".join(lines) + "\n"
+# ---- the report: plugins/plugin_utils/_report.py, re-exported for the engine's callers ---------------------
+from ansible_collections.apiops.credentials.plugins.plugin_utils._report import (  # noqa: F401 pylint: disable=unused-import
+    continued,
+    markdown,
+    merge_reports,
+    report,
+)

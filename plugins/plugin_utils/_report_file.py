@@ -7,48 +7,91 @@
 # The interfaces in this file are meant for use within the apiops.credentials collection
 # and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
 
-"""Writing the engine's report (JSON and Markdown, never a secret).
+"""Writing the report (JSON, Markdown and HTML, never a secret).
 
-Hosts of one run may share a report path: each host's worker merges its rows
-into the file under an exclusive lock, keeping the rows of the other hosts of
-the same run (same ``run_id``) and replacing a report of an earlier run.
+Every run has its own files, never overwritten: next to the report path
+``<dir>/<host>-plan.json`` a run writes ``<dir>/<host>-<kind>-<started>-<tag>.json``
+(see :func:`_report.run_path`) with its ``.md`` and ``.html``; the report path
+itself then gets a copy, the latest report, which existing readers keep reading.
+
+Hosts (and the delivery hook's second pass) of one run may share a report path:
+each merges its rows into the run's file, under an exclusive lock of the
+directory, keeping the rows of the others of the same run (same ``run_id``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import glob
 import json
 import os
 
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import markdown, merge_reports
+from ansible_collections.apiops.credentials.plugins.plugin_utils._report import html_path, markdown, merge_reports, render_html, run_path, settled
 
 
-def write_reports(json_path, markdown_path, data, render=markdown):
-    """Write ``data`` to ``json_path`` (merged, see above) and ``render(data)`` to ``markdown_path``; either may be None."""
+def write_reports(json_path, markdown_path, data):
+    """Write ``data`` as this run's files and as the latest at ``json_path`` and ``markdown_path`` (either may be None).
+
+    Returns the merged data and the paths of this run's own files.
+    """
+    data = settled(data)
     if not json_path:
         if markdown_path:
-            _replace(markdown_path, render(data))
-        return data
-    os.makedirs(os.path.dirname(os.path.abspath(json_path)), exist_ok=True)
-    handle = os.open(json_path, os.O_RDWR | os.O_CREAT, 0o644)
+            _write_views(markdown_path, data)
+        return data, []
+    folder = os.path.dirname(os.path.abspath(json_path))
+    os.makedirs(folder, exist_ok=True)
+    with _locked(folder):
+        own = _run_file(json_path, data)
+        existing = _read(own) or _read(json_path)  # the latest, when the run's own file went missing
+        data = merge_reports(existing, data)
+        text = json.dumps(data, indent=2) + "\n"
+        _replace(own, text)
+        _replace(json_path, text)
+        written = [own]
+        if markdown_path:
+            written += _write_views(os.path.splitext(own)[0] + ".md", data)
+            _write_views(markdown_path, data)
+    return data, written
+
+
+def _run_file(json_path, data):
+    """The file this run wrote already (an earlier host or pass: its name has the run's start), or a new one."""
+    fresh = run_path(json_path, data)
+    stem, tag_and_extension = fresh.rsplit("-", 2)[0], fresh.rsplit("-", 1)[1]
+    for path in sorted(glob.glob(glob.escape(stem) + "-*-" + glob.escape(tag_and_extension))):
+        found = _read(path)
+        if found and found.get("run_id") == data.get("run_id"):
+            return path
+    return fresh
+
+
+def _write_views(markdown_path, data):
+    _replace(markdown_path, markdown(data))
+    _replace(html_path(markdown_path), render_html(data))
+    return [markdown_path, html_path(markdown_path)]
+
+
+@contextlib.contextmanager
+def _locked(folder):
+    # The directory, not a report, is locked: reports are replaced whole (a reader never sees half of one), and a
+    # replaced file's lock would no longer be the one the next writer takes.
+    handle = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        with os.fdopen(os.dup(handle), "r+", encoding="utf-8") as stream:
-            text = stream.read()
-            try:
-                existing = json.loads(text) if text.strip() else None
-            except ValueError:
-                existing = None  # not ours (or cut short): replaced
-            data = merge_reports(existing if isinstance(existing, dict) else None, data)
-            stream.seek(0)
-            stream.truncate()
-            stream.write(json.dumps(data, indent=2) + "\n")
-            stream.flush()
-            if markdown_path:
-                _replace(markdown_path, render(data))
+        yield
     finally:
         os.close(handle)  # releases the lock
-    return data
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as stream:
+            found = json.load(stream)
+    except (OSError, ValueError):
+        return None  # none yet, not ours, or cut short: replaced
+    return found if isinstance(found, dict) else None
 
 
 def _replace(path, text):

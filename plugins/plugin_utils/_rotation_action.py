@@ -27,6 +27,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import settings_problem as aws_settings_problem
 from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vault import KvRecords, settings_problem
+from ansible_collections.apiops.credentials.plugins.plugin_utils._report import run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
@@ -79,6 +80,31 @@ def open_store(args, platform, loader, sink_file):
                       head={"platform": platform, "target": args["target"]})
 
 
+def plan_lines(works, digest, target):
+    """The plan in words, one line a credential, for the job log an approver reads (no secret)."""
+    lines = ["Plan for %s, digest %s (pass it as plan_digest to the approved run)" % (target, digest)]
+    for work in works:
+        lines.append("%s/%s: %s, %s; strategy %s, %s; expected result %s%s%s" % (
+            work.location, work.credential, work.action, work.reason, work.strategy, _engine.OVERLAP.get(work.overlap) or "-",
+            work.result, ": %s" % work.error if work.error else "", "; %s" % work.rollback if work.rollback else ""))
+    return lines
+
+
+def masked_diff(works, done=False):
+    """Before and after of every credential that changes (or would), secrets masked, for --diff and AWX's "Show changes"."""
+    changing = _engine.DONE if done else ("planned",)
+    before, after = [], []
+    for work in works:
+        if work.result not in changing:
+            continue
+        name = "%s/%s" % (work.location, work.credential)
+        record = work.before
+        before.append("%s: secret ******** (state %s, rotated %s)\n" % (name, record.get("state") or "unknown",
+                                                                          record.get("rotated_at") or "never by this collection"))
+        after.append("%s: secret ******** (%s: %s)\n" % (name, work.result if done else work.action, work.reason))
+    return {"before": "".join(before), "after": "".join(after)}
+
+
 def preflight_stores(store, deliveries, works, write):
     """Every sink this run writes (the journal's and each further one) is reachable and allows what the run needs,
     before any platform is touched: a sink found wanting after a hard cut would leave the new secret nowhere."""
@@ -114,7 +140,7 @@ class RotationAction(ActionBase):
         raise NotImplementedError
 
     def policy(self, args):
-        policy = {key: args.get(key) for key in ("max_age_days", "rotate_before", "min_overlap", "verify_only")}
+        policy = {key: args.get(key) for key in ("max_age_days", "rotate_before", "min_overlap", "verify_only", "require_rollback")}
         policy.update(phase=args.get("phase") or "all", operation=args.get("operation") or "rotate")
         return policy
 
@@ -141,8 +167,9 @@ class RotationAction(ActionBase):
             args["phase"] = "retire"
         store = self._store(args)
         adapter = self.adapter(args, RateGate(args["concurrency"]))
-        if args.get("plan_file") and not check_mode and not hook_pass:
-            self._check_plan(args, adapter, store)
+        approved = None  # the digest of the approved plan this run carries out
+        if (args.get("plan_file") or args.get("plan")) and not check_mode and not hook_pass:
+            approved = self._check_plan(args, adapter, store)
         works = self.works(args)
         if hook_pass:
             # The role's second run, after the delivery hook: only the credentials the hook was given.
@@ -153,8 +180,11 @@ class RotationAction(ActionBase):
         engine.run(works)
 
         meta = {"run_id": args["run_id"] or str(self._task._uuid), "check_mode": check_mode, "policy": self._policy(args),
-                "partial": hook_pass, "audit": audit}
+                "partial": hook_pass, "audit": audit, "plan_digest": approved,
+                "run": run_metadata(task_vars, time.time() - (time.monotonic() - started))}  # when it started, on the wall clock
         data = _engine.report(self.PLATFORM, works, meta)
+        if check_mode and not verify_only and not audit:
+            data["plan_digest"] = _engine.plan_digest(data, self.PLATFORM, args["target"])  # what an approver passes on
         write_reports(args["report_json"], args["report_markdown"], data)
 
         failed = [work for work in works if work.result in ("failed", "would fail", "skipped", "findings", "unknown")]
@@ -164,15 +194,19 @@ class RotationAction(ActionBase):
             summary=data["summary"], credentials=data["credentials"], requests=adapter.request_count,
             journal_writes=store.writes, seconds=round(time.monotonic() - started, 2),
             failures=[{"credential": w.credential, "location": w.location, "error": w.error or "; ".join(w.findings)} for w in failed],
-            run_id=meta["run_id"], sink_file=self.sink_path(args) if args["sink"] == "file" else None,
+            run_id=meta["run_id"], plan_digest=data.get("plan_digest"), sink_file=self.sink_path(args) if args["sink"] == "file" else None,
             # For the role's delivery hook: which credentials, never their secrets (the hook reads those from the sink).
             hook_deliveries=[{"key": w.key, "credential": w.credential, "location": w.location, "target": w.target,
                               "platform": self.PLATFORM, "state": w.journal.record.get("state") if w.journal else None}
                              for w in works if w.hook_due],
         )
         if check_mode and not verify_only and not audit:
-            result["diff"] = {"before": "", "after": "".join("%s/%s: %s (%s)\n" % (w.location, w.credential, w.action, w.reason)
-                                                             for w in works if w.result == "planned")}
+            # Where approvers look: lines for the job log, a masked diff, and the plan itself for a workflow's next job.
+            result["plan_lines"] = plan_lines(works, data["plan_digest"], args["target"])
+            result["diff"] = masked_diff(works)
+            result["plan"] = {name: data[name] for name in ("schema", "check_mode", "policy", "credentials")}
+        elif not verify_only and not audit:
+            result["diff"] = masked_diff(works, done=True)
         counts = ", ".join("%s %d" % kv for kv in sorted(data["summary"].items()))
         if failed:
             result["msg"] = "%d of %d %s %s (%s): %s" % (
@@ -203,17 +237,30 @@ class RotationAction(ActionBase):
                                      "second": bool(args["hook_delivered"] or args["hook_failed"])} if args["hook"] else None))
 
     def _check_plan(self, args, adapter, store):
-        """Refuse, before any write, a run whose platform or sink no longer match the approved plan."""
-        try:
-            with open(args["plan_file"], encoding="utf-8") as handle:
-                plan = json.load(handle)
-        except (OSError, ValueError) as error:
-            raise AnsibleActionFail("plan_file %s cannot be read as a plan (%s): give the JSON report of the approved "
-                                    "check-mode run" % (args["plan_file"], getattr(error, "strerror", None) or error))
+        """Refuse, before any write, a run that differs from the approved plan; the plan's digest when it does not.
+
+        The plan is the JSON report of a check-mode run, as a file (``plan_file``) or as data (``plan``: an AWX
+        workflow passes it from the check job's ``set_stats`` to the real job, whose pod has no file of the first).
+        """
+        where = args.get("plan_file") or "given as data"
+        plan = args.get("plan")
+        if plan is None:
+            try:
+                with open(args["plan_file"], encoding="utf-8") as handle:
+                    plan = json.load(handle)
+            except (OSError, ValueError) as error:
+                raise AnsibleActionFail("plan_file %s cannot be read as a plan (%s): give the JSON report of the approved "
+                                        "check-mode run" % (args["plan_file"], getattr(error, "strerror", None) or error))
+        digest = _engine.plan_digest(plan, self.PLATFORM, args["target"])
+        if args.get("plan_digest") and args["plan_digest"] != digest:
+            raise AnsibleActionFail("the plan (%s) is not the one approved: its digest is %s, the approved one %s (the file "
+                                    "was edited or replaced), so nothing was done. Carry out the approved plan, or make a "
+                                    "new one and have it approved" % (where, digest, args["plan_digest"]))
         works = self._engine(args, adapter, store, check_mode=True).run(self.works(args))
         rows = [work.row(self.PLATFORM) for work in works]
-        differences = _engine.plan_differences(plan, rows, self.PLATFORM, args["target"])
+        differences = _engine.plan_differences(plan, rows, self.PLATFORM, args["target"], self._policy(args))
         if differences:
-            raise AnsibleActionFail("the platform or the sink changed since the plan %s was made, so nothing was done: %s. "
-                                    "Make a new plan (check mode) and have it approved"
-                                    % (args["plan_file"], "; ".join(differences[:20]) + ("; ..." if len(differences) > 20 else "")))
+            raise AnsibleActionFail("this run would differ from the approved plan (%s), so nothing was done: %s. Make a new "
+                                    "plan (check mode) and have it approved"
+                                    % (where, "; ".join(differences[:20]) + ("; ..." if len(differences) > 20 else "")))
+        return digest

@@ -111,6 +111,9 @@ class UaaAdapter(Adapter):
     def overlap(self, work):
         return OVERLAP_BY_STRATEGY[work.strategy]
 
+    def settable(self, work):
+        return work.strategy != "grant_dance"  # only the client itself may change its secret there (UAA before v74)
+
     def separate_retire(self, work):
         return work.strategy == "dual"
 
@@ -137,6 +140,11 @@ class UaaAdapter(Adapter):
             raise StepError("UAA rejects the current secret given for this client (current_secret or the sink), so "
                             "nothing was changed: strategy %s would leave the old secret working. Give the secret in use "
                             "now, or rotate with strategy admin" % work.strategy)
+        before = work.journal.record.get("previous_secret")
+        if work.strategy == "dual" and before and before != current and self.authenticates(work, before):
+            # UAA keeps at most two secrets: an ADD next to two is refused. Found here, a dry run says so.
+            raise StepError("UAA keeps at most two secrets per client, and this one has two (the secret before the last "
+                            "rotation still works): retire it first (phase retire), or rotate with strategy admin")
         return current
 
     def apply(self, work, new, current):
@@ -155,6 +163,13 @@ class UaaAdapter(Adapter):
             work.steps.append("added the new secret next to the old one (ADD)")
         else:
             self._grant_dance(work, new, current)
+
+    def fingerprint(self, work):
+        client = self._api(work).get_client(work.credential)
+        if client is None:
+            raise StepError("UAA has no client %s: check the client_id (and identity_zone_subdomain)" % work.credential)
+        # UAA stamps a client at every change of it, its secret included; the grants show a dance left unfinished.
+        return "last modified %s; grants %s" % (client.get("lastModified"), ", ".join(grants_of(client)["authorized_grant_types"]))
 
     def set(self, work, secret):
         """Roll back: put ``secret`` in place with the admin's UPDATE. UAA never shows a secret, so the engine proves it

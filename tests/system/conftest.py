@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 
 import ansible_runner
+import jsonschema
 import pytest
 import requests
 
@@ -23,6 +26,54 @@ from tests.system import awx
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VAULT_PASSWORD = "system-test-vault-password-8c1e"
+REPORT_SCHEMA = os.path.join(ROOT, "docs", "schema", "report.schema.json")
+NOT_REPORTS = ("runner", "tmp", "remote-tmp", "secrets")  # job artifacts, ansible's temp files, the sink
+
+
+@functools.lru_cache(maxsize=1)
+def report_validator():
+    with open(REPORT_SCHEMA, encoding="utf-8") as handle:
+        schema = json.load(handle)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+class PageCheck(HTMLParser):
+    """What a report's HTML page must not have: a script, or anything it would load or link to."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.problems.append("a <script>")
+        self.problems += ["%s=%s on <%s>" % (name, value, tag) for name, value in attrs if name in ("src", "href", "action")]
+
+
+def report_problems(path):
+    """Every JSON report (a file with a "schema" field) under ``path`` against docs/schema/report.schema.json, and every
+    HTML report self-contained: the reports of every system and chaos test, whatever the test itself reads."""
+    problems = []
+    for directory, dirs, files in os.walk(path):
+        dirs[:] = [name for name in dirs if name not in NOT_REPORTS]
+        for name in files:
+            file_path = os.path.join(directory, name)
+            if name.endswith(".json"):
+                try:
+                    with open(file_path, encoding="utf-8") as handle:
+                        data = json.load(handle)
+                except ValueError:
+                    continue  # not a report (a test's deliberately broken plan file)
+                if isinstance(data, dict) and "schema" in data:
+                    problems += ["%s: %s at /%s" % (file_path, error.message, "/".join(map(str, error.absolute_path)))
+                                 for error in report_validator().iter_errors(data)]
+            elif name.endswith(".html"):
+                page = PageCheck()
+                with open(file_path, encoding="utf-8") as handle:
+                    page.feed(handle.read())
+                problems += ["%s: %s" % (file_path, problem) for problem in page.problems]
+    return problems
 
 
 class Run:
@@ -87,6 +138,7 @@ class Workspace:
         completed = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.path, check=False)
         run = Run(completed.returncode, completed.stdout + completed.stderr)
         self.outputs.append(run.output)
+        self.check_reports()
         return run
 
     def play_many(self, *playbooks):
@@ -101,6 +153,7 @@ class Workspace:
             output, _unused = process.communicate()
             runs.append(Run(process.returncode, output))
             self.outputs.append(output)
+        self.check_reports()
         return runs
 
     def job(self, playbook, *extra, check=False, verbosity=0, env=None, credential=None):
@@ -132,7 +185,12 @@ class Workspace:
             for name in files:
                 with open(os.path.join(directory, name), "rb") as handle:
                     self.outputs.append(handle.read().decode("utf-8", "replace"))
+        self.check_reports()
         return run
+
+    def check_reports(self):
+        problems = report_problems(self.path)
+        assert not problems, "reports that break docs/schema/report.schema.json or load something:\n" + "\n".join(problems[:20])
 
     def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):
         if platform in ("uaa", "anypoint"):  # the rotation engine's sink: one file per target, a record per credential
