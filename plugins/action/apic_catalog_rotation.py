@@ -39,7 +39,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, record_digest
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, plan_digest, record_digest
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import operation_of, run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import SETTINGS_PROBLEMS, remote_store
@@ -118,16 +118,24 @@ class ActionModule(ActionBase):
         if args["audit"]:
             return self._audit(args, api, items, entries, digests, (target, where), started, result)
 
-        if args["plan_file"] and not check_mode:
+        approved = None  # the digest of the approved plan this run carries out
+        if (args["plan_file"] or args["plan"]) and not check_mode:
             # An approved plan is carried out only while the catalog and the sink are as they were when it was made.
+            plan = args["plan"] if args["plan"] is not None else _load_plan(args["plan_file"])
+            approved = plan_digest(plan, "apic", target)
+            if args["plan_digest"] and args["plan_digest"] != approved:
+                raise AnsibleActionFail("The plan (%s) is not the one approved: its digest is %s, the approved one %s (edited or "
+                                        "replaced), so nothing was done" % (args["plan_file"] or "given as data", approved,
+                                                                           args["plan_digest"]))
             for item in items:
                 item["result"] = "planned" if item["action"] in WRITE_ACTIONS else "would fail" if item["action"] == "blocked" else "unchanged"
             rows_now = [report_row(item, digests.get(item["key"]), where, target) for item in items]
-            differences = plan_differences(_load_plan(args["plan_file"]), rows_now, "apic", target)
+            differences = plan_differences(plan, rows_now, "apic", target)
             if differences:
                 raise AnsibleActionFail("The catalog or the sink changed since the plan %s was made, so nothing was done: %s. "
                                         "Make a new plan (check mode) and have it approved"
-                                        % (args["plan_file"], "; ".join(differences[:20]) + ("; ..." if len(differences) > 20 else "")))
+                                        % (args["plan_file"] or "given as data",
+                                           "; ".join(differences[:20]) + ("; ..." if len(differences) > 20 else "")))
 
         # One engine run: a lock per credential, the journal before each write, bounded concurrency, clean stops.
         works = [_engine.Work(target, item["credential"], item["key"], item, location="%s/%s" % (item["consumer_org"], item["app"]),
@@ -151,7 +159,8 @@ class ActionModule(ActionBase):
         counts = {}
         for row in rows:
             counts[row["result"]] = counts.get(row["result"], 0) + 1
-        data.update(summary=counts, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows)
+        data.update(summary=counts, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows,
+                    plan_digest=plan_digest(dict(data, credentials=rows), "apic", target) if check_mode else approved)
         # Output, not state: written in check mode too (it is the plan).
         write_reports(args["report_json"], args["report_markdown"], data)
 
@@ -168,9 +177,18 @@ class ActionModule(ActionBase):
             requests=api.request_count, journal_writes=store.writes, seconds=round(time.monotonic() - started, 2),
             sink_path=where,
         )
+        result["plan_digest"] = data["plan_digest"]
+        changing = [item for item in items if item["result"] in (("planned",) if check_mode else _engine.DONE)]
+        # Masked before and after, for --diff and AWX's "Show changes" (the role shows them; this task is no_log).
+        result["diff"] = {"before": "".join("%s: client id %s, secret ********\n" % (item["key"], item.get("client_id"))
+                                            for item in changing),
+                          "after": "".join("%s: %s, %s\n" % (item["key"], ACTION_LABELS[item["action"]], item["reason"])
+                                           for item in changing)}
         if check_mode:
-            result["diff"] = {"before": "", "after": "".join("%s: %s (%s)\n" % (item["key"], item["action"], item["reason"])
-                                                             for item in items if item["result"] == "planned")}
+            result["plan_lines"] = ["Plan for %s, digest %s (pass it as plan_digest to the approved run)" % (target, data["plan_digest"])]
+            result["plan_lines"] += ["%s: %s, %s; expected result %s" % (row["sink"].rsplit("key ", 1)[-1], row["action"], row["reason"],
+                                                                         row["result"]) for row in rows]
+            result["plan"] = {name: data[name] for name in ("schema", "check_mode", "credentials")}
         if failed:
             result["msg"] = "%d of %d credentials failed: %s" % (
                 len(failed), len(items), "; ".join("%s: %s" % (item["key"], item.get("error") or item["reason"]) for item in failed[:20])

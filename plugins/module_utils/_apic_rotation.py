@@ -72,6 +72,8 @@ ROTATION_ARGSPEC = dict(
     max_failures=dict(type="int", default=0),
     lock_timeout=dict(type="float", default=60.0),
     plan_file=dict(type="path"),
+    plan=dict(type="dict"),
+    plan_digest=dict(type="str"),
     audit=dict(type="bool", default=False),
     operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
 )
@@ -284,7 +286,9 @@ def report_row(item, digest, sink_path, target):
     row.update(platform="apic", target=target, location="%s/%s" % (item["consumer_org"], item["app"]), strategy="age policy",
                action=ACTION_LABELS[item["action"]], reason=item["reason"], overlap="second credential",
                steps=list(item.get("steps") or []), result=item.get("result"), error=item.get("error"),
-               sink="%s, key %s" % (sink_path, item["key"]), digest=digest, next=item.get("next"))
+               sink="%s, key %s" % (sink_path, item["key"]), digest=digest, next=item.get("next"),
+               # What the catalog showed of the credential: an approved plan is refused once it changed.
+               fingerprint="client id %s, created %s" % (item.get("client_id"), item.get("created_at")))
     return row
 
 

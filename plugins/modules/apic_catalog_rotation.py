@@ -151,7 +151,18 @@ options:
       - An approved plan, the JSON report of a check-mode run (O(report_json)). The run carries it out only when every
         credential has the same action, the same expected result and the same sink entry as when the plan was made;
         otherwise it changes nothing and fails, listing the differences. Ignored in check mode.
+      - The catalog's view of each credential (its client id and creation time) is pinned too.
     type: path
+  plan:
+    description:
+      - The approved plan as data instead of a file, the same JSON as O(plan_file). An AWX workflow passes it from the
+        check job (its C(set_stats)) to the real job. Ignored in check mode.
+    type: dict
+  plan_digest:
+    description:
+      - The digest of the approved plan, as the check run printed it (RV(plan_digest)). A plan whose content gives
+        another digest (edited after the approval) is refused before anything is done.
+    type: str
   operation:
     description:
       - C(rotate) applies the age policy.
@@ -219,6 +230,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+plan_digest:
+  description:
+    - In check mode, the digest of the plan of the catalog; after an approved plan was carried out, the digest of that
+      plan. Null otherwise.
+  returned: always
+  type: str
 summary:
   description: How many credentials got each action (none, create_new, verify_new, retire_old, finish_retire, blocked).
   returned: always

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from tests.emulators.framework import load_seed
 from tests.emulators.launch import SEEDS
@@ -195,7 +196,8 @@ def test_two_runs_at_once_on_one_catalog_mail_each_owner_once(workspace):
 
 def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
     apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
-    assert workspace.play("apic_rotate.yml", check=True).rc == 0
+    first = workspace.play("apic_rotate.yml", check=True)
+    assert first.rc == 0 and "secret ********" in first.output, "no masked diff with --diff"
     approved = os.path.join(workspace.path, "approved.json")
     os.replace(os.path.join(workspace.path, "reports", "sandbox-plan.json"), approved)
     assert workspace.play("apic_rotate.yml").rc == 0  # before the window, another run did the work
@@ -206,11 +208,26 @@ def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
     assert writes(workspace) == []
 
     apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
-    assert workspace.play("apic_rotate.yml", check=True).rc == 0
+    dry = workspace.play("apic_rotate.yml", check=True)
+    assert dry.rc == 0, dry.output[-3000:]
+    digest = re.search(r"digest ([0-9a-f]{32}) \(pass it as plan_digest", dry.output).group(1)
     os.replace(os.path.join(workspace.path, "reports", "sandbox-plan.json"), approved)
-    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=approved)
+    # Edited after the approval: refused by its digest before anything is done.
+    with open(approved, encoding="utf-8") as handle:
+        plan = json.load(handle)
+    edited = os.path.join(workspace.path, "edited.json")
+    with open(edited, "w", encoding="utf-8") as handle:
+        json.dump(dict(plan, credentials=plan["credentials"][1:]), handle)
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=edited,
+                   apic_credential_rotation_plan_digest=digest)
+    refused = workspace.play("apic_rotate.yml")
+    assert refused.rc != 0 and "is not the one approved" in refused.output, refused.output[-3000:]
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=approved,
+                   apic_credential_rotation_plan_digest=digest)
     done = workspace.play("apic_rotate.yml")
     assert done.rc == 0, done.output[-3000:]
+    with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
+        assert json.load(handle)["plan_digest"] == digest
 
 
 OURS_OLD = ("0a0a0a0a0b0b0b0b0c0c0c0c0d0d0d0d", "rb-app-0ld-S3cret-made-by-apiops-01")

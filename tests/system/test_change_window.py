@@ -154,3 +154,15 @@ def test_the_plan_marks_a_rotation_that_could_not_be_rolled_back_and_can_refuse_
         refused = workspace.play("uaa_rotate.yml", check=check)
         assert refused.rc != 0 and "require_rollback is set" in refused.output, refused.output[-3000:]
     assert writes(workspace) == []
+
+
+def test_an_anypoint_dry_run_logs_in_and_finds_every_target(workspace):
+    wrong = {"anypoint_client_id": "c0ffee00c0ffee00c0ffee00c0ffee01", "anypoint_client_secret": "not-the-bot-secret-000000000001"}
+    for auth, targets, words in ((wrong, ANYPOINT_TARGETS[:1], "Anypoint"),
+                                 (None, [{"environment": "Staging"}], "no environment Staging"),
+                                 (None, [{"environment": "Sandbox", "business_group": "Nowhere"}], "no business group Nowhere")):
+        anypoint_inventory(workspace, targets, auth=auth)
+        workspace.control("requests", method="DELETE", platform="anypoint")
+        dry = workspace.play("anypoint_rotate.yml", check=True)
+        assert dry.rc != 0 and words in dry.output, dry.output[-3000:]
+        assert workspace.control("requests", method="GET", platform="anypoint"), "the dry run sent no request"
