@@ -17,7 +17,7 @@ description:
     "Show changes" show, per credential, what changes or would change. Secrets are never in it.
   - The rotation roles call it after their rotation task.
 author:
-  - apiops.credentials contributors
+  - apiops.credentials contributors (@apiops)
 options:
   diff:
     description: The C(diff) a rotation task returned, with C(before) and C(after).

@@ -99,8 +99,8 @@ def masked_diff(works, done=False):
             continue
         name = "%s/%s" % (work.location, work.credential)
         record = work.before
-        before.append("%s: secret ******** (state %s, rotated %s)\n" % (name, record.get("state") or "unknown",
-                                                                          record.get("rotated_at") or "never by this collection"))
+        state, rotated = record.get("state") or "unknown", record.get("rotated_at") or "never by this collection"
+        before.append("%s: secret ******** (state %s, rotated %s)\n" % (name, state, rotated))
         after.append("%s: secret ******** (%s: %s)\n" % (name, work.result if done else work.action, work.reason))
     return {"before": "".join(before), "after": "".join(after)}
 
