@@ -42,7 +42,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_r
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, plan_digest, record_digest
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import operation_of, run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
-from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import SETTINGS_PROBLEMS, remote_store
+from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import SETTINGS_PROBLEMS, ephemeral_sink, remote_store
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
 display = Display()
@@ -73,6 +73,8 @@ class ActionModule(ActionBase):
         if args["sink"] == "file" and not args["sink_path"]:
             raise AnsibleActionFail("sink_path is not set: give the catalog's sink file, or set sink to hashicorp_vault or "
                                     "aws_secrets_manager")
+        if args["sink"] == "file" and ephemeral_sink(args["sink_path"], task_vars):
+            raise AnsibleActionFail(ephemeral_sink(args["sink_path"], task_vars) + ".")
         if args["sink"] != "file":
             problem = SETTINGS_PROBLEMS[args["sink"]](args[args["sink"]])
             if problem or not args["target"]:

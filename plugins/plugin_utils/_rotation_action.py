@@ -16,6 +16,7 @@ its argument spec, its input checks, its adapter, its sink file and its works.
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from ansible.errors import AnsibleActionFail
@@ -32,6 +33,33 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file im
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
 display = Display()
+
+
+# Where an AWX job's container keeps what it writes: gone with the pod. The job's home (~), temporary directories,
+# and the private data directory ansible-runner works in (/runner, with the project checked out under it).
+EPHEMERAL_ROOTS = ("~", "/tmp", "/var/tmp", "/runner")
+
+
+def in_awx(task_vars):
+    """Is this play an AWX / Automation Controller job? AWX sets these extra variables on every job."""
+    return any((task_vars or {}).get(name) not in (None, "") for name in ("awx_job_id", "tower_job_id"))
+
+
+def ephemeral_sink(path, task_vars):
+    """Why a file sink at ``path`` would not outlive an AWX job, or None (outside AWX, or on a path of its own)."""
+    if not in_awx(task_vars):
+        return None
+    where = os.path.realpath(os.path.expanduser(path))
+    roots = [os.path.realpath(os.path.expanduser(root)) for root in EPHEMERAL_ROOTS]
+    if (task_vars or {}).get("playbook_dir"):
+        roots.append(os.path.realpath(task_vars["playbook_dir"]))
+    for root in roots:
+        if where == root or where.startswith(root.rstrip("/") + "/"):
+            return ("the file sink %s is inside this AWX job's container (%s), which is thrown away with the job, and "
+                    "with it the only copy of every new secret. Nothing was changed. Use a durable sink: set sink to "
+                    "hashicorp_vault or aws_secrets_manager, or point sink_dir (APIOPS_SINK_DIR) at a persistent volume "
+                    "mounted into the execution environment, outside %s" % (path, root, ", ".join(EPHEMERAL_ROOTS)))
+    return None
 
 
 def common_problem(args):
@@ -151,6 +179,8 @@ class RotationAction(ActionBase):
         if not HAS_REQUESTS:
             raise AnsibleActionFail("%s needs the Python library requests on the controller" % self._task.action)
         problem = common_problem(args) or self.input_problem(args)
+        if not problem and args["sink"] == "file":
+            problem = ephemeral_sink(self.sink_path(args), task_vars)
         if problem:
             raise AnsibleActionFail(problem + ".")  # it starts with the option it names: not capitalized
         if not args["validate_certs"]:
