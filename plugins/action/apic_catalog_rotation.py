@@ -126,9 +126,9 @@ class ActionModule(ActionBase):
             plan = args["plan"] if args["plan"] is not None else _load_plan(args["plan_file"])
             approved = plan_digest(plan, "apic", target)
             if args["plan_digest"] and args["plan_digest"] != approved:
+                where_plan = args["plan_file"] or "given as data"
                 raise AnsibleActionFail("The plan (%s) is not the one approved: its digest is %s, the approved one %s (edited or "
-                                        "replaced), so nothing was done" % (args["plan_file"] or "given as data", approved,
-                                                                           args["plan_digest"]))
+                                        "replaced), so nothing was done" % (where_plan, approved, args["plan_digest"]))
             for item in items:
                 item["result"] = "planned" if item["action"] in WRITE_ACTIONS else "would fail" if item["action"] == "blocked" else "unchanged"
             rows_now = [report_row(item, digests.get(item["key"]), where, target) for item in items]
