@@ -204,6 +204,7 @@ class UaaApi:
         self.http = http_client(module, self.zone_url if self.auth_in_zone else self.url, PLATFORM)
         self.token_http = http_client(module, self.zone_url, PLATFORM)
         self._token = params["uaa_token"]
+        self.scopes = None  # the scopes UAA granted the token it issued here (None: a given token, or none yet)
 
     @staticmethod
     def _derive_zone_url(url, subdomain):
@@ -251,6 +252,8 @@ class UaaApi:
                            code=body.get("error"), description=body.get("error_description"),
                            hint="UAA did not issue a token to %s: %s" % (who, option_hint))
         self._token = token
+        if isinstance(body.get("scope"), str):
+            self.scopes = set(body["scope"].split())
         return token
 
     def _headers(self):

@@ -77,6 +77,7 @@ class UaaAdapter(Adapter):
         self._apis = []
         self._apis_lock = threading.Lock()
         self._tokens = {}  # (zone, zone url): the admin token, fetched once for all worker threads
+        self._scopes = {}  # (zone, zone url): the scopes UAA granted that token (None when it was given)
 
     @property
     def request_count(self):
@@ -102,6 +103,7 @@ class UaaAdapter(Adapter):
             if as_client_secret is None:
                 if key[:2] not in self._tokens:
                     self._tokens[key[:2]] = api.token()  # under the lock: one token request, not one per thread
+                    self._scopes[key[:2]] = api.scopes
                 api._token = self._tokens[key[:2]]  # pylint: disable=protected-access
         if as_client_secret is None:
             cache[key] = api
@@ -123,7 +125,22 @@ class UaaAdapter(Adapter):
     def authenticates(self, work, secret):
         return self._api(work).secret_works(work.credential, secret)
 
+    def _may_write(self, work):
+        """Would UAA let the admin's token make this strategy's writes? Read from the scopes it was granted."""
+        self._api(work)  # the token, fetched once for every worker
+        scopes = self._scopes.get((work.spec.get("identity_zone_subdomain") or None, work.spec.get("identity_zone_url") or None))
+        if not scopes:
+            return  # a token given as is: UAA's answer to the write decides
+        needed = ("clients.write", "clients.admin", "uaa.admin") if work.strategy == "grant_dance" else ("clients.admin", "uaa.admin")
+        if any(scope in needed or (scope.startswith("zones.") and scope.endswith(".admin")) for scope in scopes):
+            return
+        raise StepError("the admin token has none of the scopes UAA requires to %s (%s, or zones.<zone id>.admin; it has %s), so "
+                        "UAA would refuse the write: nothing was changed. Give the admin client or user one of them"
+                        % ("lend grants" if work.strategy == "grant_dance" else "change another client's secret",
+                           ", ".join(needed), ", ".join(sorted(scopes))))
+
     def preflight(self, work, current):
+        self._may_write(work)
         works = bool(current) and self.authenticates(work, current)
         if not works and self._api(work).get_client(work.credential) is None:
             # A token proves the client exists; without one, look, so that nothing is journaled or sent for a typo.

@@ -166,3 +166,13 @@ def test_an_anypoint_dry_run_logs_in_and_finds_every_target(workspace):
         dry = workspace.play("anypoint_rotate.yml", check=True)
         assert dry.rc != 0 and words in dry.output, dry.output[-3000:]
         assert workspace.control("requests", method="GET", platform="anypoint"), "the dry run sent no request"
+
+
+def test_a_dry_run_finds_an_admin_token_that_may_not_change_secrets(workspace):
+    # "writer" has clients.write, which lets it update clients but not another client's secret.
+    workspace.inventory([CLIENTS[0]], uaa_auth_client_id="writer", uaa_auth_client_secret="wr1ter-S3cret-seed-0c9d44")
+    workspace.control("requests", method="DELETE")
+    for check in (True, False):
+        run = workspace.play("uaa_rotate.yml", check=check)
+        assert run.rc != 0 and "the admin token has none of the scopes UAA requires" in run.output, run.output[-3000:]
+    assert writes(workspace) == []
