@@ -26,14 +26,24 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for the platform to connect and to answer, for each request.
+      - Seconds to wait for the platform's answer to each request, once connected (the read timeout).
       - The E(APIOPS_REQUEST_TIMEOUT) environment variable is used when this option is not set.
     type: float
     default: 30
+  connect_timeout:
+    description:
+      - Seconds to wait for the connection to the platform (TCP and TLS set-up), for each request.
+      - A login that gets no answer (a connection that times out or is refused, or no answer within O(request_timeout))
+        is sent once more at most, and its failure fails every other credential of that platform endpoint in the same
+        run at once, with the same message.
+      - The E(APIOPS_CONNECT_TIMEOUT) environment variable is used when this option is not set.
+    type: float
+    default: 10
   retries:
     description:
       - How many times a request is retried after HTTP 429, 502, 503 or 504 or a lost connection,
         with jittered exponential backoff that honours C(Retry-After).
+      - A login that gets no answer at all is retried once at most, whatever this says.
       - A request that may have changed something (a create, a secret change) is only sent again after the
         module has re-read the platform and found that it did not take effect.
       - The E(APIOPS_RETRIES) environment variable is used when this option is not set.

@@ -57,9 +57,13 @@ options:
     type: bool
     default: true
   request_timeout:
-    description: Seconds to wait for the sink.
+    description: Seconds to wait for the sink's answer to each request, once connected.
     type: float
     default: 30
+  connect_timeout:
+    description: Seconds to wait for the connection to the sink.
+    type: float
+    default: 10
   retries:
     description: Retries of a request the sink answered with 429 or 5xx.
     type: int
@@ -97,7 +101,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import open_store
 
 SPEC = {name: ENGINE_ARGSPEC[name] for name in ("sink", "hashicorp_vault", "aws_secrets_manager", "vault_password_file", "vault_id")}
-SPEC.update({name: CONNECTION_ARGSPEC[name] for name in ("validate_certs", "request_timeout", "retries")})
+SPEC.update({name: CONNECTION_ARGSPEC[name] for name in ("validate_certs", "request_timeout", "connect_timeout", "retries")})
 SPEC.update(platform=dict(type="str", required=True), target=dict(type="str", required=True), sink_file=dict(type="path"))
 
 

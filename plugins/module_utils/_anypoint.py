@@ -138,11 +138,12 @@ class AnypointApi:
             form = {"grant_type": "client_credentials", "client_id": params["anypoint_client_id"],
                     "client_secret": params["anypoint_client_secret"]}
             response = self.http.request("POST", "/accounts/api/v2/oauth2/token", data=form, expected=(200, 400, 401),
-                                         idempotent=True)
+                                         idempotent=True, login=True)
             who, options = "connected app %s" % params["anypoint_client_id"], "anypoint_client_id and anypoint_client_secret"
         elif params["anypoint_username"]:
             body = {"username": params["anypoint_username"], "password": params["anypoint_password"]}
-            response = self.http.request("POST", "/accounts/login", json=body, expected=(200, 401, 403), idempotent=True)
+            response = self.http.request("POST", "/accounts/login", json=body, expected=(200, 401, 403), idempotent=True,
+                                         login=True)
             who, options = "user %s" % params["anypoint_username"], "anypoint_username and anypoint_password (MFA users need a connected app)"
         else:
             raise ApiError(PLATFORM, "POST", "/accounts/api/v2/oauth2/token", description="no credentials given",

@@ -146,7 +146,8 @@ class ApicApi:
         if client is None:
             params = self.params
             client = HttpClient(self.base, PLATFORM, validate_certs=params["validate_certs"], ca_path=params["ca_path"],
-                                timeout=params["request_timeout"], retries=params["retries"], warn=self.warn, gate=self.gate)
+                                timeout=params["request_timeout"], connect_timeout=params.get("connect_timeout"),
+                                retries=params["retries"], warn=self.warn, gate=self.gate)
             self._local.client = client
             with self._lock:
                 self._clients.append(client)
@@ -166,7 +167,7 @@ class ApicApi:
             body.update(grant_type="password", username=params["apic_username"], password=params["apic_password"],
                         realm=params["apic_realm"])
         try:
-            response = self.http().request("POST", "/token", json=body, idempotent=True, label="/api/token")
+            response = self.http().request("POST", "/token", json=body, idempotent=True, label="/api/token", login=True)
         except ApiError as error:
             if error.status in (400, 401):
                 error.hint = HINTS[401]

@@ -159,7 +159,8 @@ class ApicV5Api:
             raise
 
     def orgs(self):
-        return self._call("GET", "/orgs", "/v1/portal/orgs").body or []
+        # The first call of every login (the portal takes Basic auth on each request): no answer twice ends it.
+        return self._call("GET", "/orgs", "/v1/portal/orgs", login=True).body or []
 
     def apps(self, org_id):
         return self._call("GET", "/orgs/%s/apps" % org_id, "/v1/portal/orgs/{org}/apps").body or []

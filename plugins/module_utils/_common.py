@@ -27,6 +27,7 @@ CONNECTION_ARGSPEC = dict(
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["APIOPS_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["APIOPS_CA_PATH"])),
     request_timeout=dict(type="float", default=30.0, fallback=(env_fallback, ["APIOPS_REQUEST_TIMEOUT"])),
+    connect_timeout=dict(type="float", default=10.0, fallback=(env_fallback, ["APIOPS_CONNECT_TIMEOUT"])),
     retries=dict(type="int", default=5, fallback=(env_fallback, ["APIOPS_RETRIES"])),
 )
 
@@ -120,6 +121,7 @@ def http_client(module, base_url, platform, **kwargs):
         validate_certs=params["validate_certs"],
         ca_path=params["ca_path"],
         timeout=params["request_timeout"],
+        connect_timeout=params.get("connect_timeout"),
         retries=params["retries"],
         warn=module.warn,
         gate=getattr(module, "rate_gate", None),  # shared by the workers of a controller-side run

@@ -11,7 +11,7 @@
 
 What it guarantees:
 
-* a timeout on every request, TLS verification on unless told otherwise
+* a connect and a read timeout on every request, TLS verification on unless told otherwise
   (``validate_certs``, ``ca_path``), proxies from the environment
   (``https_proxy``/``no_proxy``, through requests' ``trust_env``);
 * retries with jittered exponential backoff for 429 and for 502/503/504 and
@@ -46,6 +46,9 @@ USER_AGENT = "apiops.credentials"
 IDEMPOTENT_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_DESCRIPTION = 300
+# A login that got no answer is sent once more at most: every credential of the run waits on it, and a platform that
+# did not answer twice is down or unreachable (429 and 5xx answers are still retried ``retries`` times).
+LOGIN_UNANSWERED_RETRIES = 1
 
 
 class ApiError(Exception):
@@ -80,6 +83,36 @@ class ApiError(Exception):
     def with_hint(self, hint):
         self.hint = hint
         return self
+
+    def again(self):
+        """The same failure as a new exception, for another thread to raise (one object raised by several threads would
+        share its traceback and any hint a caller adds)."""
+        return ApiError(self.platform, self.method, self.path, status=self.status, code=self.code, description=self.description,
+                        hint=self.hint, maybe_applied=self.maybe_applied, transient=self.transient)
+
+
+class FailOnce:
+    """A login shared by every worker thread of a run, fetched once per endpoint; a failure is kept as well.
+
+    Without it, a platform that cannot be reached costs each credential a login timeout in turn (the workers wait on
+    one lock); with it, the first failure's message is every credential's, at once. Only the message is kept.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._done = {}  # endpoint key: (value, None) or (None, ApiError)
+
+    def get(self, key, fetch):
+        with self._lock:
+            if key not in self._done:
+                try:
+                    self._done[key] = (fetch(), None)
+                except ApiError as error:
+                    self._done[key] = (None, error)
+            value, error = self._done[key]
+        if error is not None:
+            raise error.again()
+        return value
 
 
 class ApiResponse:
@@ -199,10 +232,12 @@ class HttpClient:
 
     def __init__(self, base_url, platform, validate_certs=True, ca_path=None, timeout=30.0, retries=5,
                  warn=None, wait_hint=None, retry_statuses=RETRY_STATUSES, sleep=time.sleep, max_wait=300.0,
-                 backoff_base=0.5, gate=None):
+                 backoff_base=0.5, gate=None, connect_timeout=None):
         self.base_url = base_url.rstrip("/")
         self.platform = platform
-        self.timeout = timeout
+        self.timeout = timeout  # the read timeout: the longest wait for an answer (or the next bytes of one)
+        # A host that is down or filtered is known within seconds; a platform may take its time to answer.
+        self.connect_timeout = timeout if connect_timeout is None else connect_timeout
         self.retries = max(0, int(retries))
         self.warn = warn or (lambda message: None)
         self.wait_hint = wait_hint
@@ -231,7 +266,7 @@ class HttpClient:
         return self.base_url + path
 
     def request(self, method, path, params=None, json=None, data=None, headers=None, auth=None,
-                expected=(200,), idempotent=None, confirm=None, label=None):
+                expected=(200,), idempotent=None, confirm=None, label=None, login=False):
         """Send one request; return :class:`ApiResponse` for an expected status, raise :class:`ApiError` otherwise.
 
         ``label`` names the path in messages (a template such as
@@ -239,7 +274,8 @@ class HttpClient:
         ``confirm`` is called after an ambiguous failure of a non-idempotent
         request; it returns True when the write is visible on the platform (the
         response is then ``ApiResponse(None, confirmed=True)``), False when it
-        did not happen (the request is retried).
+        did not happen (the request is retried). A ``login`` that gets no answer
+        (a timeout, a refused or lost connection) is sent once more at most.
         """
         method = method.upper()
         label = label or path.split("?")[0]
@@ -252,17 +288,20 @@ class HttpClient:
             idempotent = method in IDEMPOTENT_METHODS
         delays = backoff_delays(base=self.backoff_base)
         waited = 0.0
-        attempt = 0
+        attempt = unanswered = 0
         while True:
             attempt += 1
             outcome = self._send(method, path, params, json, data, headers, auth, label)
             if isinstance(outcome, ApiError):
                 error, response = outcome, None
+                unanswered += 1
             else:
                 error, response = None, outcome
                 if response.status_code in expected:
                     return ApiResponse(response.status_code, response.headers, _parse_body(response))
             retryable, wait, reason = self._classify(error, response, delays)
+            if login and unanswered > LOGIN_UNANSWERED_RETRIES:
+                retryable = False
             if self.gate is not None and reason == "rate limited":
                 self.gate.hold(wait)
             if retryable and not idempotent and reason != "rate limited":
@@ -279,8 +318,11 @@ class HttpClient:
                 if not idempotent and error.maybe_applied is False and error.status in (None, 500, 502, 503, 504):
                     error.maybe_applied = True
                 raise error
+            last = self.retries + 1
+            if login and error is not None:
+                last = min(last, attempt + 1 + LOGIN_UNANSWERED_RETRIES - unanswered)
             self.warn("%s %s %s: %s, retrying in %.1f s (attempt %d of %d)"
-                      % (self.platform, method, label, reason, wait, attempt + 1, self.retries + 1))
+                      % (self.platform, method, label, reason, wait, attempt + 1, last))
             self.sleep(wait)
             waited += wait
 
@@ -295,14 +337,19 @@ class HttpClient:
         self.request_count += 1
         try:
             return self.session.request(method, self.url(path), params=params, json=json_body, data=data,
-                                        headers=headers, auth=auth, timeout=self.timeout, verify=self.verify,
-                                        allow_redirects=False)
+                                        headers=headers, auth=auth, timeout=(self.connect_timeout, self.timeout),
+                                        verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             return ApiError(self.platform, method, label, description="TLS verification failed (%s)" % _short(exc),
                             hint="Point ca_path at the CA bundle that signed the server certificate; "
                                  "turn validate_certs off only for a lab system")
+        except requests.exceptions.ConnectTimeout:
+            return ApiError(self.platform, method, label, transient=True,
+                            description="no connection to %s within %g s" % (self.base_url, self.connect_timeout),
+                            hint="Check the URL, the network path and any proxy settings (https_proxy, no_proxy), "
+                                 "or raise connect_timeout")
         except requests.exceptions.Timeout:
-            return ApiError(self.platform, method, label, description="no answer within %s s" % self.timeout, transient=True,
+            return ApiError(self.platform, method, label, description="no answer within %g s" % self.timeout, transient=True,
                             hint="Check that the URL is right and the platform is up, or raise request_timeout")
         except requests.exceptions.ConnectionError as exc:
             if _is_connect_failure(exc):

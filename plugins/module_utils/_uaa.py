@@ -215,11 +215,11 @@ class UaaApi:
         return urlunsplit((parts.scheme, "%s.%s" % (subdomain, parts.netloc), parts.path, "", ""))
 
     # -- tokens
-    def _request_token(self, http, client_id, client_secret, form):
+    def _request_token(self, http, client_id, client_secret, form, login=False):
         # RFC 6749 2.3.1: percent-encode before Basic, UAA always decodes (a raw '+' would become a space).
         auth = (quote(client_id, safe=""), quote(client_secret or "", safe=""))
         response = http.request("POST", "/oauth/token", data=form, auth=auth, expected=(200, 400, 401),
-                                idempotent=True, label="/oauth/token")
+                                idempotent=True, label="/oauth/token", login=login)
         body = response.body or {}
         if response.status != 200:
             return None, body
@@ -235,13 +235,13 @@ class UaaApi:
         if params["uaa_auth_client_id"]:
             who = "client %s" % params["uaa_auth_client_id"]
             token, body = self._request_token(token_http, params["uaa_auth_client_id"], params["uaa_auth_client_secret"],
-                                              {"grant_type": "client_credentials"})
+                                              {"grant_type": "client_credentials"}, login=True)
             option_hint = "check uaa_auth_client_id and uaa_auth_client_secret"
         elif params["uaa_auth_username"]:
             who = "user %s (through login client %s)" % (params["uaa_auth_username"], params["uaa_login_client_id"])
             token, body = self._request_token(token_http, params["uaa_login_client_id"], params["uaa_login_client_secret"],
                                               {"grant_type": "password", "username": params["uaa_auth_username"],
-                                               "password": params["uaa_auth_password"]})
+                                               "password": params["uaa_auth_password"]}, login=True)
             option_hint = "check uaa_auth_username, uaa_auth_password and uaa_login_client_id/uaa_login_client_secret"
         else:
             raise ApiError(PLATFORM, "POST", "/oauth/token", description="no credentials given",

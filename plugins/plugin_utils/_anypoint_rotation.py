@@ -28,7 +28,7 @@ import string
 import threading
 
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import AnypointApi, find_environment, refused_explicit_secret
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, FailOnce
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import Target
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
     Adapter,
@@ -71,8 +71,8 @@ class AnypointAdapter(Adapter):
         self._local = threading.local()
         self._apis = []
         self._lock = threading.Lock()
-        self._token = None
-        self._orgs = {}  # organization id, "name:<name>", and "" (the root): organization
+        self._token = FailOnce()  # the login (or why it failed), once for every worker thread
+        self._tree = FailOnce()  # the organization tree, walked once (or why it could not be)
         self._environments = {}  # organization id: its environments
         self._targets = {}  # record key: Target
         self._reset_only = set()  # organizations whose control plane refused a chosen secret in this run
@@ -87,9 +87,7 @@ class AnypointAdapter(Adapter):
             api = AnypointApi(ApiContext(self.params, self.warn, self.rate_gate))
             with self._lock:
                 self._apis.append(api)
-                if self._token is None:
-                    self._token = api.token()  # one login for every worker thread
-                api._token = self._token  # pylint: disable=protected-access
+            api._token = self._token.get("login", api.token)  # pylint: disable=protected-access
             self._local.api = api
         return api
 
@@ -120,19 +118,25 @@ class AnypointAdapter(Adapter):
 
     def _business_group(self, api, wanted):
         """The organization named or numbered ``wanted`` (the root when empty), from one walk of the tree."""
-        if not self._orgs:
-            root = api.organization(api.root_org_id())
-            queue = [root]
-            while queue:
-                org = queue.pop(0)
-                self._orgs[org["id"]] = org
-                self._orgs.setdefault("name:" + org["name"], org)
-                queue.extend(api.organization(sub) for sub in org.get("subOrganizationIds") or [] if sub not in self._orgs)
-            self._orgs[""] = root
-        found = self._orgs.get(wanted or "") or self._orgs.get("name:%s" % wanted)
+        # A walk that failed fails every target with its message, at once: a half-walked tree would name groups missing.
+        orgs = self._tree.get("", lambda: self._walk(api))
+        found = orgs.get(wanted or "") or orgs.get("name:%s" % wanted)
         if found is None:
-            raise StepError("no business group %s under organization %s" % (wanted, self._orgs[""]["name"]))
+            raise StepError("no business group %s under organization %s" % (wanted, orgs[""]["name"]))
         return found
+
+    @staticmethod
+    def _walk(api):
+        """Organization id, "name:<name>", and "" (the root): organization."""
+        root = api.organization(api.root_org_id())
+        orgs, queue = {}, [root]
+        while queue:
+            org = queue.pop(0)
+            orgs[org["id"]] = org
+            orgs.setdefault("name:" + org["name"], org)
+            queue.extend(api.organization(sub) for sub in org.get("subOrganizationIds") or [] if sub not in orgs)
+        orgs[""] = root
+        return orgs
 
     # -- what the engine asks
     def overlap(self, work):

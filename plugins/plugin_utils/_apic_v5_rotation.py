@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import ApicV5Api, app_credentials, find_one, secret_to_send
+from ansible_collections.apiops.credentials.plugins.module_utils._http import FailOnce
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
 
 
@@ -50,7 +51,7 @@ class ApicV5Adapter(Adapter):
         self._apis = []
         self._lock = threading.Lock()
         self._found = {}  # record key: (org, app, credential) as the portal shows them
-        self._orgs = {}  # login: the developer organizations it sees
+        self._orgs = FailOnce()  # login: the developer organizations it sees (or why the login failed)
         self._apps = {}  # (login, org id): the org's applications
 
     @property
@@ -93,10 +94,9 @@ class ApicV5Adapter(Adapter):
         api, spec = self._api(work), work.spec
         login = api.auth[0]
         try:
+            orgs = self._orgs.get(login, api.orgs)
             with self._lock:
-                if login not in self._orgs:
-                    self._orgs[login] = api.orgs()
-                org = find_one(self._orgs[login], spec["org"], "developer organization", "context %s" % self.params["apic_v5_context"])
+                org = find_one(orgs, spec["org"], "developer organization", "context %s" % self.params["apic_v5_context"])
                 if (login, org["id"]) not in self._apps:
                     self._apps[(login, org["id"])] = api.apps(org["id"])
                 apps = self._apps[(login, org["id"])]

@@ -133,7 +133,7 @@ def _sequence(version):
 class SecretsManagerRecords(RemoteRecords):
     """The records of one target in AWS Secrets Manager, with the interface of ``RecordFile``."""
 
-    def __init__(self, settings, platform, target, timeout=30.0, retries=3, validate_certs=True):
+    def __init__(self, settings, platform, target, timeout=30.0, retries=3, validate_certs=True, connect_timeout=None):
         super().__init__()
         self.prefix = settings["name"].format(platform=platform, target=target).strip("/")
         self.path = "AWS Secrets Manager %s/ (%s)" % (self.prefix, settings["region"])  # where the records are, in words
@@ -144,21 +144,22 @@ class SecretsManagerRecords(RemoteRecords):
         self._indexed = {}  # key: time.time() when this store saw it in the index
         self._queued = {}  # index secret name: keys waiting to be added
         self._shards = {}  # index secret name: the lock one writer of this process holds while it changes it
+        timeouts = (timeout if connect_timeout is None else connect_timeout, timeout)  # (connect, read)
         session = boto3.session.Session(aws_access_key_id=settings.get("access_key") or None,
                                         aws_secret_access_key=settings.get("secret_key") or None,
                                         aws_session_token=settings.get("session_token") or None,
                                         profile_name=settings.get("profile") or None, region_name=settings["region"])
         if settings.get("role_arn"):
-            session = self._assumed(session, settings["role_arn"], settings["region"], timeout)
+            session = self._assumed(session, settings["role_arn"], settings["region"], timeouts)
         # A client is safe to share between threads (a session is not): made once, here.
         self.client = session.client("secretsmanager", endpoint_url=settings.get("endpoint_url") or None, verify=validate_certs,
-                                     config=Config(connect_timeout=timeout, read_timeout=timeout,
+                                     config=Config(connect_timeout=timeouts[0], read_timeout=timeouts[1],
                                                    retries={"max_attempts": retries + 1, "mode": "standard"}))
 
-    def _assumed(self, session, role_arn, region, timeout):
+    def _assumed(self, session, role_arn, region, timeouts):
         """A session with the role's temporary credentials (STS AssumeRole with the credentials found first)."""
         with self._errors("assume the role %s for" % role_arn):
-            sts = session.client("sts", config=Config(connect_timeout=timeout, read_timeout=timeout))
+            sts = session.client("sts", config=Config(connect_timeout=timeouts[0], read_timeout=timeouts[1]))
             credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="apiops-credentials")["Credentials"]
         return boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
                                      aws_session_token=credentials["SessionToken"], region_name=region)

@@ -91,13 +91,14 @@ class KvRecords(RemoteRecords):
 
     stale_wait = 3.0  # seconds a read older than what this run knows is repeated before the run gives up
 
-    def __init__(self, settings, platform, target, timeout=30.0, retries=3, warn=None, settle=None):
+    def __init__(self, settings, platform, target, timeout=30.0, retries=3, warn=None, settle=None, connect_timeout=None):
         super().__init__()
         self.settings = settings
         self.mount = settings["mount"].strip("/")
         self.prefix = settings["path"].format(platform=platform, target=target).strip("/")
         self.path = "HashiCorp Vault %s/%s" % (self.mount, self.prefix)
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.retries = retries
         self.warn = warn
         self.settle = max(2.0, 3.0 * timeout) if settle is None else settle
@@ -112,7 +113,7 @@ class KvRecords(RemoteRecords):
             client = self._local.client = HttpClient(self.settings["url"].rstrip("/") + "/v1", PLATFORM,
                                                      validate_certs=self.settings["validate_certs"],
                                                      ca_path=self.settings.get("ca_path"), timeout=self.timeout,
-                                                     retries=self.retries, warn=self.warn)
+                                                     connect_timeout=self.connect_timeout, retries=self.retries, warn=self.warn)
         return client
 
     def _headers(self):
@@ -129,7 +130,7 @@ class KvRecords(RemoteRecords):
             try:
                 answer = self._http().request("POST", "/auth/approle/login", headers=headers, idempotent=True,
                                               json={"role_id": self.settings["role_id"], "secret_id": self.settings["secret_id"]},
-                                              label="/v1/auth/approle/login")
+                                              label="/v1/auth/approle/login", login=True)
             except ApiError as error:
                 raise AnsibleActionFail("HashiCorp Vault refused the AppRole login (%s): check hashicorp_vault.role_id and "
                                         "secret_id (or VAULT_ROLE_ID and VAULT_SECRET_ID)" % error)

@@ -95,9 +95,10 @@ def remote_store(kind, args, platform, warn):
     """A further sink (or the journal's): HashiCorp Vault's KV v2 or AWS Secrets Manager, at the shared key layout."""
     if kind == "hashicorp_vault":
         return KvRecords(args["hashicorp_vault"], platform, args["target"], timeout=args["request_timeout"],
-                         retries=args["retries"], warn=warn)
+                         retries=args["retries"], warn=warn, connect_timeout=args.get("connect_timeout"))
     return SecretsManagerRecords(args["aws_secrets_manager"], platform, args["target"], timeout=args["request_timeout"],
-                                 retries=args["retries"], validate_certs=args["validate_certs"])
+                                 retries=args["retries"], validate_certs=args["validate_certs"],
+                                 connect_timeout=args.get("connect_timeout"))
 
 
 def open_store(args, platform, loader, sink_file):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, FailOnce
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UaaApi, as_set
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
     Adapter,
@@ -76,8 +76,13 @@ class UaaAdapter(Adapter):
         self._local = threading.local()
         self._apis = []
         self._apis_lock = threading.Lock()
-        self._tokens = {}  # (zone, zone url): the admin token, fetched once for all worker threads
+        self._tokens = FailOnce()  # (zone, zone url): the admin token (or why there is none), fetched once for all workers
         self._scopes = {}  # (zone, zone url): the scopes UAA granted that token (None when it was given)
+
+    def _first_token(self, api, where):
+        token = api.token()
+        self._scopes[where] = api.scopes
+        return token
 
     @property
     def request_count(self):
@@ -100,12 +105,8 @@ class UaaAdapter(Adapter):
         api = UaaApi(ApiContext(params, self.warn, self.rate_gate))
         with self._apis_lock:
             self._apis.append(api)
-            if as_client_secret is None:
-                if key[:2] not in self._tokens:
-                    self._tokens[key[:2]] = api.token()  # under the lock: one token request, not one per thread
-                    self._scopes[key[:2]] = api.scopes
-                api._token = self._tokens[key[:2]]  # pylint: disable=protected-access
         if as_client_secret is None:
+            api._token = self._tokens.get(key[:2], lambda: self._first_token(api, key[:2]))  # pylint: disable=protected-access
             cache[key] = api
         return api
 
