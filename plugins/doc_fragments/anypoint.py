@@ -56,6 +56,14 @@ options:
       - The root organization id. Read from C(/accounts/api/me) when not set.
       - The E(APIOPS_ANYPOINT_ORGANIZATION_ID) environment variable is used when this option is not set.
     type: str
+  ca_path:
+    description:
+      - PEM file with the CA certificates that sign the control plane's certificate.
+      - The E(APIOPS_ANYPOINT_CA_PATH) environment variable is used when this option is not set, then E(APIOPS_CA_PATH), which is
+        deprecated (it is one CA for every platform of a job).
+      - Without either, the CA bundle of C(requests) (or E(REQUESTS_CA_BUNDLE)) is used.
+      - An empty file counts as not set, so an AWX credential whose CA field is empty uses the default trust store.
+    type: path
 """
 
     # The target options shared by both Anypoint modules (TARGET_ARGSPEC in module_utils/_anypoint_target.py).

@@ -63,6 +63,14 @@ options:
       - The E(APIOPS_APIC_CLIENT_SECRET) environment variable is used when this option is not set.
     type: str
     required: true
+  ca_path:
+    description:
+      - PEM file with the CA certificates that sign the platform API's certificate.
+      - The E(APIOPS_APIC_CA_PATH) environment variable is used when this option is not set, then E(APIOPS_CA_PATH), which is
+        deprecated (it is one CA for every platform of a job).
+      - Without either, the CA bundle of C(requests) (or E(REQUESTS_CA_BUNDLE)) is used.
+      - An empty file counts as not set, so an AWX credential whose CA field is empty uses the default trust store.
+    type: path
 notes:
   - Give O(apic_username) with O(apic_password), or O(apic_api_key).
   - The user needs the permissions C(app:view) to read and C(app:manage) to change credentials in the catalog

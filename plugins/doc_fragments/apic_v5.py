@@ -35,4 +35,12 @@ options:
       - The E(APIOPS_APIC_V5_CONTEXT) environment variable is used when this option is not set.
     type: str
     required: true
+  ca_path:
+    description:
+      - PEM file with the CA certificates that sign the API Manager's certificate.
+      - The E(APIOPS_APIC_V5_CA_PATH) environment variable is used when this option is not set, then E(APIOPS_CA_PATH), which is
+        deprecated (it is one CA for every platform of a job).
+      - Without either, the CA bundle of C(requests) (or E(REQUESTS_CA_BUNDLE)) is used.
+      - An empty file counts as not set, so an AWX credential whose CA field is empty uses the default trust store.
+    type: path
 """

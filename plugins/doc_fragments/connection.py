@@ -8,6 +8,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # Connection options shared by every module; the argspec is CONNECTION_ARGSPEC in module_utils/_common.py.
+    # ca_path is in each platform's fragment, with the platform's own environment variable.
     DOCUMENTATION = r"""
 options:
   validate_certs:
@@ -17,13 +18,6 @@ options:
       - The E(APIOPS_VALIDATE_CERTS) environment variable is used when this option is not set.
     type: bool
     default: true
-  ca_path:
-    description:
-      - PEM file with the CA certificates that sign the platform's certificate.
-      - The E(APIOPS_CA_PATH) environment variable is used when this option is not set.
-      - Without it, the CA bundle of C(requests) (or E(REQUESTS_CA_BUNDLE)) is used.
-      - An empty file counts as not set, so an AWX credential whose CA field is empty uses the default trust store.
-    type: path
   request_timeout:
     description:
       - Seconds to wait for the platform's answer to each request, once connected (the read timeout).

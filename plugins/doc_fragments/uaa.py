@@ -77,4 +77,12 @@ options:
     type: str
     choices: [default, target]
     default: default
+  ca_path:
+    description:
+      - PEM file with the CA certificates that sign the UAA server's certificate.
+      - The E(APIOPS_UAA_CA_PATH) environment variable is used when this option is not set, then E(APIOPS_CA_PATH), which is
+        deprecated (it is one CA for every platform of a job).
+      - Without either, the CA bundle of C(requests) (or E(REQUESTS_CA_BUNDLE)) is used.
+      - An empty file counts as not set, so an AWX credential whose CA field is empty uses the default trust store.
+    type: path
 """

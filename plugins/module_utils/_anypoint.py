@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, hide, http_client
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, paginate
 
 PLATFORM = "Anypoint"
@@ -41,6 +41,7 @@ ANYPOINT_AUTH_ARGSPEC = dict(
     anypoint_password=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_ANYPOINT_PASSWORD"])),
     anypoint_token=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_ANYPOINT_TOKEN"])),
     anypoint_organization_id=dict(type="str", fallback=(env_fallback, ["APIOPS_ANYPOINT_ORGANIZATION_ID"])),
+    ca_path=ca_path_option("APIOPS_ANYPOINT_CA_PATH"),
 )
 # The options of the anypoint_rotation action besides connection and auth (documented in its docs module).
 ROTATION_ARGSPEC = dict(ENGINE_ARGSPEC)

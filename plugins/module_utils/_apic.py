@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ca_path_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, HttpClient, paginate
 
 PLATFORM = "API Connect"
@@ -47,6 +48,7 @@ APIC_AUTH_ARGSPEC = dict(
     apic_api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_APIC_API_KEY"])),
     apic_client_id=dict(type="str", required=True, no_log=False, fallback=(env_fallback, ["APIOPS_APIC_CLIENT_ID"])),
     apic_client_secret=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["APIOPS_APIC_CLIENT_SECRET"])),
+    ca_path=ca_path_option("APIOPS_APIC_CA_PATH"),
 )
 
 HINTS = {

@@ -22,7 +22,7 @@ import hashlib
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, http_client
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 PLATFORM = "API Connect v5"
@@ -34,6 +34,7 @@ APIC_V5_AUTH_ARGSPEC = dict(
     apic_v5_username=dict(type="str", required=True, fallback=(env_fallback, ["APIOPS_APIC_V5_USERNAME"])),
     apic_v5_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["APIOPS_APIC_V5_PASSWORD"])),
     apic_v5_context=dict(type="str", required=True, fallback=(env_fallback, ["APIOPS_APIC_V5_CONTEXT"])),
+    ca_path=ca_path_option("APIOPS_APIC_V5_CA_PATH"),
 )
 
 # The options of the apic_v5_restore action besides connection and auth (documented in its docs module).

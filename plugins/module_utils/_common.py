@@ -22,14 +22,24 @@ from ansible_collections.apiops.credentials.plugins.module_utils._http import (
 
 MASK = "********"
 
-# Documented in doc_fragments/connection.py; keep the two side by side.
+# Documented in doc_fragments/connection.py; keep the two side by side. ca_path is in each platform's auth argspec
+# (ca_path_option), because each platform's AWX credential type brings its own CA.
 CONNECTION_ARGSPEC = dict(
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["APIOPS_VALIDATE_CERTS"])),
-    ca_path=dict(type="path", fallback=(env_fallback, ["APIOPS_CA_PATH"])),
     request_timeout=dict(type="float", default=30.0, fallback=(env_fallback, ["APIOPS_REQUEST_TIMEOUT"])),
     connect_timeout=dict(type="float", default=10.0, fallback=(env_fallback, ["APIOPS_CONNECT_TIMEOUT"])),
     retries=dict(type="int", default=5, fallback=(env_fallback, ["APIOPS_RETRIES"])),
 )
+
+# APIOPS_CA_PATH was once the only CA variable: a job with the credentials of two platforms kept one CA for both.
+# It stays the last fallback for existing setups (deprecated).
+SHARED_CA_VARIABLE = "APIOPS_CA_PATH"
+
+
+def ca_path_option(platform_variable):
+    """The ca_path option of one platform: its own environment variable first, then the shared, deprecated one."""
+    return dict(type="path", fallback=(env_fallback, [platform_variable, SHARED_CA_VARIABLE]))
+
 
 # Where the engine keeps its journal when it is HashiCorp Vault (KV v2); the environment variables are Vault's own,
 # which an AWX credential type injects.

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, MASK, hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, MASK, ca_path_option, hide, http_client
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, paginate
 
 PLATFORM = "UAA"
@@ -40,6 +40,7 @@ UAA_AUTH_ARGSPEC = dict(
     identity_zone_url=dict(type="str", fallback=(env_fallback, ["APIOPS_UAA_ZONE_URL"])),
     uaa_auth_zone=dict(type="str", default="default", choices=["default", "target"],
                        fallback=(env_fallback, ["APIOPS_UAA_AUTH_ZONE"])),
+    ca_path=ca_path_option("APIOPS_UAA_CA_PATH"),
 )
 # The options of the uaa_rotation action besides connection and auth (documented in its docs module).
 ROTATION_STRATEGIES = ["admin", "dual", "grant_dance"]

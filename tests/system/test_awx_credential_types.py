@@ -7,17 +7,28 @@ Each playbook runs through ansible-runner with nothing in the inventory but what
 login and CA come from the credential type's injectors. Three cases per type: a CA pasted into the credential; an
 empty CA field with a trust store that knows the platform's CA (an execution environment with the company CA
 installed); an empty CA field with a trust store that does not, which must fail with a message naming ca_path.
+Then one job with the credentials of every platform, each platform signed by a CA of its own: the audit reaches all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import subprocess
 
 import pytest
+import requests
 
 from tests.emulators.framework import Server, load_seed
 from tests.emulators.launch import EMULATORS, SEEDS
+from tests.system import awx
+from tests.system.test_anypoint_rotation import BOT, SANDBOX
+from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
+from tests.system.test_apic_rotation import apic_inventory
+from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
+from tests.system.test_audit import audit_rows
+from tests.system.test_hashicorp_vault_sink import BILLING
 
 SYSTEM_TRUST = "/etc/ssl/certs/ca-certificates.crt"
 
@@ -27,7 +38,11 @@ LOGINS = {
              "realm": "provider/default-idp-2", "api_key": "", "client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2",
              "client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c"},
     "apic_v5": {"context": "myOrg.myCatalog", "username": "owner-acme", "password": "acme-0wner-Passw0rd-v5-11"},
+    "anypoint": {"region": "us", "client_id": BOT["anypoint_client_id"], "client_secret": BOT["anypoint_client_secret"],
+                 "username": "", "password": "", "organization_id": ""},
 }
+# What the inventory helpers of the other tests put in that a credential gives instead: the URL and the login.
+CREDENTIAL_VARIABLES = ("_url", "_org", "_catalog", "_context", "_username", "_password", "_client_id", "_client_secret")
 
 
 @pytest.fixture(name="https_server")
@@ -80,3 +95,80 @@ def test_credential_type_with_and_without_a_ca(workspace, https_server, tls_file
     if platform == "uaa":
         record = workspace.record("billing-service", host="uaa-awx")
         assert record["state"] == "complete" and record["secret"]
+
+
+def certificate_authority(directory, name):
+    """A CA of its own and a server certificate for 127.0.0.1 signed by it (EC keys: fast): (ca.pem, cert, key)."""
+    os.makedirs(directory)
+    ca_key, ca_cert, key, csr, cert, ext = (os.path.join(directory, name) for name in
+                                            ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "ext.cnf"))
+    with open(ext, "w", encoding="utf-8") as handle:
+        handle.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+                     "subjectAltName=IP:127.0.0.1\nauthorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for command in (
+        ["req", "-x509"] + ec + ["-keyout", ca_key, "-out", ca_cert, "-days", "2", "-subj", "/CN=apiops test CA " + name,
+                                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["req"] + ec + ["-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext],
+    ):
+        subprocess.run(["openssl"] + command, check=True, capture_output=True)
+    return ca_cert, cert, key
+
+
+def https_emulator(platform, tls):
+    emulator_class, seed = EMULATORS[platform]
+    _ca, cert, key = tls
+    return Server(emulator_class(load_seed(os.path.join(SEEDS, seed))), certfile=cert, keyfile=key)
+
+
+def every_platform_without_credentials(workspace, servers):
+    """One inventory with a host per platform and none of what the credentials give (URL, login, CA)."""
+    groups = {}
+    for write in (lambda: workspace.inventory([{"client_id": BILLING[0]}]),
+                  lambda: anypoint_inventory(workspace, [{"environment": "Sandbox"}]),
+                  lambda: v5_inventory(workspace, ORIGINALS[:1]),
+                  lambda: apic_inventory(workspace)):
+        write()
+        with open(os.path.join(workspace.path, "inventory.json"), encoding="utf-8") as handle:
+            groups.update(json.load(handle))
+    for group in groups.values():
+        for host in group["hosts"].values():
+            for name in [name for name in host if name.endswith(CREDENTIAL_VARIABLES) or name.endswith("_report_path")]:
+                del host[name]
+    groups["apic_v5_portals"]["hosts"]["v5-test"]["apic_v5_credential_restore_gateway_probe_url"] = \
+        servers["apic_v5"].url + "/gateway/myOrg/myCatalog/ping"
+    workspace.write_inventory(groups)
+    # Sink records the audit checks with each platform: without one it asks the platform nothing.
+    v5_record = {"secret": ORIGINALS[0]["client_secret"], "client_id": ORIGINALS[0]["client_id"]}
+    for platform, host, key, record in (("uaa", "uaa-test", "uaa/" + BILLING[0], {"secret": BILLING[1]}),
+                                        ("anypoint", "acme", "root/environment-Sandbox", {"secret": SANDBOX[1]}),
+                                        ("apic_v5", "v5-test", "acme-dev/orders-app/default", v5_record)):
+        os.makedirs(os.path.join(workspace.sink_dir, platform))
+        workspace.encrypt(os.path.join("secrets", platform, host + ".vault"), json.dumps(
+            {"credentials": {key: dict(record, state="complete", rotated_at="2026-01-01T00:00:00Z")}}))
+
+
+def test_one_job_with_every_platform_credential_gives_each_platform_its_own_ca(workspace, tmp_path):
+    cas = {platform: certificate_authority(str(tmp_path / ("tls-" + platform)), platform) for platform in LOGINS}
+    with contextlib.ExitStack() as stack:
+        servers = {platform: stack.enter_context(https_emulator(platform, cas[platform])) for platform in LOGINS}
+        every_platform_without_credentials(workspace, servers)
+        env = {}
+        for platform, server in servers.items():
+            with open(cas[platform][0], encoding="utf-8") as handle:
+                inputs = dict(LOGINS[platform], ca_cert=handle.read(), **{"uaa_url" if platform == "uaa" else "url": server.url})
+            env.update(awx.inject(awx.load_type(platform), inputs, os.path.join(workspace.path, "awx", platform)))
+        # The deprecated shared variable, as an older credential type would set it: each platform's own CA wins.
+        env["APIOPS_CA_PATH"] = cas["uaa"][0]
+        run = workspace.job("credential_audit.yml", env=dict(env, REQUESTS_CA_BUNDLE=SYSTEM_TRUST, CURL_CA_BUNDLE=SYSTEM_TRUST))
+
+        assert "TLS verification failed" not in run.output and "have findings" in run.output, run.output[-3000:]
+        for platform, server in servers.items():
+            log = requests.get(server.url + "/_emulator/requests", verify=cas[platform][0], timeout=5).json()
+            assert log, "%s was never reached: %s" % (platform, run.output[-3000:])
+    rows = [row for platform, host in (("uaa", "uaa-test"), ("anypoint", "acme"), ("apic_v5", "v5-test"))
+            for row in audit_rows(workspace, platform, host).values()]
+    with open(os.path.join(workspace.path, "reports", "sandbox-audit.json"), encoding="utf-8") as handle:
+        rows += json.load(handle)["credentials"]
+    assert rows and not [row for row in rows if row["result"] == "unknown"], rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import datetime, timezone
 
 import requests
@@ -14,6 +15,7 @@ import requests
 from tests.emulator_fixtures import AWS_KEYS, AWS_REGION, aws, aws_server, reset  # noqa: F401 pylint: disable=unused-import
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_anypoint_rotation import SANDBOX, mule_app_gets_in, report
+from tests.system.test_apic_rotation import apic_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_apic_v5_restore import report as v5_report
 from tests.system.test_aws_secrets_sink import labelled
@@ -176,3 +178,29 @@ def test_a_hook_that_is_not_a_file_stops_before_anything_changes(workspace):
     assert run.rc != 0 and "uaa_secret_rotation_hook_tasks deliver-typo.yml is not a file" in run.output, run.output[-3000:]
     assert "Traceback" not in run.output and not os.path.exists(workspace.sink_dir)
     assert workspace.token_works(*BILLING)
+
+
+def test_relative_hook_paths_are_found_in_the_project_of_an_awx_job(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    """The README's AWX layout: a project holds a two-line playbook that imports the collection's and the hook files.
+
+    The imported plays' playbook_dir is inside the installed collection; the job runs in the project's directory
+    (ansible-runner's working directory), as the playbooks here run in the workspace."""
+    vault = reset(vault_server)
+    os.makedirs(os.path.join(workspace.path, "hooks"))
+    shutil.copy(HOOK, os.path.join(workspace.path, "hooks", "deliver.yml"))
+    for platform in ("uaa", "apic"):
+        with open(os.path.join(workspace.path, platform + ".yml"), "w", encoding="utf-8") as handle:
+            handle.write("---\n- name: Rotate\n  ansible.builtin.import_playbook: apiops.credentials.%s_rotate\n" % platform)
+
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}], uaa_secret_rotation_hook_tasks="hooks/deliver.yml",
+                        hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    run = workspace.play(os.path.join(workspace.path, "uaa.yml"))
+    assert run.rc == 0, run.output[-3000:]
+    assert kv(vault, "consumers/uaa/billing-service")["data"]["secret"] == workspace.record(BILLING[0])["secret"], "the hook delivered it"
+
+    apic_inventory(workspace, apic_credential_rotation_delivery_tasks="deliver.yml")  # written next to the inventory
+    run = workspace.play(os.path.join(workspace.path, "apic.yml"))
+    assert run.rc == 0, run.output[-3000:]
+    with open(os.path.join(workspace.path, "delivered.json"), encoding="utf-8") as handle:
+        assert json.load(handle), "the delivery tasks ran"
+    no_secret_leaked(workspace, vault)
