@@ -24,6 +24,11 @@ from tests.emulator_fixtures import emulator_fixtures, reset, tls_files  # noqa:
 from tests.inventory_secrets import secret_values
 from tests.system import awx
 
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "newest_only: a scenario of the collection's own logic; make test's oldest leg skips it")
+
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VAULT_PASSWORD = "system-test-vault-password-8c1e"
 REPORT_SCHEMA = os.path.join(ROOT, "docs", "schema", "report.schema.json")
