@@ -9,8 +9,6 @@ import json
 import os
 import re
 
-import pytest
-
 from tests.system.test_anypoint_rotation import TARGETS as ANYPOINT_TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_anypoint_rotation import resets
@@ -19,9 +17,6 @@ from tests.system.test_uaa_rotation import writes
 
 CLIENTS = [{"client_id": "billing-service", "current_secret": "b1lling-S3cret-seed-91e2d7"},
            {"client_id": "reports-service", "current_secret": "rep0rts-S3cret-seed-3aa810", "strategy": "dual"}]
-
-# The collection's own logic, the same on every ansible-core: run on the newest leg (make test's oldest leg skips it).
-pytestmark = pytest.mark.newest_only
 
 
 def digest_of(run):
