@@ -75,8 +75,10 @@ options:
     default: 0
   lock_timeout:
     description:
-      - Seconds to wait for another run that holds a credential's lock. After that, the credential fails with a
-        message, and nothing is done twice. A lock left by a process that no longer exists on this host is taken over.
+      - Seconds to wait for another run that holds a credential's lease. After that, the credential fails with a
+        message naming the holder, and nothing is done twice.
+      - A lease expires five minutes (E(APIOPS_LEASE_SECONDS)) after its holder last renewed it, and is then taken
+        over, as is the lease of a process that no longer exists on this host; see M(apiops.credentials.sink_lease).
     type: float
     default: 60
   report_json:

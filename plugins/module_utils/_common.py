@@ -100,6 +100,18 @@ ENGINE_ARGSPEC = dict(
 )
 
 
+# apiops.credentials.sink_lease: one credential's lease in a sink.
+LEASE_ARGSPEC = {name: ENGINE_ARGSPEC[name] for name in ("target", "sink", "hashicorp_vault", "aws_secrets_manager", "sink_dir",
+                                                         "vault_password_file", "vault_id")}
+LEASE_ARGSPEC.update(
+    platform=dict(type="str", required=True, choices=["uaa", "anypoint", "apic_v5"]),
+    key=dict(type="str", required=True, no_log=False),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    reason=dict(type="str"),
+    lock_timeout=dict(type="float", default=30.0),
+)
+
+
 def build_module(argument_spec, auth_argspec, **kwargs):
     """AnsibleModule over connection + platform auth + module options; fails early without requests."""
     spec = dict(CONNECTION_ARGSPEC)

@@ -141,9 +141,10 @@ options:
     type: path
   lock_timeout:
     description:
-      - Seconds to wait for another run on the same catalog (the same O(sink_path)), and for the lock of each
-        credential; then this one fails and does nothing. A lock left by a process that no longer exists on this host
-        is taken over.
+      - Seconds to wait for another run on the same catalog (the same O(sink_path)), and for the lease of each
+        credential; then this one fails and does nothing. A lease expires five minutes (E(APIOPS_LEASE_SECONDS)) after
+        its holder last renewed it and is then taken over, as is one left by a process that no longer exists on this
+        host.
     type: float
     default: 60
   plan_file:

@@ -53,11 +53,12 @@ relies on more than what AWS promises:
   it by putting its owner line (pid, host, start time) as a new
   ``AWSPENDING`` version and moving ``AWSCURRENT`` onto it with
   ``RemoveFromVersionId=UNLOCKED_VERSION``: of two runs, AWS lets one move
-  win. Releasing moves ``AWSCURRENT`` back. A lock of a process that is gone
-  is released from the version its owner line was read on, so a lock taken
-  meanwhile is never released by mistake. The lock ``<record key>.lock`` of
-  an earlier release still counts as held while it exists, and is deleted
-  when its process is gone.
+  win. Releasing moves ``AWSCURRENT`` back. The lock is a lease
+  (``_lease.py``): renewing it, or taking over one that expired, moves
+  ``AWSCURRENT`` from the version whose line was read to a new one, so of two
+  runs one wins and a lease taken meanwhile is never released by mistake. The
+  lock ``<record key>.lock`` of an earlier release still counts as held
+  while it exists, and is deleted once it expired or its process is gone.
 
 Names under ``<name>/.`` are the store's own (record keys never start with a
 dot) and are never records.
@@ -345,7 +346,7 @@ class SecretsManagerRecords(RemoteRecords):
                                 "too many runs at once on %s" % (name, INDEX_ATTEMPTS, self.prefix))
 
     # -- a lock per credential: AWSCURRENT of its lock secret on the holder's version, moved by compare-and-swap
-    def _take_lock(self, key, owner):
+    def _take_lock(self, key, line):
         name = self._lock_name(key)
         with self._errors("lock"):
             holder = self._get(name)
@@ -356,7 +357,7 @@ class SecretsManagerRecords(RemoteRecords):
             if self._earlier_lock(key) is not None:
                 return False
             mine = str(uuid.uuid4())
-            self.client.put_secret_value(SecretId=name, SecretString=owner, ClientRequestToken=mine, VersionStages=[PENDING])
+            self.client.put_secret_value(SecretId=name, SecretString=line, ClientRequestToken=mine, VersionStages=[PENDING])
             if not self._move(name, mine, UNLOCKED_VERSION):
                 return False  # another run moved it first
         with self._locks:
@@ -400,21 +401,37 @@ class SecretsManagerRecords(RemoteRecords):
             self._seen[key] = seen
         return text.split()
 
-    def _drop_lock(self, key):
+    def _replace_lock(self, key, fields, line):
+        """Move ``AWSCURRENT`` from the version whose owner line was ``fields`` to a new one holding ``line``."""
         with self._locks:
-            mine = self._held.pop(key, None)
-            seen = self._seen.pop(key, UNLOCKED_VERSION)
-        with self._errors("unlock"):
-            if mine is not None:
-                self._move(self._lock_name(key), UNLOCKED_VERSION, mine)  # False: taken over meanwhile, nothing left to do
-            elif seen is None:  # an earlier release's lock whose process is gone
+            seen = self._seen.get(key, UNLOCKED_VERSION)
+        name = self._lock_name(key)
+        with self._errors("lock"):
+            if seen is None:  # an earlier release's lock: deleted once expired or gone; the next attempt takes the new one
                 try:
                     self.client.delete_secret(SecretId=self._name(key) + ".lock", ForceDeleteWithoutRecovery=True)
                 except ClientError as error:
                     if _code(error) != NOT_FOUND:
                         raise
-            elif seen != UNLOCKED_VERSION:  # a process that is gone: only the version its owner line was read on
-                self._move(self._lock_name(key), UNLOCKED_VERSION, seen)
+                return False
+            holder = self._get(name)
+            if holder is None or holder["VersionId"] == UNLOCKED_VERSION or holder["SecretString"].split() != list(fields):
+                return False
+            mine = str(uuid.uuid4())
+            self.client.put_secret_value(SecretId=name, SecretString=line, ClientRequestToken=mine, VersionStages=[PENDING])
+            if not self._move(name, mine, holder["VersionId"]):
+                return False  # another run moved it first
+        with self._locks:
+            self._held[key] = mine
+        return True
+
+    def _drop_lock(self, key, fields):
+        with self._locks:
+            mine = self._held.pop(key, None)
+            self._seen.pop(key, None)
+        if mine is not None:
+            with self._errors("unlock"):
+                self._move(self._lock_name(key), UNLOCKED_VERSION, mine)  # False: taken over meanwhile, nothing left to do
 
     # -- before any platform is touched
     def preflight(self, keys, write=True):

@@ -231,7 +231,7 @@ def secret_digest(secret):
 
 def delivered_copy(record):
     """What a further sink is given: the record without the journal's unfinished steps."""
-    copy = {name: value for name, value in record.items() if not name.startswith("pending") and name != "hook_delivered"}
+    copy = {name: value for name, value in record.items() if not name.startswith("pending") and name not in ("hook_delivered", "lease_note")}
     if copy.get("state") in ("pending", "rotating"):
         # Unfinished steps are the journal's own; a copy in that state would look like another run's rotation.
         copy.pop("state")
@@ -243,7 +243,8 @@ def record_digest(record):
 
     It changes when anything the plan was made from changes in the sink; it cannot be turned back into the record.
     """
-    material = json.dumps({k: v for k, v in (record or {}).items() if k != "updated_at"}, sort_keys=True)
+    # A lease taken over between the dry run and the approved run is not a change of the plan.
+    material = json.dumps({k: v for k, v in (record or {}).items() if k not in ("updated_at", "lease_note")}, sort_keys=True)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
 
@@ -337,9 +338,10 @@ class Journal:
     before it, because it resumes from there and reads the platform.
     """
 
-    def __init__(self, store, key, fresh=False):
+    def __init__(self, store, key, fresh=False, guard=None):
         self.store = store
         self.key = key
+        self.guard = guard  # raises when the run may no longer write for this credential (its lease was lost)
         # fresh: read from disk if another run wrote the file (the caller holds the credential's lock)
         self.record = store.current(key) if fresh else store.get(key)
         self.writes = 0
@@ -351,6 +353,8 @@ class Journal:
         self._put(changes, wait=False)
 
     def _put(self, changes, wait):
+        if self.guard:
+            self.guard()
         record = dict(self.record)
         for name, value in changes.items():
             if value is None:
@@ -388,6 +392,7 @@ class Work:
         self.reason = None
         self.overlap = None
         self.steps = []
+        self.leases = []  # the leases this run holds on the credential, one per sink it writes
         self.resumed = False  # this run took up a pending secret of an earlier one
         self.result = None
         self.error = None
@@ -578,7 +583,10 @@ class Engine:
             # A dry run writes nothing, not even a lock file.
             work.sink = "%s, key %s" % (self.store.path, work.key)
             with contextlib.nullcontext() if self.check_mode else self._locks(work):
-                work.journal = Journal(self.store, work.key, fresh=not self.check_mode)
+                work.journal = Journal(self.store, work.key, fresh=not self.check_mode, guard=lambda: self._lease_held(work))
+                notes = [step for step in work.steps if step.startswith("took over the lease")]
+                if notes:
+                    work.journal.persist(lease_note="%s: %s" % (now_iso(), "; ".join(notes)))
                 try:
                     self._protocol(work)
                 except BaseException:
@@ -610,11 +618,23 @@ class Engine:
         turns on the credential instead of rotating it each on its own."""
         with contextlib.ExitStack() as held:
             for store in sorted((self.store,) + self.deliveries, key=lambda each: each.path):
-                if not held.enter_context(store.lock(work.key, self.lock_timeout)):
-                    raise StepError("another run holds the lock of this credential in %s (%s) and did not finish within "
-                                    "%d s; nothing was done here, so it is not done twice: re-run once that run has ended"
-                                    % (store.path, store.lock_owner(work.key), self.lock_timeout))
+                lease = held.enter_context(store.lock(work.key, self.lock_timeout))
+                if not lease:
+                    raise StepError("another run holds the lease of this credential in %s (%s) and did not finish within "
+                                    "%d s; nothing was done here, so it is not done twice: re-run once that run has ended, "
+                                    "or once its lease expired (a run that died), or release it with the break_lease "
+                                    "playbook" % (store.path, store.lock_owner(work.key), self.lock_timeout))
+                work.leases.append(lease)
+                if getattr(lease, "took_over", None):
+                    work.steps.append("%s (in %s)" % (lease.took_over, store.path))
             yield
+
+    @staticmethod
+    def _lease_held(work):
+        """Before each journal write (and so before each platform write that follows it): is every lease still ours?"""
+        if any(getattr(lease, "lost", False) for lease in work.leases):
+            raise StepError("the lease of this credential expired while this run was stopped, and another run took it "
+                            "over: nothing more is done here, so nothing is done twice. The journal says how far each got")
 
     def _other_journals(self, work):
         """Take up what a run whose journal is one of this run's further sinks did to the credential meanwhile.

@@ -26,9 +26,10 @@ cannot tell the two apart: :class:`KvRecords` offers what ``RecordFile`` offers.
   an error, never a silent overwrite.
 * KV keeps versions, so the secret a rotation replaced stays readable in the
   key's history besides ``previous_secret``.
-* The per-credential lock is a key next to the record (``<record key>.lock``),
-  created with ``cas=0`` so only one run can hold it, and deleted after; a lock
-  whose process is gone from this host is taken over, as with the file sink.
+* The per-credential lease (``_lease.py``) is a key next to the record
+  (``<record key>.lock``), created with ``cas=0`` so only one run can hold it,
+  renewed and taken over with check-and-set on the version read, and deleted
+  after.
 * A path under no mount answers 404 "no handler for route" in Vault: that is a
   wrong ``hashicorp_vault.mount`` (or namespace), never "no record".
 """
@@ -295,8 +296,8 @@ class KvRecords(RemoteRecords):
         return keys
 
     # -- a lock per credential: a key created only if absent (cas=0)
-    def _take_lock(self, key, owner):
-        lock, mine = key + ".lock", {"owner": owner}
+    def _take_lock(self, key, line):
+        lock, mine = key + ".lock", {"owner": line}
         lost = []
 
         def confirm():
@@ -321,8 +322,24 @@ class KvRecords(RemoteRecords):
     def _lock_fields(self, key):
         return self._versioned(key + ".lock")[0].get("owner", "").split()
 
-    def _drop_lock(self, key):
-        self._call("DELETE", "metadata", key + ".lock", expected=(204, 200, 404))
+    def _replace_lock(self, key, fields, line):
+        """Check-and-set on the version whose owner line was ``fields``: of two runs, one replaces it."""
+        lock = key + ".lock"
+        record, version = self._versioned(lock)
+        if not version or record.get("owner", "").split() != list(fields):
+            return False
+        try:
+            self._put_version(lock, {"owner": line}, version)
+        except AnsibleActionFail:
+            # another run's check-and-set came first, or the answer was lost: what the lease reads now decides
+            return self._versioned(lock)[0].get("owner") == line
+        return True
+
+    def _drop_lock(self, key, fields):
+        # Read, then delete: KV offers no delete-if-version, so a lease taken over in between (this run's had expired)
+        # could go; a run releases only a lease it renewed a moment ago, well before its expiry.
+        if self._lock_fields(key) == list(fields):
+            self._call("DELETE", "metadata", key + ".lock", expected=(204, 200, 404))
 
     # ---- before the platform is touched --------------------------------------------------------
     def preflight(self, keys, write=True):

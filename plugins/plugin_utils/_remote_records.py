@@ -15,9 +15,10 @@ here writes each record on its own, so there is no group commit to wait for: a
 
 ``_read(key)``                   the record as the store holds it now ({} when there is none)
 ``_write(key, record)``          write it, read it back, raise AnsibleActionFail when either fails
-``_take_lock(key, owner)``       create ``<key>.lock`` holding ``owner`` only if it does not exist; True if it did
-``_lock_fields(key)``            what the lock holds, split (pid, host, time), or [] when there is none
-``_drop_lock(key)``              delete the lock
+``_take_lock(key, line)``        create the lease of ``key`` holding ``line`` only if there is none; True if it did
+``_lock_fields(key)``            what the lease holds, split (see ``_lease.py``), or [] when there is none
+``_replace_lock(key, fields, line)``  replace the lease only if it still holds ``fields``; True if it did
+``_drop_lock(key, fields)``      delete the lease only if it still holds ``fields``
 ``_keys()``                      the keys of every record (and lock) under the store's prefix
 ``preflight(keys, write)``       (optional) prove, before any platform is touched, that the store is reachable and
                                  that this run may read (and with ``write``, write and lock) those keys
@@ -25,14 +26,12 @@ here writes each record on its own, so there is no group commit to wait for: a
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
 
-from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import lock_owner_line, owner_gone
+from ansible_collections.apiops.credentials.plugins.plugin_utils._lease import Leases
 
 
-class RemoteRecords:
+class RemoteRecords(Leases):
     path = None  # where the records are, in words (reports and messages)
 
     def __init__(self):
@@ -91,38 +90,6 @@ class RemoteRecords:
             self.records[key] = record
             self.writes += 1
 
-    @contextlib.contextmanager
-    def lock(self, key, timeout=60.0, poll=0.25):
-        """Hold ``<key>.lock`` while the block runs; yields False when another live run kept it past ``timeout``.
-
-        A lock whose process is gone (same host, dead pid: a run killed with SIGKILL) is taken over.
-        """
-        owner = lock_owner_line()
-        deadline = time.monotonic() + timeout
-        held = False
-        while not held:
-            held = self._take_lock(key, owner)
-            if held:
-                break
-            if owner_gone(self._lock_fields(key)):
-                self._drop_lock(key)
-                continue
-            if time.monotonic() >= deadline:
-                break
-            time.sleep(poll)
-        try:
-            yield held
-        finally:
-            if held:
-                self._drop_lock(key)
-
-    def lock_owner(self, key):
-        """Who holds the lock of ``key``, in words (pid, host, start time; no secret)."""
-        pid, host, started = (self._lock_fields(key) + ["?", "?", "?"])[:3]
-        if pid == "?":
-            return "a run that has just ended"
-        return "process %s on %s since %s" % (pid, host, started)
-
     def preflight(self, keys, write=True):
         """Before the platform is touched: raise AnsibleActionFail naming what this run could not do in the store.
 
@@ -137,13 +104,16 @@ class RemoteRecords:
     def _write(self, key, record):
         raise NotImplementedError
 
-    def _take_lock(self, key, owner):
+    def _take_lock(self, key, line):
+        raise NotImplementedError
+
+    def _replace_lock(self, key, fields, line):
         raise NotImplementedError
 
     def _lock_fields(self, key):
         raise NotImplementedError
 
-    def _drop_lock(self, key):
+    def _drop_lock(self, key, fields):
         raise NotImplementedError
 
     def _keys(self):

@@ -74,14 +74,11 @@ def common_problem(args):
         return "max_failures must be 0 (no limit) or more"
     if args["lock_timeout"] < 0:
         return "lock_timeout is a number of seconds, 0 or more"
-    if args["sink"] == "file" and not args["sink_dir"]:
-        return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault"
     if args["sink"] in args["deliver_to"]:
         return "deliver_to names %s, which is already the sink: list only further sinks" % args["sink"]
-    for kind in {args["sink"]} | set(args["deliver_to"]):
-        problem = SETTINGS_PROBLEMS.get(kind, lambda settings: None)(args.get(kind))
-        if problem:
-            return problem
+    problem = sink_problem(args)
+    if problem:
+        return problem
     unknown = set(args["hook_delivered"]) & set(args["hook_failed"])
     if unknown:
         return "hook_delivered and hook_failed both name %s: a hook either delivered a secret or failed" % sorted(unknown)[0]
@@ -89,6 +86,17 @@ def common_problem(args):
 
 
 SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager": aws_settings_problem}
+
+
+def sink_problem(args):
+    """Why the settings of the sink (and of each further sink) cannot work, or None."""
+    if args["sink"] == "file" and not args["sink_dir"]:
+        return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault"
+    for kind in {args["sink"]} | set(args.get("deliver_to") or ()):
+        problem = SETTINGS_PROBLEMS.get(kind, lambda settings: None)(args.get(kind))
+        if problem:
+            return problem
+    return None
 
 
 def remote_store(kind, args, platform, warn):

@@ -21,7 +21,6 @@ import contextlib
 import fcntl
 import json
 import os
-import socket
 import tempfile
 import threading
 import time
@@ -30,8 +29,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from ansible_collections.apiops.credentials.plugins.plugin_utils._lease import Leases
 
-class VaultSink:
+
+class VaultSink(Leases):
     """Reads and writes records with the vault secrets of the play, or of ``password_file``."""
 
     def __init__(self, loader, password_file=None, vault_id="default"):
@@ -100,76 +101,59 @@ class VaultSink:
         os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
         return written
 
-    # ---- the per-credential lock: a file next to the record, owned by a process ----------------------
-    @contextlib.contextmanager
-    def lock(self, path, timeout=60.0, poll=0.25):
-        """Hold ``<path>.lock`` while the block runs; yields False when another live run kept it past ``timeout``.
-
-        A lock whose process is gone (same host, dead pid: a run killed with SIGKILL) is taken over.
-        """
+    # ---- the per-credential lease: a file next to the record (see _lease.py) -------------------------
+    # Creation is a hard link of a complete file (atomic, fails when one exists); a replacement or a release holds
+    # ``flock`` on the directory's ``.leases.flock`` and acts only when the file still reads what was seen.
+    def _take_lock(self, path, line):
         lock_path = path + ".lock"
+        directory = os.path.dirname(os.path.abspath(lock_path))
         try:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), mode=0o700, exist_ok=True)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            temp_path = self._lease_file(directory, line)
         except OSError as error:
             raise AnsibleActionFail("cannot write the sink next to %s (%s): check sink_dir" % (path, error.strerror or type(error).__name__))
-        deadline = time.monotonic() + timeout
-        held = False
-        while not held:
-            try:
-                handle = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                if self._stale(lock_path):
-                    _remove(lock_path)
-                    continue
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(poll)
-                continue
-            os.write(handle, lock_owner_line().encode())
-            os.close(handle)
-            held = True
         try:
-            yield held
+            os.link(temp_path, lock_path)
+        except FileExistsError:
+            return False
         finally:
-            if held:
-                _remove(lock_path)
+            _remove(temp_path)
+        return True
 
     @staticmethod
-    def lock_owner(path):
-        """Who holds the lock of ``path``, in words (no secret in it: pid, host, start time)."""
+    def _lease_file(directory, line):
+        handle, temp_path = tempfile.mkstemp(dir=directory, prefix=".lease.")
+        try:
+            os.write(handle, line.encode())
+        finally:
+            os.close(handle)
+        return temp_path
+
+    @staticmethod
+    def _lock_fields(path):
         try:
             with open(path + ".lock", encoding="utf-8") as handle:
-                pid, host, started = (handle.read().split() + ["?", "?", "?"])[:3]
+                return handle.read().split()
         except OSError:
-            return "a run that has just ended"
-        return "process %s on %s since %s" % (pid, host, started)
+            return []  # released in between: the next attempt takes it
 
-    @staticmethod
-    def _stale(lock_path):
-        try:
-            with open(lock_path, encoding="utf-8") as handle:
-                fields = handle.read().split()
-        except OSError:
-            return False  # released in between: the next attempt takes it
-        return owner_gone(fields)
+    @contextlib.contextmanager
+    def _lease_guard(self, path):
+        with open(os.path.join(os.path.dirname(os.path.abspath(path)), ".leases.flock"), "a", encoding="utf-8") as guard:
+            fcntl.flock(guard, fcntl.LOCK_EX)
+            yield
 
+    def _replace_lock(self, path, fields, line):
+        with self._lease_guard(path):
+            if self._lock_fields(path) != list(fields):
+                return False
+            os.replace(self._lease_file(os.path.dirname(os.path.abspath(path)), line), path + ".lock")
+            return True
 
-def lock_owner_line():
-    """What a lock holds: pid, host and start time (no secret), so that anyone can tell whose it is."""
-    return "%d %s %s" % (os.getpid(), socket.gethostname(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-
-
-def owner_gone(fields):
-    """Is the process named by a lock's ``pid host ...`` gone? Only a process on this host can be checked."""
-    if len(fields) < 2 or fields[1] != socket.gethostname():
-        return False  # another machine's run: it cannot be checked from here, so it is waited for
-    try:
-        os.kill(int(fields[0]), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, ValueError):
-        return False
-    return False
+    def _drop_lock(self, path, fields):
+        with self._lease_guard(path):
+            if self._lock_fields(path) == list(fields):
+                _remove(path + ".lock")
 
 
 def _remove(path):
@@ -333,11 +317,14 @@ class RecordFile:
     def _lock_path(self, key):
         return "%s.locks/%s" % (self.path, key)
 
-    def lock(self, key, timeout=60.0):
-        return self.sink.lock(self._lock_path(key), timeout)
+    def lock(self, key, timeout=60.0, poll=0.25):
+        return self.sink.lock(self._lock_path(key), timeout, poll)
 
     def lock_owner(self, key):
         return self.sink.lock_owner(self._lock_path(key))
+
+    def break_lease(self, key):
+        return self.sink.break_lease(self._lock_path(key))
 
 
 def _now():

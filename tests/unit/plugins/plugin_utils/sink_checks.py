@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 
 from ansible.errors import AnsibleActionFail
 
@@ -65,3 +66,48 @@ def keys_list_every_record_and_no_lock(store):
         store.put(key, {"state": "active"})
     with store.lock("corg/app/cred", 5) as held:
         assert held and store.keys() == ["corg/app/cred", "corg/app/other", "zone/a"]
+
+
+def leases_expire_renew_and_break(store, other, plant_lock, monkeypatch):
+    """Leases across hosts (AWX pods): ``plant_lock(line)`` writes the lease of ``uaa/app`` as another run would."""
+    monkeypatch.setenv("APIOPS_LEASE_SECONDS", "3")  # renewed every second
+    now = time.time()
+    live = "4242 awx-job-pod-7 %s %s 17" % (_iso(now - 10), _iso(now + 600))
+    plant_lock(live)
+    with store.lock("uaa/app", timeout=0.3, poll=0.05) as held:
+        assert not held, "a live lease of another host is never taken"
+    assert store.lock_owner("uaa/app") == "process 4242 on awx-job-pod-7, AWX job 17 since %s, expires %s" % (
+        _iso(now - 10), _iso(now + 600))
+    assert store.break_lease("uaa/app").startswith("process 4242 on awx-job-pod-7, AWX job 17")
+    assert store.lock_owner("uaa/app") == "a run that has just ended", "broken and released"
+
+    plant_lock("4242 awx-job-pod-7 %s" % _iso(now - 3600))  # an earlier release's line, an hour old
+    with store.lock("uaa/app", timeout=2, poll=0.05) as taken:
+        assert taken and "took over the lease of process 4242 on awx-job-pod-7" in taken.took_over
+        assert "it expired at" in taken.took_over
+        first = store.lock_owner("uaa/app")
+        time.sleep(1.6)
+        assert store.lock_owner("uaa/app") != first, "renewed while held"
+        assert not taken.lost
+        with other.lock("uaa/app", timeout=0.3, poll=0.05) as second:
+            assert not second, "a renewed lease is live"
+        other.break_lease("uaa/app")  # the operator breaks it while this run is stopped
+        time.sleep(1.3)
+        assert taken.lost, "the next renewal finds the lease gone"
+        guard = _engine.Journal(store, "uaa/app", guard=lambda: _engine.Engine._lease_held(_HoldsLeases(taken)))
+        try:
+            guard.persist(state="complete")
+            raise AssertionError("a run whose lease was lost writes nothing more")
+        except _engine.StepError as error:
+            assert "another run took it over" in str(error)
+    with store.lock("uaa/app", timeout=1, poll=0.05) as again:
+        assert again and not again.took_over, "free once the run that lost it ended"
+
+
+class _HoldsLeases:
+    def __init__(self, lease):
+        self.leases = [lease]
+
+
+def _iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

@@ -27,11 +27,12 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets im
     SecretsManagerRecords,
     settings_problem,
 )
-from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import lock_owner_line
+from ansible_collections.apiops.credentials.plugins.plugin_utils._lease import lease_line
 from tests.emulator_fixtures import AWS_KEYS, AWS_REGION, aws, aws_server  # noqa: F401 pylint: disable=unused-import
 from tests.unit.plugins.plugin_utils.aws_faults import AwsFaults, Crash
 from tests.unit.plugins.plugin_utils.sink_checks import (
     keys_list_every_record_and_no_lock,
+    leases_expire_renew_and_break,
     locks_hold_and_dead_ones_are_taken_over,
     rotate_once,
 )
@@ -220,7 +221,7 @@ def test_records_and_locks_of_the_earlier_release_still_read(aws):  # noqa: F811
     assert store.current("uaa/app") == complete
     client.put_secret_value(SecretId=name, SecretString=json.dumps(pending), VersionStages=["AWSPENDING"])
     assert store.current("uaa/app") == pending, "its journal in flight is the pending version, as before"
-    client.create_secret(Name=name + ".lock", SecretString=lock_owner_line())  # held by a live process: this one
+    client.create_secret(Name=name + ".lock", SecretString=lease_line())  # held by a live process: this one
     with store.lock("uaa/app", timeout=0.2, poll=0.05) as held:
         assert not held and "process %d" % os.getpid() in store.lock_owner("uaa/app")
     client.delete_secret(SecretId=name + ".lock", ForceDeleteWithoutRecovery=True)
@@ -269,3 +270,15 @@ def test_preflight_and_reads_name_a_secret_scheduled_for_deletion(aws):  # noqa:
         store.preflight(["uaa/app"])
     with pytest.raises(AnsibleActionFail, match="restore it with RestoreSecret"):
         store.current("uaa/app")
+
+
+def test_leases_expire_renew_and_break(aws, monkeypatch):  # noqa: F811 pylint: disable=redefined-outer-name
+    def plant(owner):
+        client = aws.client()
+        try:
+            client.create_secret(Name="apiops/uaa/t/.locks/uaa/app", SecretString="unlocked", ClientRequestToken=UNLOCKED_VERSION)
+        except client.exceptions.ResourceExistsException:
+            pass
+        plant_lock(client, "apiops/uaa/t/.locks/uaa/app", owner)
+    leases_expire_renew_and_break(SecretsManagerRecords(settings(aws), "uaa", "t", retries=0),
+                                  SecretsManagerRecords(settings(aws), "uaa", "t", retries=0), plant, monkeypatch)

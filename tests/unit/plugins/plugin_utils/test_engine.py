@@ -22,6 +22,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
+from tests.unit.plugins.plugin_utils.sink_checks import leases_expire_renew_and_break
 
 NOW = "2026-11-23T12:00:00Z"
 
@@ -437,3 +438,10 @@ def test_a_roll_back_by_restore_needs_the_value_an_earlier_restore_replaced():
     assert _engine.plan_rollback({"client_id": "x", "previous_client_id": "w", "previous_hash": "h"}, restores=True)["action"] == "rollback"
     assert _engine.plan_rollback({"state": "rolled_back", "previous_client_id": "w"}, restores=True)["action"] == "none"
     assert _engine.plan_rollback({"operation": "rollback", "state": "pending"}, restores=True)["action"] == "rollback"
+
+
+def test_leases_expire_renew_and_break_in_the_file_sink(sink, tmp_path, monkeypatch):
+    lock = tmp_path / "sink.vault.locks" / "uaa" / "app.lock"
+    lock.parent.mkdir(parents=True)
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    leases_expire_renew_and_break(store, RecordFile(sink, str(tmp_path / "sink.vault")), lock.write_text, monkeypatch)

@@ -17,6 +17,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vaul
 from tests.emulator_fixtures import emulator_fixtures
 from tests.unit.plugins.plugin_utils.sink_checks import (
     keys_list_every_record_and_no_lock,
+    leases_expire_renew_and_break,
     locks_hold_and_dead_ones_are_taken_over,
     rotate_once,
 )
@@ -210,3 +211,10 @@ def test_writes_applied_late_are_proven_by_version_never_assumed(vault):
     with pytest.raises(AnsibleActionFail, match="not proven written, so the run does not go on"):
         lost.put("uaa/app", {"state": "complete"})
     assert lost.durable("uaa/app") == {"state": "pending"} and lost.versions["uaa/app"] == 1, "nothing assumed"
+
+
+def test_leases_expire_renew_and_break(vault, monkeypatch):
+    leases_expire_renew_and_break(
+        KvRecords(settings(vault), "uaa", "t", retries=0), KvRecords(settings(vault), "uaa", "t", retries=0),
+        lambda owner: requests.post(vault.url + "/v1/secret/data/apiops/uaa/t/uaa/app.lock", headers={"X-Vault-Token": TOKEN},
+                                    timeout=5, json={"data": {"owner": owner}, "options": {"cas": 0}}), monkeypatch)
