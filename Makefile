@@ -85,8 +85,17 @@ system-and-chaos: collection
 chaos-bounded: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
 
+# The whole matrix takes hours on 2 cores. Its results go to .tmp/chaos/<commit>.jsonl; RESUME=1 goes on from there
+# (positions already passed on the same commit are skipped), SHARD=k/n runs one n-th of the cases.
+# It runs on a copy of its own, so that make test can run meanwhile.
+CHAOS_RESULTS = $(ROOT)/.tmp/chaos/$(shell git -C $(ROOT) rev-parse --short HEAD 2>/dev/null || echo tree).jsonl
+chaos: COLLECTIONS = $(ROOT)/.tmp/chaos/collections
+chaos: COLL = $(ROOT)/.tmp/chaos/collections/ansible_collections/apiops/credentials
+chaos: export ANSIBLE_COLLECTIONS_PATH = $(ROOT)/.tmp/chaos/collections:$(DEV_COLLECTIONS)
 chaos: collection
-	cd $(COLL) && APIOPS_CHAOS=full PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
+	mkdir -p $(ROOT)/.tmp/chaos
+	cd $(COLL) && APIOPS_CHAOS=full APIOPS_CHAOS_RESULTS=$(CHAOS_RESULTS) APIOPS_CHAOS_RESUME=$(if $(RESUME),1,0) \
+	    APIOPS_CHAOS_SHARD=$(SHARD) PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
 
 # ansible-lint's production profile over roles and playbooks, and a syntax check of every playbook.
 lint: collection dev-collections

@@ -29,11 +29,25 @@ vault_server, _vault = emulator_fixtures("vault")  # the HashiCorp Vault sink's 
 RESULTS = os.environ.get("APIOPS_CHAOS_RESULTS") or os.path.join(os.path.dirname(__file__), "..", "output", "chaos-results.jsonl")
 
 
+# APIOPS_CHAOS_RESUME=1 keeps the results file and skips every position it already holds without a violation: the
+# whole matrix takes hours on a small machine, so make chaos can stop and go on later (on the same commit).
+RESUME = os.environ.get("APIOPS_CHAOS_RESUME") == "1"
+
+
 def pytest_sessionstart(session):
     if not hasattr(session.config, "workerinput"):  # the controller, once
         os.makedirs(os.path.dirname(os.path.abspath(RESULTS)), exist_ok=True)
-        with open(RESULTS, "w", encoding="utf-8"):
+        with open(RESULTS, "a" if RESUME else "w", encoding="utf-8"):
             pass
+
+
+def passed_before(scenario, fault):
+    """The positions of (scenario, fault) a resumed run already holds without a violation."""
+    if not RESUME or not os.path.exists(RESULTS):
+        return set()
+    with open(RESULTS, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return {row["position"] for row in rows if row["scenario"] == scenario and row["fault"] == fault and not row["violations"]}
 
 
 def record(scenario, fault, position, problems):
