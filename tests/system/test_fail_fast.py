@@ -10,7 +10,6 @@ same runs took minutes.
 
 from __future__ import annotations
 
-import pytest
 
 import json
 import os
@@ -26,9 +25,6 @@ STARTUP = 15  # ansible-playbook's own start and the role's tasks on a loaded 2-
 UAA_CLIENTS = [{"client_id": "billing-service"}, {"client_id": "reports-service"}, {"client_id": "orders-service"}]
 ANYPOINT_TARGETS = [{"environment": "Production"}, {"environment": "Sandbox"}]
 ANYPOINT_LOGIN = {"anypoint_client_id": "c0ffee00c0ffee00c0ffee00c0ffee01", "anypoint_client_secret": "R0tat1onB0tSecretValue0000000001"}
-
-# The collection's own logic, the same on every ansible-core: run on the newest leg (make test's oldest leg skips it).
-pytestmark = pytest.mark.newest_only
 
 
 def timed_plays(workspace, playbook):

@@ -24,9 +24,6 @@ from tests.system.test_uaa_rotation import CLIENTS
 HOOK_PATH = "/services/T0APIOPS/B0NOTICE/wh00kT0ken-S3cret-e41a7c"
 LIFETIME = 120  # seconds; the server stops itself even if a test hangs
 
-# The collection's own logic, the same on every ansible-core: run on the newest leg (make test's oldest leg skips it).
-pytestmark = pytest.mark.newest_only
-
 
 class Webhook:
     """A tiny webhook on 127.0.0.1: it keeps every JSON body POSTed to HOOK_PATH and answers as Slack does."""
