@@ -39,7 +39,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import SCHEMA, plan_differences, plan_digest, record_digest
+from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import FAILING, SCHEMA, plan_differences, plan_digest, record_digest
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import operation_of, run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import SETTINGS_PROBLEMS, ephemeral_sink, remote_store
@@ -161,12 +161,12 @@ class ActionModule(ActionBase):
         counts = {}
         for row in rows:
             counts[row["result"]] = counts.get(row["result"], 0) + 1
-        data.update(summary=counts, failed=sum(1 for row in rows if row["result"] in ("failed", "would fail")), credentials=rows,
+        data.update(summary=counts, failed=sum(1 for row in rows if row["result"] in FAILING), credentials=rows,
                     plan_digest=plan_digest(dict(data, credentials=rows), "apic", target) if check_mode else approved)
         # Output, not state: written in check mode too (it is the plan).
         write_reports(args["report_json"], args["report_markdown"], data)
 
-        failed = [item for item in items if item["result"] in ("failed", "would fail", "skipped")]
+        failed = [item for item in items if item["result"] in FAILING + ("skipped",)]
         result.update(
             changed=any(item["result"] in (("planned",) if check_mode else _engine.DONE) for item in items)
             or (store.writes > 0 and not check_mode),

@@ -607,7 +607,7 @@ class Engine:
             work.error = "could not be audited, so it is not called compliant: %s" % work.error
         with self._lock:
             self.done += 1
-            if work.result in ("failed", "would fail", "unknown"):
+            if work.result in FAILING:
                 self.failures += 1
         return work
 
@@ -1238,6 +1238,7 @@ class Engine:
 
 # ---- the report: plugins/plugin_utils/_report.py, re-exported for the engine's callers ---------------------
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import (  # noqa: F401 pylint: disable=unused-import
+    FAILING,
     continued,
     markdown,
     merge_reports,

@@ -29,7 +29,7 @@ import time
 from datetime import datetime, timezone
 
 SCHEMA = "apiops.credentials/report/1"
-FAILING = ("failed", "would fail", "unknown")
+FAILING = ("failed", "would fail", "unknown")  # the results that count as failures (an audit's "unknown" too)
 # The role's well-known report names end so (<host>-plan.json ...); a run's own file replaces the ending.
 WELL_KNOWN_ENDINGS = ("-plan", "-report", "-audit")
 # What an operation is called in report names and titles.

@@ -121,6 +121,9 @@ def plan_lines(works, digest, target):
     """The plan in words, one line a credential, for the job log an approver reads (no secret)."""
     lines = ["Plan for %s, digest %s (pass it as plan_digest to the approved run)" % (target, digest)]
     for work in works:
+        if work.action is None:  # it failed before it could be planned (the platform or the sink did not answer)
+            lines.append("%s/%s: not planned; expected result %s: %s" % (work.location, work.credential, work.result, work.error))
+            continue
         lines.append("%s/%s: %s, %s; strategy %s, %s; expected result %s%s%s" % (
             work.location, work.credential, work.action, work.reason, work.strategy, _engine.OVERLAP.get(work.overlap) or "-",
             work.result, ": %s" % work.error if work.error else "", "; %s" % work.rollback if work.rollback else ""))
@@ -226,7 +229,7 @@ class RotationAction(ActionBase):
             data["plan_digest"] = _engine.plan_digest(data, self.PLATFORM, args["target"])  # what an approver passes on
         write_reports(args["report_json"], args["report_markdown"], data)
 
-        failed = [work for work in works if work.result in ("failed", "would fail", "skipped", "findings", "unknown")]
+        failed = [work for work in works if work.result in _engine.FAILING + ("skipped", "findings")]
         changing = () if verify_only or audit else ("planned",) if check_mode else _engine.DONE
         result.update(
             changed=any(work.result in changing for work in works) or engine.journal_writes > 0 and not check_mode,
