@@ -53,10 +53,12 @@ INPUTS = ("inventory.json", "vault-password", "backup.yml", "deliver.yml")  # wh
 
 
 def files_outside_the_sink(root):
-    """Every file the playbooks wrote, except the vault-encrypted sink records."""
+    """Every file the playbooks wrote, except the vault-encrypted sink records and the inputs: what the test handed
+    them, and the files AWX writes for a credential's file injectors (``runner/<job>/env/``, as AWX does)."""
     for directory, _dirs, files in os.walk(root):
+        injected = os.path.basename(directory) == "env" and os.path.basename(os.path.dirname(os.path.dirname(directory))) == "runner"
         for name in files:
-            if not name.endswith(SINK_SUFFIX) and not (directory == root and name in INPUTS):
+            if not name.endswith(SINK_SUFFIX) and not (directory == root and name in INPUTS) and not injected:
                 yield os.path.join(directory, name)
 
 

@@ -184,3 +184,15 @@ def test_notices_in_every_format_and_the_audit_metrics(workspace, webhook):
 
     no_secret_in(workspace, [body, slack, teams, audited])
     assert_no_leak(workspace, extra=[HOOK_PATH.rsplit("/", 1)[1]])
+
+
+
+def test_an_awx_webhook_credential_turns_notices_on_without_the_url_in_any_variable(workspace, webhook):
+    # AWX injects the credential type "apiops webhook notice" (docs/awx/credential_types/webhook_notice.yml).
+    workspace.inventory(CLIENTS[:1])
+    job = workspace.job("uaa_rotate.yml", credential=("webhook_notice", {"url": webhook.url, "format": "slack", "when": "always"}),
+                        verbosity=3)
+    assert job.rc == 0, job.output[-3000:]
+    slack = one_notice(webhook)
+    assert slack["text"].startswith("Credential rotation on uaa-test (UAA): succeeded")
+    assert_no_leak(workspace, extra=[HOOK_PATH.rsplit("/", 1)[1]])
