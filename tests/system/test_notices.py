@@ -186,7 +186,6 @@ def test_notices_in_every_format_and_the_audit_metrics(workspace, webhook):
     assert_no_leak(workspace, extra=[HOOK_PATH.rsplit("/", 1)[1]])
 
 
-
 def test_an_awx_webhook_credential_turns_notices_on_without_the_url_in_any_variable(workspace, webhook):
     # AWX injects the credential type "apiops webhook notice" (docs/awx/credential_types/webhook_notice.yml).
     workspace.inventory(CLIENTS[:1])
