@@ -243,9 +243,9 @@ class AwxControllerEmulator(Emulator):
     @route("GET", API + "/credential_types/")
     def list_types(self, request):
         user = self._user(request)
-        name = request.arg("name")
+        name, kind_of = request.arg("name"), request.arg("kind")
         return Response(200, page([self._show_type(kind, user) for _number, kind in sorted(self.types.items())
-                                   if name is None or kind["name"] == name]))
+                                   if (name is None or kind["name"] == name) and (kind_of is None or kind["kind"] == kind_of)]))
 
     @route("GET", API + "/credential_types/{id}/")
     def get_type(self, request):
