@@ -38,10 +38,52 @@ options:
       - A sink that fails stops that credential before retirement, with both secrets (or the old one) still working;
         a re-run delivers again. A run with nothing to rotate copies the secret to a further sink that does not hold
         it, with result C(delivered). O(verify_only=true) fails for a further sink that does not hold it.
+      - V(awx_controller) writes the new secret into an input of an AWX / Automation Controller credential
+        (O(awx_controller)), for the credentials O(awx_controller.credentials) names only. A roll back puts the
+        previous secret there too.
     type: list
     elements: str
-    choices: [hashicorp_vault, aws_secrets_manager]
+    choices: [hashicorp_vault, aws_secrets_manager, awx_controller]
     default: []
+  awx_controller:
+    description:
+      - The AWX / Automation Controller credentials that get the new secret (O(deliver_to=awx_controller)), when a
+        secret AWX itself uses is rotated (the UAA admin client of a UAA credential, an Anypoint connected app).
+      - "Each write sends the credential's inputs as AWX shows them (a stored secret input as C($encrypted$), which AWX
+        keeps) with the one input replaced, and sets a line C(apiops.credentials: secret digest <salt>:<digest>,
+        rotated <time>) in the credential's description. AWX never shows a secret input, so that line, read back,
+        is what proves the delivery; the digest cannot be turned back into the secret."
+      - Before any platform is touched, the token is checked (C(/api/v2/me/)), and each mapped credential must exist,
+        not be managed, have the input as a secret input of its type and, outside check mode, be editable by the
+        token's user.
+    type: dict
+    suboptions:
+      host:
+        description:
+          - Address of AWX, for example V(https://awx.example.com); without a scheme, HTTPS. Falls back to
+            E(CONTROLLER_HOST), then E(TOWER_HOST).
+        type: str
+      token:
+        description:
+          - OAuth2 token of an AWX user with the admin role on the mapped credentials. Falls back to
+            E(CONTROLLER_OAUTH_TOKEN), then E(TOWER_OAUTH_TOKEN).
+        type: str
+      validate_certs:
+        description: Verify AWX's certificate. Falls back to E(CONTROLLER_VERIFY_SSL), then E(TOWER_VERIFY_SSL).
+        type: bool
+        default: true
+      ca_path:
+        description: CA bundle to verify AWX's certificate with.
+        type: path
+      credentials:
+        description:
+          - Which AWX credential gets which rotated credential's secret. Each key is a credential of the run (its client
+            id, or its record key such as C(uaa/admin)); each value a dict with C(id) (the AWX credential's number) or
+            C(name) (a name only one credential visible to the token has), and C(input) (default C(client_secret)).
+          - Credentials of the run not named here are not delivered to AWX. A key that names no credential of the run
+            is an error.
+        type: dict
+        default: {}
   hook:
     description:
       - A delivery hook (a tasks file the roles run) gets every new secret, so an old secret is retired only once the

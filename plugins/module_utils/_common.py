@@ -69,6 +69,16 @@ AWS_SECRETS_MANAGER_ARGSPEC = dict(
     kms_key_id=dict(type="str"),
 )
 
+# Where deliver_to=awx_controller writes each new secret back: the AWX / Automation Controller credentials that hold it.
+# The environment variables are awx.awx's, which AWX's "Red Hat Ansible Automation Platform" credential type injects.
+AWX_CONTROLLER_ARGSPEC = dict(
+    host=dict(type="str", fallback=(env_fallback, ["CONTROLLER_HOST", "TOWER_HOST"])),
+    token=dict(type="str", no_log=True, fallback=(env_fallback, ["CONTROLLER_OAUTH_TOKEN", "TOWER_OAUTH_TOKEN"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["CONTROLLER_VERIFY_SSL", "TOWER_VERIFY_SSL"])),
+    ca_path=dict(type="path"),
+    credentials=dict(type="dict", default={}),
+)
+
 # The options every rotation-engine task shares (documented in doc_fragments/rotation.py); each platform adds its own.
 ENGINE_ARGSPEC = dict(
     target=dict(type="str", required=True),
@@ -78,7 +88,8 @@ ENGINE_ARGSPEC = dict(
     hashicorp_vault=dict(type="dict", apply_defaults=True, options=HASHICORP_VAULT_ARGSPEC),
     aws_secrets_manager=dict(type="dict", apply_defaults=True, no_log=False, options=AWS_SECRETS_MANAGER_ARGSPEC),
     sink_dir=dict(type="path"),
-    deliver_to=dict(type="list", elements="str", default=[], choices=["hashicorp_vault", "aws_secrets_manager"]),
+    deliver_to=dict(type="list", elements="str", default=[], choices=["hashicorp_vault", "aws_secrets_manager", "awx_controller"]),
+    awx_controller=dict(type="dict", apply_defaults=True, options=AWX_CONTROLLER_ARGSPEC),
     hook=dict(type="bool", default=False),
     hook_delivered=dict(type="list", elements="str", default=[], no_log=False),
     hook_failed=dict(type="list", elements="str", default=[], no_log=False),

@@ -33,6 +33,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._lease import L
 
 class RemoteRecords(Leases):
     path = None  # where the records are, in words (reports and messages)
+    journals = True  # a run may have this store as its journal: the engine takes up what such a run did
 
     def __init__(self):
         self.records = {}  # key: the record as last read back
@@ -57,6 +58,10 @@ class RemoteRecords(Leases):
         with self._guard:
             self.records[key] = record
         return dict(record)
+
+    def holds(self, key, there, record):  # pylint: disable=unused-argument
+        """Does ``there`` (this store's record of ``key``, as read) hold ``record``'s secret? (a further sink's question)"""
+        return there.get("secret") == record["secret"]
 
     def put(self, key, record, wait=True):
         with self._guard:

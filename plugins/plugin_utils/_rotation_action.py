@@ -27,6 +27,8 @@ from ansible_collections.apiops.credentials.plugins.module_utils._http import HA
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import settings_problem as aws_settings_problem
+from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import AwxCredentials
+from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import settings_problem as awx_settings_problem
 from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vault import KvRecords, settings_problem
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
@@ -85,7 +87,8 @@ def common_problem(args):
     return None
 
 
-SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager": aws_settings_problem}
+SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager": aws_settings_problem,
+                     "awx_controller": awx_settings_problem}
 
 
 def sink_problem(args):
@@ -99,8 +102,12 @@ def sink_problem(args):
     return None
 
 
-def remote_store(kind, args, platform, warn):
-    """A further sink (or the journal's): HashiCorp Vault's KV v2 or AWS Secrets Manager, at the shared key layout."""
+def remote_store(kind, args, platform, warn, works=()):
+    """A further sink (or the journal's): HashiCorp Vault's KV v2 or AWS Secrets Manager, at the shared key layout; or
+    (a further sink only) the AWX credentials that ``awx_controller.credentials`` maps ``works`` to."""
+    if kind == "awx_controller":
+        return AwxCredentials(args["awx_controller"], works, timeout=args["request_timeout"], retries=args["retries"], warn=warn,
+                              connect_timeout=args.get("connect_timeout"))
     if kind == "hashicorp_vault":
         return KvRecords(args["hashicorp_vault"], platform, args["target"], timeout=args["request_timeout"],
                          retries=args["retries"], warn=warn, connect_timeout=args.get("connect_timeout"))
@@ -274,7 +281,8 @@ class RotationAction(ActionBase):
                               max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
                               progress=lambda line: display.display("%s: %s" % (args["target"], line)),
                               errors=(ApiError, AnsibleActionFail),
-                              deliveries=[remote_store(kind, args, self.PLATFORM, display.warning) for kind in args["deliver_to"]],
+                              deliveries=[remote_store(kind, args, self.PLATFORM, display.warning, self.works(args))
+                                          for kind in args["deliver_to"]],
                               hook=({"delivered": set(args["hook_delivered"]), "failed": set(args["hook_failed"]),
                                      "second": bool(args["hook_delivered"] or args["hook_failed"])} if args["hook"] else None))
 

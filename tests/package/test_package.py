@@ -101,10 +101,7 @@ def test_galaxy_importer_accepts_it(tarball, tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-4000:]
     assert "Importer processing completed successfully" in output
-    # awx.awx is an optional dependency (only the credential type registration playbook uses it, and says so); the
-    # importer lints without it. make lint checks that playbook with awx.awx installed.
-    known = "couldn't resolve module/action 'awx.awx.credential_type'"
-    problems = [line for line in output.splitlines() if ("ERROR" in line or "WARNING" in line) and known not in line]
+    problems = [line for line in output.splitlines() if "ERROR" in line or "WARNING" in line]
     assert not problems, "\n".join(problems)
 
 

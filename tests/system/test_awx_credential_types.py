@@ -20,6 +20,7 @@ import subprocess
 import pytest
 import requests
 
+from tests.emulators.awx_controller import AwxControllerEmulator
 from tests.emulators.framework import Server, load_seed
 from tests.emulators.launch import EMULATORS, SEEDS
 from tests.system import awx
@@ -31,6 +32,8 @@ from tests.system.test_audit import audit_rows
 from tests.system.test_hashicorp_vault_sink import BILLING
 
 SYSTEM_TRUST = "/etc/ssl/certs/ca-certificates.crt"
+AWX_ADMIN = "awx-apiops-admin-token-0000000001"  # a superuser of the AWX emulator's seed
+AWX_BOT = "awx-apiops-rotation-token-0000000002"  # not a superuser
 
 LOGINS = {
     "uaa": {"client_id": "admin", "client_secret": "adm1n-S3cret-seed-7f3a9c", "username": "", "password": ""},
@@ -172,3 +175,44 @@ def test_one_job_with_every_platform_credential_gives_each_platform_its_own_ca(w
     with open(os.path.join(workspace.path, "reports", "sandbox-audit.json"), encoding="utf-8") as handle:
         rows += json.load(handle)["credentials"]
     assert rows and not [row for row in rows if row["result"] == "unknown"], rows
+
+
+def test_the_registration_playbook_creates_updates_and_leaves_alone_through_awxs_api(workspace, tmp_path):
+    """awx_register_credential_types with ansible.builtin.uri only: the injector templates reach AWX unrendered."""
+    with Server(AwxControllerEmulator(load_seed(os.path.join(SEEDS, "awx_controller.json")))) as server:
+        files = sorted(name for name in os.listdir(awx.TYPES) if name.endswith(".yml"))
+        wanted = {awx.load_type(name[:-4])["name"]: awx.load_type(name[:-4]) for name in files}
+        workspace.write_inventory({})
+        workspace.env.update(CONTROLLER_HOST=server.url, CONTROLLER_OAUTH_TOKEN=AWX_ADMIN)
+
+        def writes():
+            return [entry for entry in requests.get(server.url + "/_emulator/requests", timeout=5).json() if entry["method"] != "GET"]
+
+        def types():
+            return {kind["name"]: kind for kind in requests.get(server.url + "/_emulator/state", timeout=5).json()["credential_types"]}
+
+        dry = workspace.play("awx_register_credential_types.yml", check=True)
+        assert dry.rc == 0 and dry.recap("localhost")["changed"] > 0 and writes() == [], dry.output[-3000:]
+        run = workspace.play("awx_register_credential_types.yml")
+        assert run.rc == 0, run.output[-3000:]
+        # The seed has "apiops UAA admin" as the file says: the other types are created, that one is left alone.
+        assert sorted(entry["method"] for entry in writes()) == ["POST"] * (len(files) - 1)
+        for name, kind in wanted.items():
+            assert {key: types()[name][key] for key in ("kind", "inputs", "injectors")} == \
+                {key: kind[key] for key in ("kind", "inputs", "injectors")}, name
+
+        # A type whose injectors were changed in AWX is put back, and only it; a login that is no superuser's is refused.
+        anypoint = types()["apiops Anypoint"]
+        requests.patch("%s/api/v2/credential_types/%d/" % (server.url, anypoint["id"]), json={"injectors": {"env": {}}},
+                       headers={"Authorization": "Bearer " + AWX_ADMIN}, timeout=5).raise_for_status()
+        requests.delete(server.url + "/_emulator/requests", timeout=5)
+        fixed = workspace.play("awx_register_credential_types.yml")
+        assert fixed.rc == 0 and [entry["method"] for entry in writes()] == ["PATCH"], fixed.output[-3000:]
+        assert fixed.recap("localhost")["changed"] == 1, "the types that match are left alone"
+        assert types()[anypoint["name"]]["injectors"] == wanted[anypoint["name"]]["injectors"]
+        requests.patch("%s/api/v2/credential_types/%d/" % (server.url, anypoint["id"]), json={"injectors": {"env": {}}},
+                       headers={"Authorization": "Bearer " + AWX_ADMIN}, timeout=5).raise_for_status()
+        workspace.env.update(CONTROLLER_OAUTH_TOKEN=AWX_BOT)
+        refused = workspace.play("awx_register_credential_types.yml")
+        assert refused.rc != 0 and "AWX answered 403 to the update of credential type" in refused.output, refused.output[-3000:]
+        assert AWX_BOT not in refused.output and AWX_ADMIN not in "".join(workspace.outputs)

@@ -330,6 +330,7 @@ class FurtherSink:
     """A further sink in memory; ``refuse`` makes every write fail as a store's error does."""
 
     path = "further sink"
+    journals = True
 
     def __init__(self, events, refuse=False):
         self.records = {}
@@ -338,6 +339,10 @@ class FurtherSink:
 
     def current(self, key):
         return dict(self.records.get(key) or {})
+
+    @staticmethod
+    def holds(key, there, record):
+        return there.get("secret") == record["secret"]
 
     def put(self, key, record, wait=True):
         if self.refuse:
