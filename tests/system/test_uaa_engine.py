@@ -96,7 +96,7 @@ def test_a_lock_held_by_a_live_run_is_respected_and_a_dead_ones_taken_over(works
         handle.write("%d %s 2026-12-01T00:00:00Z" % (os.getpid(), socket.gethostname()))
     workspace.control("requests", method="DELETE")
     busy = workspace.play("uaa_rotate.yml")
-    assert busy.rc != 0 and "another run holds the lock of this credential in " in busy.output and "(process %d on" % os.getpid() in busy.output
+    assert busy.rc != 0 and "another run holds the lease of this credential in " in busy.output and "(process %d on" % os.getpid() in busy.output
     assert writes(workspace) == []
 
     gone = subprocess.Popen(["true"])  # pylint: disable=consider-using-with
