@@ -70,6 +70,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("concurrency must be at least 1 (8 suits a platform API; raise it with care)")
         if args["max_failures"] < 0:
             raise AnsibleActionFail("max_failures must be 0 (no limit) or more")
+        if args["time_budget"] < 0:
+            raise AnsibleActionFail("time_budget is a number of seconds, 0 (no budget) or more")
         if args["sink"] == "file" and not args["sink_path"]:
             raise AnsibleActionFail("sink_path is not set: give the catalog's sink file, or set sink to hashicorp_vault or "
                                     "aws_secrets_manager")
@@ -144,7 +146,7 @@ class ActionModule(ActionBase):
                               strategy="age policy") for item in items]
         engine = _engine.Engine(ApicCatalogAdapter(api, args["generate_secrets"] == "locally"), store, {}, check_mode=check_mode,
                                 concurrency=args["concurrency"], max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
-                                progress=lambda line: display.display("%s: %s" % (target, line)), errors=(ApiError, AnsibleActionFail))
+                                time_budget=args["time_budget"], progress=lambda line: display.display("%s: %s" % (target, line)), errors=(ApiError, AnsibleActionFail))
         engine.run(works)
         if args["smtp"] and not check_mode and args["operation"] == "rotate":
             self._announce(args, works, store)

@@ -33,6 +33,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timezone
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC
 
 NEW_SUFFIX = "_new"
@@ -70,6 +72,7 @@ ROTATION_ARGSPEC = dict(
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),
     max_failures=dict(type="int", default=0),
+    time_budget=dict(type="float", default=0.0, fallback=(env_fallback, ["APIOPS_TIME_BUDGET"])),
     lock_timeout=dict(type="float", default=60.0),
     plan_file=dict(type="path"),
     plan=dict(type="dict"),

@@ -98,6 +98,7 @@ ENGINE_ARGSPEC = dict(
     vault_id=dict(type="str", default="default"),
     concurrency=dict(type="int", default=8),
     max_failures=dict(type="int", default=0),
+    time_budget=dict(type="float", default=0.0, fallback=(env_fallback, ["APIOPS_TIME_BUDGET"])),
     lock_timeout=dict(type="float", default=60.0),
     report_json=dict(type="path"),
     report_markdown=dict(type="path"),

@@ -139,6 +139,15 @@ options:
   report_markdown:
     description: Write the plan or the outcome as a Markdown table here, for a change request. No secrets.
     type: path
+  time_budget:
+    description:
+      - Seconds after the start of the task after which no new credential is started; those in flight finish and are
+        journaled, the rest are reported C(skipped), and a re-run does them. V(0) means no budget.
+      - Set it below the job template's timeout in AWX (or the end of a change window), so that the job ends on its
+        own with a report instead of being killed midway.
+      - The E(APIOPS_TIME_BUDGET) environment variable is used when this option is not set.
+    type: float
+    default: 0
   lock_timeout:
     description:
       - Seconds to wait for another run on the same catalog (the same O(sink_path)), and for the lease of each

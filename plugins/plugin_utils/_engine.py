@@ -507,7 +507,7 @@ class Engine:
     """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
 
     def __init__(self, adapter, store, policy, check_mode=False, concurrency=8, max_failures=0, lock_timeout=60.0,
-                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep, deliveries=(), hook=None):
+                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep, deliveries=(), hook=None, time_budget=0):
         self.adapter = adapter
         self.store = store  # the journal and the sink: RecordFile, or a RemoteRecords store
         # Further sinks the proven secret is copied to (and read back from) before any retirement.
@@ -523,6 +523,10 @@ class Engine:
         self.concurrency = max(1, int(concurrency)) * IN_PROGRESS_PER_SLOT
         self.max_failures = int(max_failures or 0)
         self.lock_timeout = float(lock_timeout)
+        # After this many seconds no new credential is started (0: no budget): a job ends on its own, reported,
+        # before AWX's job timeout or a change window's end would kill it midway.
+        self.time_budget = float(time_budget or 0)
+        self._started = time.monotonic()
         self.progress = progress
         self.progress_every = progress_every
         self.errors = tuple(errors) + (StepError, PolicyError)  # expected failures: their text is the message
@@ -537,7 +541,7 @@ class Engine:
     # -- the run
     def run(self, works):
         previous = self._trap_signals()
-        started = time.monotonic()
+        started = self._started = time.monotonic()
         ticker = threading.Event()
         reporter = threading.Thread(target=self._report_progress, args=(works, ticker, started), daemon=True)
         reporter.start()
@@ -1212,6 +1216,8 @@ class Engine:
             self.stop_reason = "ansible-playbook has gone away"
         elif self.max_failures and self.failures >= self.max_failures:
             self.stop_reason = "max_failures (%d) reached" % self.max_failures
+        elif self.time_budget and time.monotonic() - self._started >= self.time_budget:
+            self.stop_reason = "the run's time_budget (%g s) was used up" % self.time_budget
         return self.stop_reason
 
     def _trap_signals(self):

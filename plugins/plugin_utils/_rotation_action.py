@@ -76,6 +76,8 @@ def common_problem(args):
         return "max_failures must be 0 (no limit) or more"
     if args["lock_timeout"] < 0:
         return "lock_timeout is a number of seconds, 0 or more"
+    if args["time_budget"] < 0:
+        return "time_budget is a number of seconds, 0 (no budget) or more"
     if args["sink"] in args["deliver_to"]:
         return "deliver_to names %s, which is already the sink: list only further sinks" % args["sink"]
     problem = sink_problem(args)
@@ -278,7 +280,7 @@ class RotationAction(ActionBase):
 
     def _engine(self, args, adapter, store, check_mode):
         return _engine.Engine(adapter, store, self._policy(args), check_mode=check_mode, concurrency=args["concurrency"],
-                              max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
+                              max_failures=args["max_failures"], lock_timeout=args["lock_timeout"], time_budget=args["time_budget"],
                               progress=lambda line: display.display("%s: %s" % (args["target"], line)),
                               errors=(ApiError, AnsibleActionFail),
                               deliveries=[remote_store(kind, args, self.PLATFORM, display.warning, self.works(args))

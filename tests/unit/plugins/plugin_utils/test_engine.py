@@ -184,6 +184,24 @@ class SlowPlatform(Platform):
         super().apply(work, new, current)
 
 
+class SlowerPlatform(Platform):
+    def apply(self, work, new, current):
+        threading.Event().wait(0.3)
+        super().apply(work, new, current)
+
+
+def test_a_time_budget_finishes_what_is_in_flight_and_starts_nothing_new(sink, tmp_path):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0)
+    engine = _engine.Engine(SlowerPlatform(store), store, {"max_age_days": 90, "phase": "all"}, concurrency=1,
+                            time_budget=0.5, errors=(AnsibleActionFail,))
+    engine.concurrency = 1  # one credential at a time (the engine keeps several in progress per HTTP slot)
+    done = engine.run(works(["a", "b", "c", "d", "e"]))
+    results = [work.result for work in done]
+    assert results[:2] == ["rotated", "rotated"] and results[-1] == "skipped", results
+    assert set(results) == {"rotated", "skipped"}, "the one in flight when the budget ran out was finished"
+    assert "time_budget (0.5 s) was used up; a re-run does it" in done[-1].error
+
+
 def test_a_long_run_prints_a_progress_line_without_secrets(sink, tmp_path):
     store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0)
     lines = []
