@@ -146,7 +146,8 @@ class ActionModule(ActionBase):
                               strategy="age policy") for item in items]
         engine = _engine.Engine(ApicCatalogAdapter(api, args["generate_secrets"] == "locally"), store, {}, check_mode=check_mode,
                                 concurrency=args["concurrency"], max_failures=args["max_failures"], lock_timeout=args["lock_timeout"],
-                                time_budget=args["time_budget"], progress=lambda line: display.display("%s: %s" % (target, line)), errors=(ApiError, AnsibleActionFail))
+                                time_budget=args["time_budget"], progress=lambda line: display.display("%s: %s" % (target, line)),
+                                errors=(ApiError, AnsibleActionFail))
         engine.run(works)
         if args["smtp"] and not check_mode and args["operation"] == "rotate":
             self._announce(args, works, store)
