@@ -17,16 +17,14 @@ VENV := $(VENV_$(LEG))
 BIN := $(VENV)/bin
 COLLECTIONS := $(ROOT)/.tmp/$(LEG)/collections
 COLL := $(COLLECTIONS)/ansible_collections/apiops/credentials
-# Collections the checks need besides ours: awx.awx, for the credential type registration playbook.
-DEV_COLLECTIONS := $(ROOT)/.tmp/dev-collections
 PYVER = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(DEV_COLLECTIONS)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(BIN):$(PATH)
 # The procedure write-ups; the benchmark and one emulator test run the published sample script from seed 002.
 export APIOPS_SEEDS_DIR ?= $(ROOT)/../shared/seeds
 
-.PHONY: help venv dev-collections collection pip-bootstrap sanity units integration system system-oldest system-and-chaos lint package \
+.PHONY: help venv collection pip-bootstrap sanity units integration system system-oldest system-and-chaos lint package \
         test test-newest test-oldest demo bench chaos chaos-bounded clean
 
 help:
@@ -38,10 +36,6 @@ help:
 
 venv:
 	@hack/bootstrap-venv.sh $(VENV) $(REQS_$(LEG)) $(PYTHONS_$(LEG))
-
-# awx.awx 21.10.0 as the Ansible 6.7.0 package on PyPI ships it (Galaxy itself is out of reach of CI).
-dev-collections: venv
-	@[ -d $(DEV_COLLECTIONS)/ansible_collections/awx/awx ] || hack/dev-collections.sh $(BIN)/python $(DEV_COLLECTIONS)
 
 # ansible-test must run from .../ansible_collections/apiops/credentials, so test a fresh copy of the tree there.
 collection: venv
@@ -91,14 +85,14 @@ chaos-bounded: collection
 CHAOS_RESULTS = $(ROOT)/.tmp/chaos/$(shell git -C $(ROOT) rev-parse --short HEAD 2>/dev/null || echo tree).jsonl
 chaos: COLLECTIONS = $(ROOT)/.tmp/chaos/collections
 chaos: COLL = $(ROOT)/.tmp/chaos/collections/ansible_collections/apiops/credentials
-chaos: export ANSIBLE_COLLECTIONS_PATH = $(ROOT)/.tmp/chaos/collections:$(DEV_COLLECTIONS)
+chaos: export ANSIBLE_COLLECTIONS_PATH = $(ROOT)/.tmp/chaos/collections
 chaos: collection
 	mkdir -p $(ROOT)/.tmp/chaos
 	cd $(COLL) && APIOPS_CHAOS=full APIOPS_CHAOS_RESULTS=$(CHAOS_RESULTS) APIOPS_CHAOS_RESUME=$(if $(RESUME),1,0) \
 	    APIOPS_CHAOS_SHARD=$(SHARD) PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
 
 # ansible-lint's production profile over roles and playbooks, and a syntax check of every playbook.
-lint: collection dev-collections
+lint: collection
 	cd $(COLL) && for playbook in playbooks/*.yml; do ansible-playbook -i localhost, --syntax-check "$$playbook" >/dev/null; done
 	cd $(COLL) && ansible-lint --profile production --offline --nocolor -q
 	cd $(COLL) && antsibull-changelog lint
