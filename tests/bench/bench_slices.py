@@ -156,7 +156,7 @@ def run(emulators, limits, options, workdir, label, together=True):
                 + ["--vault-password-file", os.path.join(workdir, "vault-password"), "--forks", str(options.forks)]
                 + (["--limit", ",".join(limit)] if limit else []) for limit in limits]
     before, emulator_before = resource.getrusage(resource.RUSAGE_CHILDREN), emulators.cpu_seconds()
-    walls = []
+    walls, host_tasks = [], 0
     for batch in ([commands] if together else [[command] for command in commands]):
         started = time.monotonic()
         processes = [subprocess.Popen(  # pylint: disable=consider-using-with
@@ -166,9 +166,12 @@ def run(emulators, limits, options, workdir, label, together=True):
         for process, output in zip(processes, outputs):
             if process.returncode != 0:
                 sys.exit("%s failed:\n%s" % (label, output[-4000:]))
+            # Tasks run per host (the recap's ok, failed and skipped): what ansible-playbook spends its CPU on.
+            host_tasks += sum(int(ok) + int(failed) + int(skipped) for ok, failed, skipped in
+                              re.findall(r"^\S+\s*: ok=(\d+)\s+changed=\d+\s+unreachable=\d+\s+failed=(\d+)\s+skipped=(\d+)", output, re.M))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return max(walls), cpu, emulators.cpu_seconds() - emulator_before, reports
+    return max(walls), cpu, emulators.cpu_seconds() - emulator_before, reports, host_tasks
 
 
 def merged_problems(reports):
@@ -213,10 +216,11 @@ def main(argv=None):
             rows = []
             for number, (label, limits, together) in enumerate(modes):
                 emulators.load(apic_seed, uaa_state, options.latency)
-                seconds, cpu, emulator_cpu, reports = run(emulators, limits, options, workdir, str(number), together)
+                seconds, cpu, emulator_cpu, reports, host_tasks = run(emulators, limits, options, workdir, str(number), together)
                 logs = emulators.requests()
                 rows.append((label, seconds, cpu, emulator_cpu, sum(len(log) for name, log in logs.items() if name != "vault"),
-                             len(logs["vault"])) + outcome(due, writes(logs)) + merged_problems(reports))
+                             len(logs["vault"])) + outcome(due, writes(logs)) + merged_problems(reports)
+                            + (host_tasks, os.getloadavg()[0]))
         finally:
             emulators.stop()
 
@@ -225,14 +229,19 @@ def main(argv=None):
           % (options.credentials, options.consumer_orgs, options.uaa_clients, options.uaa_hosts, options.latency * 1000,
              options.forks, options.concurrency))
     print("  (one machine with %d CPUs runs every slice and the emulators; AWX would run each slice on its own node)" % os.cpu_count())
-    header = ("", "wall (s)", "CPU (s)", "emul CPU", "requests", "vault req", "rotated", "twice", "skipped", "reports", "rows", "problems")
-    print("  %-18s %8s %8s %8s %9s %9s %8s %6s %8s %8s %6s %8s" % header)
+    header = ("", "wall (s)", "CPU (s)", "emul CPU", "requests", "vault req", "rotated", "twice", "skipped", "reports", "rows", "problems",
+              "host-tasks", "load")
+    print("  %-18s %8s %8s %8s %9s %9s %8s %6s %8s %8s %6s %8s %10s %5s" % header)
     for row in rows:
-        print("  %-18s %8.1f %8.1f %8.1f %9d %9d %8d %6d %8d %8d %6d %8d" % row)
+        print("  %-18s %8.1f %8.1f %8.1f %9d %9d %8d %6d %8d %8d %6d %8d %10d %5.1f" % row)
     ratio = rows[0][1] / rows[1][1]
     print("  slices one by one: wall is the longest slice, as if each ran alone on a node of its own (the emulators shared)")
     print("  due: %d credentials. CPU: ansible-playbook and its workers, user + system; emul CPU: the three emulators"
           % sum(due.values()))
+    print("  host-tasks: tasks run per host, summed (the recaps); load: the machine's 1-minute load average after the run "
+          "(above %d, other processes shared the CPUs)" % os.cpu_count())
+    print("  CPU per host-task: %.0f ms; the CPU floor of the slices at once on %d CPUs: %.1f s (their CPU and the emulators')"
+          % (1000 * rows[0][2] / max(1, rows[0][12]), os.cpu_count(), (rows[1][2] + rows[1][3]) / os.cpu_count()))
     print("  CPU use (ansible and emulators over wall): one job %.0f%% of %d CPUs, slices at once %.0f%%" % (
         100 * (rows[0][2] + rows[0][3]) / rows[0][1] / os.cpu_count(), os.cpu_count(),
         100 * (rows[1][2] + rows[1][3]) / rows[1][1] / os.cpu_count()))
