@@ -31,7 +31,8 @@ help:
 	@echo "make demo   run the playbooks against the local emulators (dry run, then for real)"
 	@echo "make test   sanity (no ignores), unit, integration, system and leak tests on the oldest and newest"
 	@echo "            ansible-core, ansible-lint, galaxy-importer, the execution environment and the package"
-	@echo "make bench  benchmarks: API Connect catalog (sample script vs playbook), the engine's playbooks vs their floor"
+	@echo "make bench  benchmarks: API Connect catalog (sample script vs playbook), the engine's playbooks vs their floor,"
+	@echo "            one job vs the same job in AWX slices"
 	@echo "make chaos  the whole fault matrix (every fault at every position of every scenario); make test runs a sample"
 
 venv:
@@ -121,7 +122,8 @@ demo: collection
 bench: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_apic_rotation; \
 	  apic=$$?; PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_rotation; uaa=$$?; \
-	  test $$apic -eq 0 -a $$uaa -eq 0
+	  PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m tests.bench.bench_slices; slices=$$?; \
+	  test $$apic -eq 0 -a $$uaa -eq 0 -a $$slices -eq 0
 
 clean:
 	rm -rf .tmp .venv .venv-oldest demo .ansible

@@ -244,8 +244,11 @@ class ApicApi:
         if consumer_org:
             corgs = [self.consumer_org(consumer_org)]
             apps = [self.app(consumer_org, app)] if app else self.apps(consumer_org)
+            # App by app, not the catalog's list filtered: other runs (the hosts of other consumer orgs, in forks or in
+            # the slices of a sliced job) create and delete credentials in the catalog meanwhile, and an offset-paged
+            # list of the whole catalog then shows a credential twice or not at all where its pages meet.
             creds = self.credentials(consumer_org, app) if app else [
-                c for c in self.credentials() if url_ids(c["url"], "apps")[2] == corgs[0]["id"]]
+                cred for each in apps for cred in self.credentials(consumer_org, each.get("id") or each["name"])]
         else:
             corgs, apps, creds = self.consumer_orgs(), self.apps(), self.credentials()
         return credential_rows(corgs, apps, creds, now)

@@ -41,6 +41,8 @@ AWX_VARIABLES = {
     "awx_job_id": ("awx_job_id", "tower_job_id"),
     "awx_job_template_name": ("awx_job_template_name", "tower_job_template_name"),
     "awx_launched_by": ("awx_user_name", "tower_user_name"),
+    # A sliced job template runs as a workflow of one job per slice: its slices share this id, each has its own job id.
+    "awx_workflow_job_id": ("awx_workflow_job_id", "tower_workflow_job_id"),
 }
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -223,6 +225,91 @@ def merge_reports(existing, data):
     return summed(data, rows)
 
 
+def credential_key(row):
+    """What names one credential across reports: its platform, target, location and name."""
+    return (row.get("platform"), row.get("target"), row.get("location"), row.get("credential"))
+
+
+def _shared(values):
+    """The one value all of ``values`` have, else None (as the AWX job id of slices, each their own)."""
+    values = list(values)
+    return values[0] if values and all(value == values[0] for value in values) else None
+
+
+def _merged_run(runs):
+    runs = [run for run in runs if isinstance(run, dict)]
+    if not runs:
+        return None
+    merged = {name: _shared(run.get(name) for run in runs) for name in runs[0]}
+    # ISO UTC times sort as text: the merged run started with the first slice and ended with the last.
+    merged.update(started=min(run["started"] for run in runs), ended=max(run["ended"] for run in runs))
+    return merged
+
+
+def _source(data):
+    run = data.get("run") or {}
+    return {"run_id": data.get("run_id"), "awx_job_id": run.get("awx_job_id"), "awx_workflow_job_id": run.get("awx_workflow_job_id"),
+            "started": run.get("started"), "ended": run.get("ended"), "credentials": len(data.get("credentials") or []),
+            "failed": data.get("failed", 0)}
+
+
+# What is recomputed or listed in a merged report, rather than kept where all reports agree.
+OWN_FIELDS = ("generated_at", "run_id", "run", "credentials", "summary", "failed", "actions", "merged", "plan_digest")
+
+
+def merge_slices(reports, targets=None):
+    """One report of several runs, each over a part of one inventory: the slices of a sliced AWX job, or runs
+    given --limit. Rows are concatenated and counts summed. A credential in the reports of two runs is a problem
+    (the slices overlapped: it may have been rotated twice), and so is a target of ``targets`` in none (skipped).
+
+    The same run's report read twice (its latest copy and its own file) counts once.
+    """
+    reports = list(reports)
+    if not reports:
+        raise ValueError("no report to merge: give the JSON reports of the slices")
+    for number, data in enumerate(reports, 1):
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise ValueError("item %d is not a report of this collection (schema %s)" % (number, SCHEMA))
+        if kind(data) != kind(reports[0]):
+            raise ValueError("item %d is a %s report and item 1 a %s report: merge reports of one kind" % (number, kind(data), kind(reports[0])))
+    rows, problems, sources, counted = [], [], [], []
+    first_run = {}  # credential -> the run whose report named it first
+    kept = set()  # (credential, run): a run's row is kept once
+    for data in reports:
+        run_id, fresh = data.get("run_id"), 0
+        for row in data.get("credentials") or []:
+            key = credential_key(row)
+            if (key, run_id) in kept:
+                continue  # this run's row again: the same report read twice
+            kept.add((key, run_id))
+            first = first_run.setdefault(key, run_id)
+            if first != run_id:
+                problems.append("%s/%s on %s is in the reports of two runs (%s and %s): the slices overlapped, so it may have "
+                                "been rotated twice" % (row.get("location") or "", row.get("credential"), row.get("target"), first, run_id))
+            rows.append(row)
+            fresh += 1
+        if fresh or not any(source["run_id"] == run_id for source in sources):
+            sources.append(_source(data))
+            counted.append(data)
+    reported = {row.get("target") for row in rows}
+    problems += ["%s is in no report: its slice did not run, or failed before its report" % target
+                 for target in (targets or []) if target not in reported]
+    data = {name: value for name, value in reports[0].items()
+            if name not in OWN_FIELDS and all(other.get(name) == value for other in reports)}
+    run_ids = list(dict.fromkeys(str(source["run_id"]) for source in sources))
+    data.update(schema=SCHEMA, generated_at=now_iso(), run_id=" + ".join(run_ids),
+                merged={"reports": sources, "problems": problems})
+    run = _merged_run(other.get("run") for other in counted)
+    if run is not None:
+        data["run"] = run
+    if any("actions" in other for other in counted):
+        data["actions"] = {}
+        for other in counted:
+            for action, count in (other.get("actions") or {}).items():
+                data["actions"][action] = data["actions"].get(action, 0) + count
+    return summed(data, rows)
+
+
 # ---- the views (Markdown and HTML, the same content) -------------------------------------------------------
 def _result(row):
     text = row.get("result") or ""
@@ -268,10 +355,26 @@ def _run_facts(data):
                 job += " (template %s)" % run["awx_job_template_name"]
             if run.get("awx_launched_by"):
                 job += ", launched by %s" % run["awx_launched_by"]
+            if run.get("awx_workflow_job_id") is not None:
+                job += ", in workflow job %s" % run["awx_workflow_job_id"]
             facts.append(("AWX job", job))
         versions = (run.get("collection_version") or "unknown", run.get("ansible_core_version") or "unknown")
         facts.append(("Versions", "apiops.credentials %s, ansible-core %s" % versions))
     return facts
+
+
+def _merged_facts(data):
+    merged = data.get("merged")
+    if not merged:
+        return []
+    parts = []
+    for source in merged.get("reports") or []:
+        part = "run %s, %d credentials" % (source.get("run_id"), source.get("credentials") or 0)
+        if source.get("awx_job_id") is not None:
+            part += ", AWX job %s" % source["awx_job_id"]
+        parts.append(part)
+    return [("Merged from", "%d reports: %s" % (len(parts), "; ".join(parts))),
+            ("Problems", merged.get("problems") or "none")]
 
 
 def layout(data):
@@ -296,7 +399,7 @@ def layout(data):
         facts = [("Generated", data.get("generated_at")), ("Mode", _mode(data)),
                  ("Credentials", "%d (%s)" % (len(rows), _counts(data.get("summary") or {}))), ("Failed", data.get("failed", 0))]
         columns = ENGINE_COLUMNS
-    return heading, facts + _run_facts(data), columns
+    return heading, facts + _run_facts(data) + _merged_facts(data), columns
 
 
 def _text(value):

@@ -44,3 +44,12 @@ def inject(credential_type, inputs, private_data_dir):
         setattr(tower.filename, label.split(".", 1)[1], path)
     return {name: jinja.from_string(template).render(**namespace)
             for name, template in credential_type["injectors"].get("env", {}).items()}
+
+
+def slice_hosts(hosts, number, count):
+    """The hosts of slice ``number`` (1..count) of a sliced job template, as AWX chooses them.
+
+    AWX (awx/main/models/inventory.py Inventory.get_sliced_hosts) orders the inventory's enabled hosts by name and
+    gives slice n every count-th host from the n-th on: ``hosts[n - 1::count]``.
+    """
+    return sorted(hosts)[number - 1::count]

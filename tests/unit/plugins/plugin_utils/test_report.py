@@ -168,7 +168,7 @@ def test_run_metadata_outside_awx():
     with open(os.path.join(ROOT, "galaxy.yml"), encoding="utf-8") as handle:
         version = re.search(r"^version:\s*(\S+)", handle.read(), re.M).group(1)
     assert meta == {"user": _report.controller_user(), "collection_version": version, "ansible_core_version": ANSIBLE_VERSION,
-                    "awx_job_id": None, "awx_job_template_name": None, "awx_launched_by": None,
+                    "awx_job_id": None, "awx_job_template_name": None, "awx_launched_by": None, "awx_workflow_job_id": None,
                     "started": "2026-03-01T09:30:00Z", "ended": "2026-03-01T09:31:15Z", "plan_digest": None}
 
 
