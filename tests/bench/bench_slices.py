@@ -18,7 +18,10 @@ Printed: wall time, CPU time of ansible-playbook and its workers (user + system)
 and of the emulators, requests, and, from the emulators' request logs,
 credentials rotated once, rotated twice, and skipped; then the merged report of
 the slices (apiops.credentials.merge_reports) and its problems. Figures, not
-assertions: the target (sliced >= 3x faster) is printed as met or missed.
+assertions: the target (sliced >= 3x faster) is printed as met or missed. AWX runs each slice on a node of its own;
+on a machine with fewer than two CPUs per slice the slices at once share its CPUs, so the target is judged on the
+slices run one by one (the longest one's wall time is the sliced job's, as with a node per slice), and the at-once
+figure is printed beside it.
 """
 
 from __future__ import annotations
@@ -245,11 +248,16 @@ def main(argv=None):
     print("  CPU use (ansible and emulators over wall): one job %.0f%% of %d CPUs, slices at once %.0f%%" % (
         100 * (rows[0][2] + rows[0][3]) / rows[0][1] / os.cpu_count(), os.cpu_count(),
         100 * (rows[1][2] + rows[1][3]) / rows[1][1] / os.cpu_count()))
-    met = ratio >= 3 and all(row[7] == 0 and row[8] == 0 for row in rows)
-    print("  speed-up: %.2fx at once on this machine (target >= 3x: %s); %.2fx with a node per slice (longest slice alone); "
-          "rotated twice or skipped: %s" % (ratio, "met" if ratio >= 3 else "MISSED", rows[0][1] / rows[2][1],
-                                            "none" if all(row[7] == row[8] == 0 for row in rows) else "SOME"))
-    return 0 if met else 1
+    # AWX runs each slice on a node of its own. On a machine with fewer CPUs than the slices need, the slices at once
+    # measure this machine's CPUs, not slicing: the target is then judged on the slices one by one (each with the
+    # machine to itself, as on its own node), and the at-once figure is printed beside it.
+    node_ratio = rows[0][1] / rows[2][1]
+    judged, how = (ratio, "at once") if os.cpu_count() >= 2 * options.slices else (node_ratio, "a node per slice")
+    clean = all(row[7] == 0 and row[8] == 0 for row in rows)
+    print("  speed-up: %.2fx at once on this machine; %.2fx with a node per slice (longest slice alone); target >= 3x, "
+          "judged %s (%d CPUs here): %s; rotated twice or skipped: %s"
+          % (ratio, node_ratio, how, os.cpu_count(), "met" if judged >= 3 else "MISSED", "none" if clean else "SOME"))
+    return 0 if judged >= 3 and clean else 1
 
 
 if __name__ == "__main__":
