@@ -295,7 +295,7 @@ class KvRecords(RemoteRecords):
             keys += self._keys(folder + name) if name.endswith("/") else [folder + name]
         return keys
 
-    # -- a lock per credential: a key created only if absent (cas=0)
+    # -- a lease per credential (_lease.py): a key created only if absent (cas=0), changed by check-and-set
     def _take_lock(self, key, line):
         lock, mine = key + ".lock", {"owner": line}
         lost = []
@@ -311,35 +311,58 @@ class KvRecords(RemoteRecords):
             if not _lost_answer(error):
                 raise self._failure(error)
             if self._settled(lock, 1, mine, self.settle if error.status is None else 0):
-                return True
+                return self._lease_at(lock, 1)
             raise AnsibleActionFail("HashiCorp Vault did not confirm the creation of the lock %s (%s): re-run; a lock this "
                                     "run may have left is taken over once its process is gone" % (self._where(lock), error))
         if answer.confirmed or answer.status == 200:
-            return True
+            return self._lease_at(lock, 1)
         # 400: the lock exists. It is this run's own only when an earlier attempt's answer was lost and it holds our owner line.
-        return bool(lost) and self._settled(lock, 1, mine, self.settle)
+        return bool(lost) and self._settled(lock, 1, mine, self.settle) and self._lease_at(lock, 1)
+
+    def _lease_at(self, lock, version):
+        """Note the version of a lease this store wrote: its later reads must be at least that new (a lagging standby
+        would otherwise show the lease as it was before, and a release would leave it in place)."""
+        with self._guard:
+            self.versions[lock] = version
+        return True
+
+    def _lease_read(self, key):
+        """The lease as it is, at least as new as the version this store last wrote of it. A lease that stays absent
+        for ``stale_wait`` was deleted (broken by an operator), not merely not replicated yet."""
+        lock = key + ".lock"
+        with self._guard:
+            known = self.versions.get(lock, 0)
+        try:
+            return self._caught_up(lock, known, lambda: self._versioned(lock))
+        except AnsibleActionFail:
+            record, version = self._versioned(lock)
+            if version:
+                raise
+            return record, version
 
     def _lock_fields(self, key):
-        return self._versioned(key + ".lock")[0].get("owner", "").split()
+        return self._lease_read(key)[0].get("owner", "").split()
 
     def _replace_lock(self, key, fields, line):
         """Check-and-set on the version whose owner line was ``fields``: of two runs, one replaces it."""
         lock = key + ".lock"
-        record, version = self._versioned(lock)
+        record, version = self._lease_read(key)
         if not version or record.get("owner", "").split() != list(fields):
             return False
         try:
             self._put_version(lock, {"owner": line}, version)
         except AnsibleActionFail:
             # another run's check-and-set came first, or the answer was lost: what the lease reads now decides
-            return self._versioned(lock)[0].get("owner") == line
-        return True
+            return self._lease_read(key)[0].get("owner") == line and self._lease_at(lock, version + 1)
+        return self._lease_at(lock, version + 1)
 
-    def _drop_lock(self, key, fields):
-        # Read, then delete: KV offers no delete-if-version, so a lease taken over in between (this run's had expired)
-        # could go; a run releases only a lease it renewed a moment ago, well before its expiry.
-        if self._lock_fields(key) == list(fields):
+    def _drop_lock(self, key, fields, fresh=False):
+        # KV offers no delete-if-version. A lease this run renewed a moment ago (fresh) cannot have been taken over:
+        # it is deleted as it is. Another one is read first (at least as new as this run's last write), then deleted.
+        if fresh or self._lock_fields(key) == list(fields):
             self._call("DELETE", "metadata", key + ".lock", expected=(204, 200, 404))
+        with self._guard:
+            self.versions.pop(key + ".lock", None)  # deleted: its versions start again at 1
 
     # ---- before the platform is touched --------------------------------------------------------
     def preflight(self, keys, write=True):

@@ -29,7 +29,9 @@ A store gives:
 ``_take_lock(key, line)``              create the lease only if there is none; True if this call created it
 ``_lock_fields(key)``                  the lease as it is now, split; [] when there is none
 ``_replace_lock(key, fields, line)``   replace the lease only if it still reads ``fields``; True if replaced
-``_drop_lock(key, fields)``            delete the lease only if it still reads ``fields``
+``_drop_lock(key, fields, fresh)``     delete the lease only if it still reads ``fields``; ``fresh``: this run renewed it so
+                                       lately that no other run can have taken it over (a store whose reads may lag
+                                       need not read it first)
 """
 
 from __future__ import annotations
@@ -183,7 +185,7 @@ class Leases:
                 return None
             mine = lease_line()
             if self._replace_lock(key, fields, mine):  # first made ours, so that a renewal meanwhile is not lost
-                self._drop_lock(key, mine.split())
+                self._drop_lock(key, mine.split(), True)
                 return describe(fields)
         raise RuntimeError("the lease of %s changed under each of %d attempts to break it" % (key, attempts))
 
@@ -201,7 +203,9 @@ class Leases:
         with lease.guard:
             lease.released = True
             if not lease.lost:
-                self._drop_lock(lease.key, lease.line.split())
+                fields = lease.line.split()
+                fresh = parse_lease(fields)["expires"] - time.time() > lease_seconds() / 3.0
+                self._drop_lock(lease.key, fields, fresh)
 
     def _renew_all(self):
         """Renew every lease this store holds every third of a lease, until it holds none."""

@@ -18,7 +18,8 @@ here writes each record on its own, so there is no group commit to wait for: a
 ``_take_lock(key, line)``        create the lease of ``key`` holding ``line`` only if there is none; True if it did
 ``_lock_fields(key)``            what the lease holds, split (see ``_lease.py``), or [] when there is none
 ``_replace_lock(key, fields, line)``  replace the lease only if it still holds ``fields``; True if it did
-``_drop_lock(key, fields)``      delete the lease only if it still holds ``fields``
+``_drop_lock(key, fields, fresh)``  delete the lease only if it still holds ``fields`` (``fresh``: renewed so lately that
+                                 no other run can have taken it over)
 ``_keys()``                      the keys of every record (and lock) under the store's prefix
 ``preflight(keys, write)``       (optional) prove, before any platform is touched, that the store is reachable and
                                  that this run may read (and with ``write``, write and lock) those keys
@@ -118,7 +119,7 @@ class RemoteRecords(Leases):
     def _lock_fields(self, key):
         raise NotImplementedError
 
-    def _drop_lock(self, key, fields):
+    def _drop_lock(self, key, fields, fresh=False):
         raise NotImplementedError
 
     def _keys(self):

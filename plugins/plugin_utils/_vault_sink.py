@@ -150,7 +150,7 @@ class VaultSink(Leases):
             os.replace(self._lease_file(os.path.dirname(os.path.abspath(path)), line), path + ".lock")
             return True
 
-    def _drop_lock(self, path, fields):
+    def _drop_lock(self, path, fields, fresh=False):  # pylint: disable=unused-argument (the file is never stale)
         with self._lease_guard(path):
             if self._lock_fields(path) == list(fields):
                 _remove(path + ".lock")
