@@ -90,7 +90,8 @@ chaos: export ANSIBLE_COLLECTIONS_PATH = $(ROOT)/.tmp/chaos/collections
 chaos: collection
 	mkdir -p $(ROOT)/.tmp/chaos
 	cd $(COLL) && APIOPS_CHAOS=full APIOPS_CHAOS_RESULTS=$(CHAOS_RESULTS) APIOPS_CHAOS_RESUME=$(if $(RESUME),1,0) \
-	    APIOPS_CHAOS_SHARD=$(SHARD) PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos
+	    APIOPS_CHAOS_SHARD=$(SHARD) PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/chaos \
+	    tests/system/test_leaks.py
 
 # ansible-lint's production profile over roles and playbooks, and a syntax check of every playbook.
 lint: collection

@@ -110,7 +110,7 @@ def test_a_lock_held_by_a_live_run_is_respected_and_a_dead_ones_taken_over(works
 
 @pytest.mark.parametrize("stop", ["kill -9 of ansible-playbook alone", "SIGTERM to the whole process group"])
 def test_a_stopped_run_finishes_what_is_in_flight_starts_nothing_new_and_leaves_no_secret_on_disk(workspace, stop):
-    names = ["bulk-%02d" % number for number in range(12)]
+    names = ["bulk-%02d" % number for number in range(8)]
     seed = {"zones": [{"id": "zone1", "subdomain": "zone1"}],
             "clients": [{"client_id": "admin", "client_secret": "adm1n-S3cret-seed-7f3a9c", "authorized_grant_types": ["client_credentials"],
                          "authorities": ["uaa.admin", "clients.admin", "clients.secret"]}]
@@ -118,7 +118,7 @@ def test_a_stopped_run_finishes_what_is_in_flight_starts_nothing_new_and_leaves_
                 "authorities": ["uaa.none"]} for name in names],
             "users": []}
     workspace.control("state", seed)
-    workspace.control("latency", {"seconds": 0.15})
+    workspace.control("latency", {"seconds": 0.1})
     workspace.inventory([{"client_id": name} for name in names], uaa_secret_rotation_concurrency=1)
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(workspace.path, "inventory.json"),
                os.path.join(ROOT, "playbooks", "uaa_rotate.yml"), "--vault-password-file", workspace.password_file]
