@@ -425,7 +425,8 @@ class SecretsManagerRecords(RemoteRecords):
             self._held[key] = mine
         return True
 
-    def _drop_lock(self, key, fields, fresh=False):  # pylint: disable=unused-argument (the label move is the check)
+    # The label move from this run's version is the check: ``fields`` and ``fresh`` change nothing here.
+    def _drop_lock(self, key, fields, fresh=False):  # pylint: disable=unused-argument
         with self._locks:
             mine = self._held.pop(key, None)
             self._seen.pop(key, None)

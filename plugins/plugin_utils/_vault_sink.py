@@ -150,7 +150,8 @@ class VaultSink(Leases):
             os.replace(self._lease_file(os.path.dirname(os.path.abspath(path)), line), path + ".lock")
             return True
 
-    def _drop_lock(self, path, fields, fresh=False):  # pylint: disable=unused-argument (the file is never stale)
+    # A file is never read stale: ``fresh`` changes nothing here.
+    def _drop_lock(self, path, fields, fresh=False):  # pylint: disable=unused-argument
         with self._lease_guard(path):
             if self._lock_fields(path) == list(fields):
                 _remove(path + ".lock")
