@@ -57,7 +57,7 @@ sanity: collection pip-bootstrap
 	cd $(COLL) && ansible-test sanity --venv --python $(PYVER) --color no
 
 units: collection
-	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/unit
 
 integration: collection
 	cd $(COLL) && PYTHONPATH=$(COLL) $(BIN)/python -m tests.emulators.launch \
@@ -70,11 +70,11 @@ system: collection
 # The oldest leg runs the system tests that meet ansible-core itself (roles, no_log, AWX jobs, modules); scenarios whose
 # logic is the collection's own Python (marked newest_only) run on the newest leg, with the fault matrix's sample.
 system-oldest: collection
-	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 -m "not newest_only" tests/system
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 3 -m "not newest_only" tests/system
 
 # One pytest run for both, so the two workers stay busy to the end.
 system-and-chaos: collection
-	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/system tests/chaos
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS):$(COLL) $(BIN)/python -m pytest -q -p no:cacheprovider -n 3 tests/system tests/chaos
 
 # The fault matrix (tests/chaos): a sample covering every scenario and fault in make test, every position in make chaos.
 chaos-bounded: collection
