@@ -26,4 +26,3 @@ def test_each_problem_is_named_with_its_task_and_the_fix(tmp_path, text, words):
     hook.write_text(text)
     problems = delivery_hook_problems(str(hook))
     assert problems and words in " ".join(problems), problems
-
