@@ -59,6 +59,7 @@ def describe(spec):
 
 class AnypointAdapter(Adapter):
     platform = "anypoint"
+    protocol = "local_secret"
     shows_secret = True
 
     def __init__(self, params, warn, rate_gate, revoke_tokens=False):

@@ -41,6 +41,7 @@ ROTATION_FIELDS = ("previous_client_id", "previous_client_secret", "note")
 
 class ApicCatalogAdapter(Adapter):
     platform = "apic"
+    protocol = "age_policy"
 
     def __init__(self, api, generate_locally=True):
         self.api = api  # one ApicApi for every worker: its HTTP clients are per thread, its login shared

@@ -38,7 +38,7 @@ def describe(row):
 
 class ApicV5Adapter(Adapter):
     platform = "apic_v5"
-    restores = True
+    protocol = "known_value"  # the portal shows the client id, never the secret: known values are put back
 
     def __init__(self, params, warn, rate_gate, owners=None, gateway_probe_url=None, secret_format="hash"):
         self.params = params

@@ -61,6 +61,7 @@ def record_key(zone, client_id):
 
 class UaaAdapter(Adapter):
     platform = "uaa"
+    protocol = "local_secret"
 
     def __init__(self, params, warn, rate_gate, secret_length=40, secret_chars=("ascii_letters", "digits")):
         self.params = params  # connection and admin auth options of the task

@@ -18,6 +18,7 @@ class Memory(_engine.Adapter):
     """One credential ``a`` whose secrets live in memory: the engine's protocol without a platform."""
 
     platform = "memory"
+    protocol = "local_secret"
 
     def __init__(self):
         self.secrets = {"a": ["old"]}

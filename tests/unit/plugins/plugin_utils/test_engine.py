@@ -38,6 +38,7 @@ class Platform(_engine.Adapter):
     """Secrets per credential in memory; ``events`` records the order of writes and of journal states seen then."""
 
     platform = "memory"
+    protocol = "local_secret"
 
     def __init__(self, store, separate=False, fail_apply=None):
         self.store = store
@@ -218,6 +219,7 @@ class OwnPolicy(_engine.Adapter):
     """A platform that plans and acts itself (as API Connect v10 does), journaling before its write."""
 
     platform = "own"
+    protocol = "age_policy"
 
     def __init__(self, store):
         self.store = store
