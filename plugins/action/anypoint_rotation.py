@@ -11,7 +11,7 @@ from ansible.utils.display import Display
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC, ROTATION_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
-from ansible_collections.apiops.credentials.plugins.plugin_utils._anypoint_rotation import AnypointAdapter, describe, sink_path
+from ansible_collections.apiops.credentials.plugins.plugin_utils._anypoint_rotation import AnypointAdapter, describe
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction
 
 display = Display()
@@ -23,7 +23,6 @@ ARGUMENT_SPEC.update(ROTATION_ARGSPEC)
 
 class ActionModule(RotationAction):
     PLATFORM = "anypoint"
-    NOUN = "secrets"
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def input_problem(self, args):
@@ -37,9 +36,6 @@ class ActionModule(RotationAction):
 
     def adapter(self, args, gate):
         return AnypointAdapter(args, display.warning, gate, revoke_tokens=args["revoke_tokens"])
-
-    def sink_path(self, args):
-        return sink_path(args["sink_dir"], args["target"])
 
     def works(self, args):
         works = []

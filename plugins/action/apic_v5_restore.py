@@ -19,7 +19,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
-from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_v5_rotation import ApicV5Adapter, describe, sink_path
+from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_v5_rotation import ApicV5Adapter, describe
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction
 
 display = Display()
@@ -32,7 +32,6 @@ ROW_KEYS = ("org", "app", "client_id", "client_secret", "client_secret_hash", "c
 
 class ActionModule(RotationAction):
     PLATFORM = "apic_v5"
-    NOUN = "applications"
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def policy(self, args):
@@ -78,9 +77,6 @@ class ActionModule(RotationAction):
     def adapter(self, args, gate):
         return ApicV5Adapter(args, display.warning, gate, owners=args["owners"], gateway_probe_url=args["gateway_probe_url"],
                              secret_format=args["secret_format"])
-
-    def sink_path(self, args):
-        return sink_path(args["sink_dir"], args["target"])
 
     def works(self, args):
         works = []

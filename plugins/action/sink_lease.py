@@ -11,14 +11,13 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, LEASE_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.plugin_utils import _anypoint_rotation, _apic_v5_rotation, _uaa_rotation
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import now_iso
+from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import now_iso
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import sink_file as platform_sink_file
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import open_store, sink_problem
 
 display = Display()
 
 ARGUMENT_SPEC = dict(CONNECTION_ARGSPEC, **LEASE_ARGSPEC)
-SINK_PATHS = {"uaa": _uaa_rotation.sink_path, "anypoint": _anypoint_rotation.sink_path, "apic_v5": _apic_v5_rotation.sink_path}
 
 
 class ActionModule(ActionBase):
@@ -34,7 +33,7 @@ class ActionModule(ActionBase):
             problem = "reason is not set: say why the lease is broken (it is kept in the credential's record)"
         if problem:
             raise AnsibleActionFail(problem)
-        sink_file = SINK_PATHS[args["platform"]](args["sink_dir"], args["target"]) if args["sink"] == "file" else None
+        sink_file = platform_sink_file(args["platform"], args["sink_dir"], args["target"]) if args["sink"] == "file" else None
         store = open_store(args, args["platform"], self._loader, sink_file)
         key = args["key"]
         owner = store.lock_owner(key)

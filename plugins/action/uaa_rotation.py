@@ -16,7 +16,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import ROTATION_ARGSPEC, UAA_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction
-from ansible_collections.apiops.credentials.plugins.plugin_utils._uaa_rotation import UaaAdapter, record_key, sink_path
+from ansible_collections.apiops.credentials.plugins.plugin_utils._uaa_rotation import UaaAdapter, record_key
 
 display = Display()
 
@@ -27,7 +27,6 @@ ARGUMENT_SPEC.update(ROTATION_ARGSPEC)
 
 class ActionModule(RotationAction):
     PLATFORM = "uaa"
-    NOUN = "clients"
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def input_problem(self, args):
@@ -47,9 +46,6 @@ class ActionModule(RotationAction):
 
     def adapter(self, args, gate):
         return UaaAdapter(args, display.warning, gate, args["secret_length"], args["secret_chars"])
-
-    def sink_path(self, args):
-        return sink_path(args["sink_dir"], args["target"])
 
     def works(self, args):
         works = []

@@ -44,11 +44,6 @@ SECRET_LENGTH = 32
 SECRET_CHARS = string.hexdigits
 
 
-def sink_path(sink_dir, target):
-    """One file per Anypoint root organization (inventory host)."""
-    return "%s/anypoint/%s.vault" % (sink_dir.rstrip("/"), target)
-
-
 def describe(spec):
     """(location, credential, record key) of a target entry: business group, ``environment-<name>`` or ``connected_app-<id>``."""
     kind = "environment" if spec.get("environment") else "connected_app"

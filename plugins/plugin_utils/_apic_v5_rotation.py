@@ -25,11 +25,6 @@ from ansible_collections.apiops.credentials.plugins.module_utils._http import Fa
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
 
 
-def sink_path(sink_dir, target):
-    """One file per portal (inventory host)."""
-    return "%s/apic_v5/%s.vault" % (sink_dir.rstrip("/"), target)
-
-
 def describe(row):
     """(location, credential, record key) of a backup row: the developer org, ``<app>/<credential id or default>``."""
     credential = "%s/%s" % (row["app"], row.get("credential_id") or "default")

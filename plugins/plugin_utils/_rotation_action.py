@@ -9,8 +9,8 @@
 
 """The action plugin every platform's rotation task shares: validate, run the engine once, report, sum up.
 
-A platform's action subclasses :class:`RotationAction` and says what is its own:
-its argument spec, its input checks, its adapter, its sink file and its works.
+A platform's action subclasses :class:`RotationAction` and says what is its own: its argument spec, its input
+checks, its adapter and its works. Its name, noun and sink file come from its row in ``_platforms.PLATFORMS``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets im
 from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import AwxCredentials
 from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import settings_problem as awx_settings_problem
 from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vault import KvRecords, settings_problem
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS, sink_file
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
@@ -169,9 +170,12 @@ class RotationAction(ActionBase):
     _requires_connection = False
     _supports_check_mode = True
 
-    PLATFORM = None  # short name, as in reports and sink paths
-    NOUN = "credentials"  # what the platform calls them, for messages
+    PLATFORM = None  # the platform's row in _platforms.PLATFORMS
     ARGUMENT_SPEC = None
+
+    @property
+    def row(self):
+        return PLATFORMS[self.PLATFORM]
 
     # -- what a platform says
     def input_problem(self, args):
@@ -182,7 +186,7 @@ class RotationAction(ActionBase):
         raise NotImplementedError
 
     def sink_path(self, args):
-        raise NotImplementedError
+        return sink_file(self.PLATFORM, args["sink_dir"], args["target"])
 
     def works(self, args):
         """One :class:`_engine.Work` per credential, in input order."""
@@ -261,12 +265,12 @@ class RotationAction(ActionBase):
         counts = ", ".join("%s %d" % kv for kv in sorted(data["summary"].items()))
         if failed:
             result["msg"] = "%d of %d %s %s (%s): %s" % (
-                len(failed), len(works), self.NOUN, "have findings" if audit else "failed", counts,
+                len(failed), len(works), self.row.noun, "have findings" if audit else "failed", counts,
                 "; ".join("%s: %s" % (w.credential, w.error or "; ".join(w.findings)) for w in failed[:20])
                 + ("; ..." if len(failed) > 20 else ""))
             result["failed"] = args["fail_on_error"]
         else:
-            result["msg"] = "%d %s: %s" % (len(works), self.NOUN, counts)
+            result["msg"] = "%d %s: %s" % (len(works), self.row.noun, counts)
         return result
 
     def _store(self, args):

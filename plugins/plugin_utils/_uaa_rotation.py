@@ -50,11 +50,6 @@ def grants_of(client):
             "authorities": as_set(client.get("authorities") or [])}
 
 
-def sink_path(sink_dir, target):
-    """One file per UAA server (inventory host); its records are keyed by :func:`record_key`."""
-    return "%s/uaa/%s.vault" % (sink_dir.rstrip("/"), target)
-
-
 def record_key(zone, client_id):
     return "%s/%s" % (zone or "uaa", client_id)
 

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the apiops.credentials collection
+# and may not remain stable to outside uses. Changes may be made in ANY release, even a bugfix release.
+
+"""Each platform described once: the row that the actions, the lease tools, the docs checks and the tests read.
+
+A row names what is the platform's own (its adapter, its login options and where they are documented, its engine
+task and role, its AWX credential type); everything else is shared. ``tests/unit/plugins/plugin_utils/test_platforms.py``
+holds every row against the files it names, so a new platform is a row plus its own files (docs/adding_a_platform.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UAA_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.plugin_utils._anypoint_rotation import AnypointAdapter
+from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
+from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_v5_rotation import ApicV5Adapter
+from ansible_collections.apiops.credentials.plugins.plugin_utils._uaa_rotation import UaaAdapter
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str  # the short name: reports, sink files and keys, leases
+    title: str  # in words, for messages and docs
+    noun: str  # what the platform calls its credentials, for messages
+    adapter: type  # the engine's adapter; its ``protocol`` says how a rotation goes
+    auth_argspec: dict  # the login options, each with its environment variable (AWX credential types, module_defaults)
+    doc_fragment: str  # where the login options are documented, once
+    action: str  # the engine task (its docs module documents every option)
+    role: str  # the role that drives the task; its variables are <role>_<option>
+    credential_type: str  # docs/awx/credential_types/<file>: the AWX credential type that injects the login
+    sink_layout: str = "dir"  # "dir": sink_dir/<name>/<target>.vault; "path": one file at sink_path (a catalog)
+
+    @property
+    def protocol(self):
+        return self.adapter.protocol
+
+
+PLATFORMS = {row.name: row for row in (
+    Platform(name="uaa", title="Cloud Foundry UAA", noun="clients", adapter=UaaAdapter, auth_argspec=UAA_AUTH_ARGSPEC,
+             doc_fragment="uaa", action="uaa_rotation", role="uaa_secret_rotation", credential_type="uaa.yml"),
+    Platform(name="anypoint", title="MuleSoft Anypoint", noun="secrets", adapter=AnypointAdapter,
+             auth_argspec=ANYPOINT_AUTH_ARGSPEC, doc_fragment="anypoint", action="anypoint_rotation",
+             role="anypoint_secret_rotation", credential_type="anypoint.yml"),
+    Platform(name="apic_v5", title="IBM API Connect v5", noun="applications", adapter=ApicV5Adapter,
+             auth_argspec=APIC_V5_AUTH_ARGSPEC, doc_fragment="apic_v5", action="apic_v5_restore",
+             role="apic_v5_credential_restore", credential_type="apic_v5.yml"),
+    Platform(name="apic", title="IBM API Connect v10", noun="credentials", adapter=ApicCatalogAdapter,
+             auth_argspec=APIC_AUTH_ARGSPEC, doc_fragment="apic", action="apic_catalog_rotation",
+             role="apic_credential_rotation", credential_type="apic.yml", sink_layout="path"),
+)}
+
+
+def sink_file(platform, sink_dir, target):
+    """The file sink of one inventory host of a platform whose records live under ``sink_dir`` (one file per host)."""
+    return "%s/%s/%s.vault" % (sink_dir.rstrip("/"), platform, target)
+
+
+def with_sink_dir():
+    """The platforms whose file sinks live under ``sink_dir`` (the lease tools find them there)."""
+    return sorted(name for name, row in PLATFORMS.items() if row.sink_layout == "dir")
