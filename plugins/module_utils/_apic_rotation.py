@@ -80,7 +80,6 @@ ROTATION_ARGSPEC = dict(
     audit=dict(type="bool", default=False),
     operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
 )
-WRITE_ACTIONS = ("create_new", "verify_new", "retire_old", "finish_retire", "finish_record", "restore_previous")
 ACTION_LABELS = {
     "none": "none", "create_new": "create new", "verify_new": "verify new", "retire_old": "retire old",
     "finish_retire": "retire old (finish)", "finish_record": "record the finished rotation", "blocked": "blocked",
@@ -276,49 +275,3 @@ def summarize(items):
 def generated_pair():
     """A client id and secret in the platform's own format (32 hex characters, 128 bits)."""
     return secrets.token_hex(16), secrets.token_hex(16)
-
-
-# ---- the report ------------------------------------------------------------------------------------
-def report_row(item, digest, sink_path, target):
-    """One credential in the collection's report schema, with the catalog's own columns (owner, age, client ids) kept.
-
-    ``digest`` is that of the credential's sink entry (approved plans compare it); ``item`` carries the engine's
-    ``result``, ``steps``, ``error`` and ``next``.
-    """
-    row = {field: item.get(field) for field in REPORT_FIELDS}
-    row.update(platform="apic", target=target, location="%s/%s" % (item["consumer_org"], item["app"]), strategy="age policy",
-               action=ACTION_LABELS[item["action"]], reason=item["reason"], overlap="second credential",
-               steps=list(item.get("steps") or []), result=item.get("result"), error=item.get("error"),
-               sink="%s, key %s" % (sink_path, item["key"]), digest=digest, next=item.get("next"),
-               # What the catalog showed of the credential: an approved plan is refused once it changed.
-               fingerprint="client id %s, created %s" % (item.get("client_id"), item.get("created_at")))
-    return row
-
-
-def _cell(value):
-    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
-
-
-def markdown(data):
-    """The report as Markdown, for a change request."""
-    counts = ", ".join("%s: %d" % (ACTION_LABELS.get(action, action), count) for action, count in sorted(data["actions"].items()))
-    lines = [
-        "# API Connect credential rotation %s: %s / %s" % ("plan" if data.get("check_mode") else "report", data.get("org"), data.get("catalog")),
-        "",
-        "- Generated: %s" % data.get("generated_at"),
-        "- Policy: new credential after %s days, old one deleted after %s days" % (data.get("expiry_days"), data.get("deletion_days")),
-        "- Mode: %s" % ("dry run (nothing was changed)" if data.get("check_mode") else "applied"),
-        "- Credentials: %d (%s)" % (len(data["credentials"]), counts),
-        "- Failed: %d" % data.get("failed", 0),
-        "",
-        "| Consumer org | Owner | App | Credential | Age (days) | Action | Reason | Result |",
-        "|---|---|---|---|---:|---|---|---|",
-    ]
-    for row in data["credentials"]:
-        result = row.get("result") or ""
-        if row.get("error") and row.get("error") != row.get("reason"):
-            result += ": " + row["error"]
-        cells = (row["consumer_org"], row["owner_email"], row["app"], row["credential"], row["age_days"], row["action"],
-                 row["reason"], result)
-        lines.append("| %s |" % " | ".join(_cell(value) for value in cells))
-    return "\n".join(lines) + "\n"

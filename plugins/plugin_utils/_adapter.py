@@ -65,14 +65,17 @@ class Work:
         self.hook_due = False  # the delivery hook has not been given the sink's secret yet
         self.findings = []  # what an audit found, in words (no secret)
         self.age_days = None
+        self.columns = {}  # the platform's own columns in the report (names and ages, never a secret)
 
     def row(self, platform):
-        return {"platform": platform, "target": self.target, "location": self.location, "credential": self.credential,
-                "strategy": self.strategy, "action": self.action, "reason": self.reason,
-                "overlap": OVERLAP.get(self.overlap), "steps": list(self.steps), "result": self.result,
-                "error": self.error, "sink": self.sink, "next": self.next, "digest": self.digest,
-                "fingerprint": self.fingerprint, "deliveries": self.deliveries, "rollback": self.rollback,
-                "findings": list(self.findings), "age_days": self.age_days}
+        row = {"platform": platform, "target": self.target, "location": self.location, "credential": self.credential,
+               "strategy": self.strategy, "action": self.action, "reason": self.reason,
+               "overlap": OVERLAP.get(self.overlap), "steps": list(self.steps), "result": self.result,
+               "error": self.error, "sink": self.sink, "next": self.next, "digest": self.digest,
+               "fingerprint": self.fingerprint, "deliveries": self.deliveries, "rollback": self.rollback,
+               "findings": list(self.findings), "age_days": self.age_days}
+        row.update(self.columns)
+        return row
 
 
 class Adapter:
@@ -168,4 +171,8 @@ class Adapter:
 
     def carry_out(self, work):
         """Carry out ``work.action`` (never ``none`` or ``blocked``): journal first, prove each write; the result."""
+        raise NotImplementedError
+
+    def audit(self, work):
+        """Read only: what an audit finds for the credential, in words (no secret)."""
         raise NotImplementedError

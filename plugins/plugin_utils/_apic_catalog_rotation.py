@@ -29,14 +29,30 @@ from __future__ import annotations
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
     NEW_SUFFIX,
+    audit_findings,
     generated_pair,
     now_iso,
+    secret_to_prove,
     strip_new,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
-from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, StepError
+from ansible_collections.apiops.credentials.plugins.plugin_utils._adapter import Adapter, StepError, Work
 
 ROTATION_FIELDS = ("previous_client_id", "previous_client_secret", "note")
+# The catalog's own columns in the report, next to the engine's (no secret among them).
+COLUMNS = ("consumer_org", "owner_email", "app", "title", "client_id", "created_at", "age_days", "new_credential")
+# What the previous release's plans called each action (its reports named them in words).
+ACTION_KEYS = {"none": "none", "create new": "create_new", "verify new": "verify_new", "retire old": "retire_old",
+               "retire old (finish)": "finish_retire", "record the finished rotation": "finish_record", "blocked": "blocked",
+               "re-create the previous credential": "restore_previous"}
+
+
+def work_of(target, item):
+    """The engine's work for one plan item of the catalog (``_apic_rotation.plan_rotation``)."""
+    work = Work(target, item["credential"], item["key"], item, location="%s/%s" % (item["consumer_org"], item["app"]),
+                strategy="age policy")
+    work.columns = {field: item.get(field) for field in COLUMNS}
+    return work
 
 
 class ApicCatalogAdapter(Adapter):
@@ -60,6 +76,20 @@ class ApicCatalogAdapter(Adapter):
 
     def carry_out(self, work):
         return getattr(self, "_" + work.action)(work, work.spec)
+
+    def fingerprint(self, work):
+        # What the catalog showed of the credential: an approved plan is refused once it changed.
+        return "client id %s, created %s" % (work.spec.get("client_id"), work.spec.get("created_at"))
+
+    def audit(self, work):
+        """Read only: the plan's verdicts on age and orphans, and the sink's secret proven with verify-client-secret."""
+        found = audit_findings(work.spec, work.journal.record)
+        proof = secret_to_prove(work.spec, work.journal.record)
+        if proof and not self.api.verify(*proof):
+            found.append("drift: the platform rejects the secret in the sink (verify-client-secret)")
+        elif proof and not found:
+            work.steps.append("proved the secret in the sink")
+        return found
 
     def next_step(self, work):
         item = work.spec

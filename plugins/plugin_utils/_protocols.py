@@ -376,5 +376,12 @@ class AgePolicy(Protocol):
         work.result = self.adapter.carry_out(work)
         work.next = work.next or self.adapter.next_step(work)
 
+    def _audit(self, work):
+        """Read only: the adapter's findings on the policy's ages, orphans and unfinished runs, and its proof."""
+        plan = self.plan(work)
+        work.action, work.reason = plan["action"], plan["reason"]
+        work.findings += self.adapter.audit(work)
+        work.result = "findings" if work.findings else "compliant"
+
 
 PROTOCOLS = {"local_secret": LocalSecret, "platform_reset": PlatformReset, "known_value": KnownValue, "age_policy": AgePolicy}

@@ -12,7 +12,7 @@
 A report is what a change manager attaches to a ticket: which credentials, what
 was planned or done, by whom, with which versions, and when. It never holds a
 secret: rows come from :meth:`Work.row` of the engine (or the API Connect v10
-catalog's ``report_row``), whose fields are names, outcomes and digests.
+catalog's own columns), whose fields are names, outcomes and digests.
 
 This module imports nothing of the engine, so the engine can re-export it.
 """
@@ -329,7 +329,8 @@ AUDIT_COLUMNS = (("Platform", _field("platform")), ("Target", _field("target")),
                  ("Credential", _field("credential")), ("Age (days)", _field("age_days")), ("Result", _result),
                  ("Findings", _field("findings")))
 CATALOG_COLUMNS = (("Consumer org", _field("consumer_org")), ("Owner", _field("owner_email")), ("App", _field("app")),
-                   ("Credential", _field("credential")), ("Age (days)", _field("age_days")), ("Action", _field("action")),
+                   ("Credential", _field("credential")), ("Age (days)", _field("age_days")),
+                   ("Action", lambda row: _text(row.get("action")).replace("_", " ")),
                    ("Reason", _field("reason")), ("Result", _result))
 NUMERIC = ("Age (days)",)
 

@@ -15,6 +15,7 @@ checks, its adapter and its works. Its name, noun and sink file come from its ro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -23,6 +24,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
@@ -65,7 +67,7 @@ def ephemeral_sink(path, task_vars):
     return None
 
 
-def common_problem(args):
+def common_problem(args, sink_option="sink_dir"):
     """Why the options every rotation task shares cannot work, or None (the message names the option)."""
     problem = _engine.check_policy(args.get("max_age_days"), args.get("rotate_before"), args.get("min_overlap", 0),
                                    args.get("secret_length"), args.get("secret_chars"))
@@ -81,7 +83,7 @@ def common_problem(args):
         return "time_budget is a number of seconds, 0 (no budget) or more"
     if args["sink"] in args["deliver_to"]:
         return "deliver_to names %s, which is already the sink: list only further sinks" % args["sink"]
-    problem = sink_problem(args)
+    problem = sink_problem(args, sink_option)
     if problem:
         return problem
     unknown = set(args["hook_delivered"]) & set(args["hook_failed"])
@@ -94,10 +96,11 @@ SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager":
                      "awx_controller": awx_settings_problem}
 
 
-def sink_problem(args):
+def sink_problem(args, sink_option="sink_dir"):
     """Why the settings of the sink (and of each further sink) cannot work, or None."""
-    if args["sink"] == "file" and not args["sink_dir"]:
-        return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault"
+    if args["sink"] == "file" and not args[sink_option]:
+        return "%s is not set: give the %s, or set sink to hashicorp_vault or aws_secrets_manager" % (
+            sink_option, "directory of the sink file" if sink_option == "sink_dir" else "sink file")
     for kind in {args["sink"]} | set(args.get("deliver_to") or ()):
         problem = SETTINGS_PROBLEMS.get(kind, lambda settings: None)(args.get(kind))
         if problem:
@@ -172,6 +175,7 @@ class RotationAction(ActionBase):
 
     PLATFORM = None  # the platform's row in _platforms.PLATFORMS
     ARGUMENT_SPEC = None
+    SINK_OPTION = "sink_dir"  # the option that places the file sink
 
     @property
     def row(self):
@@ -189,7 +193,7 @@ class RotationAction(ActionBase):
         return sink_file(self.PLATFORM, args["sink_dir"], args["target"])
 
     def works(self, args):
-        """One :class:`_engine.Work` per credential, in input order."""
+        """One :class:`_engine.Work` per credential, in input order (the same each time it is called in a run)."""
         raise NotImplementedError
 
     def policy(self, args):
@@ -197,13 +201,45 @@ class RotationAction(ActionBase):
         policy.update(phase=args.get("phase") or "all", operation=args.get("operation") or "rotate")
         return policy
 
+    def report_target(self, args):
+        """The target the report rows and the plan's digest name."""
+        return args["target"]
+
+    def run_lock(self, args, store, check_mode):  # pylint: disable=unused-argument
+        """A context around the whole run that yields the store to use (a platform that plans all its credentials at
+        once holds a lock of its own here, so that two runs do not plan from the same state)."""
+        return contextlib.nullcontext(store)
+
+    def prepare(self, args, store, adapter):
+        """Read what ``works`` is made from, once the store is open (and the run's lock held)."""
+
+    def after_run(self, args, works, store, check_mode):
+        """What follows the engine's run before the report (the catalog tells owners of new credentials)."""
+
+    def report_fields(self, args, works):
+        """The platform's own top-level fields of the report."""
+        return {}
+
+    def upgrade_plan(self, plan):
+        """An approved plan as this release reads it (a plan of the previous release may name things otherwise)."""
+        return plan
+
+    def failure(self, work):
+        return {"credential": work.credential, "location": work.location, "error": work.error or "; ".join(work.findings)}
+
+    def result_fields(self, args, works, store, result):
+        """The platform's own fields of the task's result (documented in its docs module)."""
+        return {}
+
     # -- the run
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         _validated, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        for name, spec in ENGINE_ARGSPEC.items():  # what a task does not offer is the engine's default
+            args.setdefault(name, spec.get("default"))
         if not HAS_REQUESTS:
             raise AnsibleActionFail("%s needs the Python library requests on the controller" % self._task.action)
-        problem = common_problem(args) or self.input_problem(args)
+        problem = self.input_problem(args) or common_problem(args, self.SINK_OPTION)
         if not problem and args["sink"] == "file":
             problem = ephemeral_sink(self.sink_path(args), task_vars)
         if problem:
@@ -220,8 +256,14 @@ class RotationAction(ActionBase):
             # The second run retires what waited for the hook, and starts nothing new. In phase add it only notes
             # the deliveries: the old secrets wait for the operator's phase retire, as without a hook.
             args["phase"] = "retire"
-        store = self._store(args)
+        with self.run_lock(args, self._store(args), check_mode) as store:
+            return self._run(args, store, task_vars, result, check_mode, started)
+
+    def _run(self, args, store, task_vars, result, check_mode, started):
+        verify_only, audit, target = bool(args.get("verify_only")), bool(args.get("audit")), self.report_target(args)
+        hook_pass = bool(args["hook_delivered"] or args["hook_failed"])
         adapter = self.adapter(args, RateGate(args["concurrency"]))
+        self.prepare(args, store, adapter)
         approved = None  # the digest of the approved plan this run carries out
         if (args.get("plan_file") or args.get("plan")) and not check_mode and not hook_pass:
             approved = self._check_plan(args, adapter, store)
@@ -233,13 +275,15 @@ class RotationAction(ActionBase):
         engine = self._engine(args, adapter, store, check_mode)
         preflight_stores(store, engine.deliveries, works, write=not check_mode)
         engine.run(works)
+        self.after_run(args, works, store, check_mode)
 
         meta = {"run_id": args["run_id"] or str(self._task._uuid), "check_mode": check_mode, "policy": self._policy(args),
                 "partial": hook_pass, "audit": audit, "plan_digest": approved,
                 "run": run_metadata(task_vars, time.time() - (time.monotonic() - started))}  # when it started, on the wall clock
+        meta.update(self.report_fields(args, works))
         data = _engine.report(self.PLATFORM, works, meta)
         if check_mode and not verify_only and not audit:
-            data["plan_digest"] = _engine.plan_digest(data, self.PLATFORM, args["target"])  # what an approver passes on
+            data["plan_digest"] = _engine.plan_digest(data, self.PLATFORM, target)  # what an approver passes on
         write_reports(args["report_json"], args["report_markdown"], data)
 
         failed = [work for work in works if work.result in _engine.FAILING + ("skipped", "findings")]
@@ -248,7 +292,7 @@ class RotationAction(ActionBase):
             changed=any(work.result in changing for work in works) or engine.journal_writes > 0 and not check_mode,
             summary=data["summary"], credentials=data["credentials"], requests=adapter.request_count,
             journal_writes=store.writes, seconds=round(time.monotonic() - started, 2),
-            failures=[{"credential": w.credential, "location": w.location, "error": w.error or "; ".join(w.findings)} for w in failed],
+            failures=[self.failure(work) for work in failed],
             run_id=meta["run_id"], plan_digest=data.get("plan_digest"), sink_file=self.sink_path(args) if args["sink"] == "file" else None,
             # For the role's delivery hook: which credentials, never their secrets (the hook reads those from the sink).
             hook_deliveries=[{"key": w.key, "credential": w.credential, "location": w.location, "target": w.target,
@@ -257,7 +301,7 @@ class RotationAction(ActionBase):
         )
         if check_mode and not verify_only and not audit:
             # Where approvers look: lines for the job log, a masked diff, and the plan itself for a workflow's next job.
-            result["plan_lines"] = plan_lines(works, data["plan_digest"], args["target"])
+            result["plan_lines"] = plan_lines(works, data["plan_digest"], target)
             result["diff"] = masked_diff(works)
             result["plan"] = {name: data[name] for name in ("schema", "check_mode", "policy", "credentials")}
         elif not verify_only and not audit:
@@ -271,6 +315,7 @@ class RotationAction(ActionBase):
             result["failed"] = args["fail_on_error"]
         else:
             result["msg"] = "%d %s: %s" % (len(works), self.row.noun, counts)
+        result.update(self.result_fields(args, works, store, result))
         return result
 
     def _store(self, args):
@@ -285,7 +330,7 @@ class RotationAction(ActionBase):
     def _engine(self, args, adapter, store, check_mode):
         return _engine.Engine(adapter, store, self._policy(args), check_mode=check_mode, concurrency=args["concurrency"],
                               max_failures=args["max_failures"], lock_timeout=args["lock_timeout"], time_budget=args["time_budget"],
-                              progress=lambda line: display.display("%s: %s" % (args["target"], line)),
+                              progress=lambda line: display.display("%s: %s" % (self.report_target(args), line)),
                               errors=(ApiError, AnsibleActionFail),
                               deliveries=[remote_store(kind, args, self.PLATFORM, display.warning, self.works(args))
                                           for kind in args["deliver_to"]],
@@ -307,14 +352,15 @@ class RotationAction(ActionBase):
             except (OSError, ValueError) as error:
                 raise AnsibleActionFail("plan_file %s cannot be read as a plan (%s): give the JSON report of the approved "
                                         "check-mode run" % (args["plan_file"], getattr(error, "strerror", None) or error))
-        digest = _engine.plan_digest(plan, self.PLATFORM, args["target"])
+        digest = _engine.plan_digest(plan, self.PLATFORM, self.report_target(args))
+        plan = self.upgrade_plan(plan) if isinstance(plan, dict) else plan
         if args.get("plan_digest") and args["plan_digest"] != digest:
             raise AnsibleActionFail("the plan (%s) is not the one approved: its digest is %s, the approved one %s (the file "
                                     "was edited or replaced), so nothing was done. Carry out the approved plan, or make a "
                                     "new one and have it approved" % (where, digest, args["plan_digest"]))
         works = self._engine(args, adapter, store, check_mode=True).run(self.works(args))
         rows = [work.row(self.PLATFORM) for work in works]
-        differences = _engine.plan_differences(plan, rows, self.PLATFORM, args["target"], self._policy(args))
+        differences = _engine.plan_differences(plan, rows, self.PLATFORM, self.report_target(args), self._policy(args))
         if differences:
             raise AnsibleActionFail("this run would differ from the approved plan (%s), so nothing was done: %s. Make a new "
                                     "plan (check mode) and have it approved"

@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import plan_digest
+
 from tests.emulators.framework import load_seed
 from tests.emulators.launch import SEEDS
 
@@ -234,6 +236,27 @@ def test_an_approved_plan_is_carried_out_only_while_nothing_changed(workspace):
     assert done.rc == 0, done.output[-3000:]
     with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
         assert json.load(handle)["plan_digest"] == digest
+
+
+def test_a_plan_the_previous_release_wrote_is_honoured(workspace):
+    """Its rows named actions in words, as its reports showed them; the digest it printed is the one the report names."""
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg")
+    assert workspace.play("apic_rotate.yml", check=True).rc == 0
+    with open(os.path.join(workspace.path, "reports", "sandbox-plan.json"), encoding="utf-8") as handle:
+        plan = json.load(handle)
+    labels = {"create_new": "create new", "retire_old": "retire old", "verify_new": "verify new"}
+    old_plan = dict(plan, credentials=[dict(row, action=labels.get(row["action"], row["action"])) for row in plan["credentials"]])
+    assert old_plan != plan
+    approved = os.path.join(workspace.path, "approved.json")
+    with open(approved, "w", encoding="utf-8") as handle:
+        json.dump(old_plan, handle)
+    old_digest = plan_digest(old_plan, "apic", old_plan["credentials"][0]["target"])
+    apic_inventory(workspace, apic_credential_rotation_consumer_org="TestCOrg", apic_credential_rotation_plan_file=approved,
+                   apic_credential_rotation_plan_digest=old_digest)
+    done = workspace.play("apic_rotate.yml")
+    assert done.rc == 0, done.output[-3000:]
+    with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
+        assert json.load(handle)["plan_digest"] == old_digest
 
 
 OURS_OLD = ("0a0a0a0a0b0b0b0b0c0c0c0c0d0d0d0d", "rb-app-0ld-S3cret-made-by-apiops-01")

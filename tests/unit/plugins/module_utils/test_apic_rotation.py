@@ -12,14 +12,13 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     audit_findings,
     check_policy,
     generated_pair,
-    markdown,
     plan_rollback,
     plan_rotation,
-    report_row,
     secret_to_prove,
     summarize,
 )
-from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import replace_record
+from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import replace_record, work_of
+from ansible_collections.apiops.credentials.plugins.plugin_utils._report import markdown, report
 
 NOW = 1_800_000_000.0
 DAY = 86400
@@ -87,10 +86,11 @@ def test_policy_check(expiry, deletion, problem):
 def test_report_and_markdown_hold_no_secret():
     items = plan_rotation([row("app", "a|b", 95)], 90, 100, {})
     entries = {"corg/app/a|b": {"client_secret": "S3cret-in-the-sink-only"}}
-    for item in items:
-        item["result"] = "planned"
-    data = {"org": "o", "catalog": "c", "check_mode": True, "expiry_days": 90, "deletion_days": 100, "actions": summarize(items),
-            "failed": 0, "credentials": [report_row(item, "d", "/sink.vault", "o/c") for item in items]}
+    works = [work_of("o/c", item) for item in items]
+    for work in works:
+        work.action, work.reason, work.result, work.overlap = work.spec["action"], work.spec["reason"], "planned", "second_credential"
+    data = report("apic", works, {"org": "o", "catalog": "c", "check_mode": True, "expiry_days": 90, "deletion_days": 100,
+                                  "actions": summarize(items)})
     text = markdown(data)
     assert data["credentials"][0]["overlap"] == "second credential" and data["credentials"][0]["location"] == "corg/app"
     assert entries["corg/app/a|b"]["client_secret"] not in text + str(data)
