@@ -22,7 +22,7 @@ import requests
 
 from tests.emulator_fixtures import reset
 from tests.system.conftest import ROOT
-from tests.system.test_hashicorp_vault_sink import ROOT_TOKEN, kv, vault_server  # noqa: F401 pylint: disable=unused-import
+from tests.system.test_hashicorp_vault_sink import ROOT_TOKEN, kv, no_secret_leaked, vault_server  # noqa: F401 pylint: disable=unused-import
 
 BILLING = ("billing-service", "b1lling-S3cret-seed-91e2d7")
 RECORD = "apiops/uaa/uaa-test/uaa/billing-service"
@@ -85,6 +85,7 @@ def test_a_lease_of_another_node_is_waited_for_broken_with_a_reason_or_taken_ove
             for row in json.load(open(path, encoding="utf-8"))["credentials"]]
     assert any("took over the lease of process 4243" in step for row in rows for step in row["steps"])
     assert kv(vault, RECORD + ".lock") is None
+    no_secret_leaked(workspace, vault)  # the break_lease playbook's output and job events too
 
 
 def test_a_run_killed_mid_rotation_on_another_node_is_taken_over_when_its_lease_expires(workspace, vault_server):
@@ -119,3 +120,4 @@ def test_a_run_killed_mid_rotation_on_another_node_is_taken_over_when_its_lease_
     assert record["state"] == "complete" and workspace.token_works(BILLING[0], record["secret"])
     assert not workspace.token_works(*BILLING), "the rotation was finished, the old secret retired"
     assert "on awx-job-4720-gone" in record["lease_note"]
+    no_secret_leaked(workspace, vault)
