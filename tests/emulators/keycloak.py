@@ -175,7 +175,7 @@ class KeycloakEmulator(Emulator):
 
     def _generate(self, client):
         """KeycloakModelUtils.generateSecret: a new secret and its creation time."""
-        secret = "".join(secrets.choice(ALPHANUM) for _ in range(int(self.config["secret_length"])))
+        secret = "".join(secrets.choice(ALPHANUM) for _position in range(int(self.config["secret_length"])))
         client["secret"] = secret
         client["attributes"][CREATION] = str(self._now())
         self.remember_secret(secret)
