@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.apiops.credentials.plugins.module_utils._common import ca_path_option
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, HttpClient, paginate
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, HttpClient, PerThread, paginate
 
 PLATFORM = "API Connect"
 DEFAULT_REALM = "provider/default-idp-2"
@@ -137,27 +137,23 @@ class ApicApi:
         self.gate = gate  # a RateGate shared by every worker of a controller-side run (429 pauses, requests in flight)
         self.base = api_base(params["apic_url"])
         self.catalog_path = "/catalogs/%s/%s" % (seg(params["apic_org"]), seg(params["apic_catalog"]))
-        self._local = threading.local()
-        self._clients = []
+        self._clients = PerThread(self._new_client)
         self._lock = threading.Lock()
         self._token = None
 
     # ---- plumbing --------------------------------------------------------------------------
     def http(self):
-        client = getattr(self._local, "client", None)
-        if client is None:
-            params = self.params
-            client = HttpClient(self.base, PLATFORM, validate_certs=params["validate_certs"], ca_path=params["ca_path"],
-                                timeout=params["request_timeout"], connect_timeout=params.get("connect_timeout"),
-                                retries=params["retries"], warn=self.warn, gate=self.gate)
-            self._local.client = client
-            with self._lock:
-                self._clients.append(client)
-        return client
+        return self._clients.get()
+
+    def _new_client(self, _key):
+        params = self.params
+        return HttpClient(self.base, PLATFORM, validate_certs=params["validate_certs"], ca_path=params["ca_path"],
+                          timeout=params["request_timeout"], connect_timeout=params.get("connect_timeout"),
+                          retries=params["retries"], warn=self.warn, gate=self.gate)
 
     @property
     def request_count(self):
-        return sum(client.request_count for client in self._clients)
+        return self._clients.request_count
 
     def login(self):
         """POST /token with the password grant (user, password, realm) or the api_key grant."""

@@ -115,6 +115,43 @@ class FailOnce:
         return value
 
 
+class PerThread:
+    """Clients of one run, one per worker thread and key (requests sessions are not thread-safe), each made on first
+    use; ``request_count`` sums the requests of every client made, for the run's figures.
+
+    ``make(key)`` builds a client; ``ready(client, key)`` readies it (a shared login): when that fails, the client is
+    counted but not kept. ``count(client)`` is its requests (a client of two HTTP sessions counts both).
+    """
+
+    def __init__(self, make, count=lambda client: client.request_count, ready=None):
+        self._make = make
+        self._count = count
+        self._ready = ready
+        self._local = threading.local()
+        self._made = []
+        self._lock = threading.Lock()
+
+    def get(self, key=None):
+        mine = self._local.__dict__.setdefault("clients", {})
+        if key not in mine:
+            client = self.track(self._make(key))
+            if self._ready is not None:
+                self._ready(client, key)
+            mine[key] = client
+        return mine[key]
+
+    def track(self, client):
+        """Count a client made outside the pool (one not to be shared with the thread's later calls)."""
+        with self._lock:
+            self._made.append(client)
+        return client
+
+    @property
+    def request_count(self):
+        with self._lock:
+            return sum(self._count(client) for client in self._made)
+
+
 class ApiResponse:
     """Status, headers and parsed body of a response; ``confirmed`` when a lost write was confirmed by a re-read."""
 

@@ -28,7 +28,7 @@ import string
 import threading
 
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import AnypointApi, find_environment, refused_explicit_secret
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, FailOnce
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, FailOnce, PerThread
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import Target
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
     Adapter,
@@ -64,8 +64,8 @@ class AnypointAdapter(Adapter):
         self.revoke_tokens = revoke_tokens
         # A reset whose answer was lost is watched for as long as the platform may take to answer one.
         self.late_apply_wait = float(params["request_timeout"])
-        self._local = threading.local()
-        self._apis = []
+        self._apis = PerThread(lambda _key: AnypointApi(ApiContext(self.params, self.warn, self.rate_gate)),
+                               lambda api: api.http.request_count, ready=self._login)
         self._lock = threading.Lock()
         self._token = FailOnce()  # the login (or why it failed), once for every worker thread
         self._tree = FailOnce()  # the organization tree, walked once (or why it could not be)
@@ -75,17 +75,13 @@ class AnypointAdapter(Adapter):
 
     @property
     def request_count(self):
-        return sum(api.http.request_count for api in self._apis)
+        return self._apis.request_count
 
     def _api(self):
-        api = getattr(self._local, "api", None)
-        if api is None:
-            api = AnypointApi(ApiContext(self.params, self.warn, self.rate_gate))
-            with self._lock:
-                self._apis.append(api)
-            api._token = self._token.get("login", api.token)  # pylint: disable=protected-access
-            self._local.api = api
-        return api
+        return self._apis.get()
+
+    def _login(self, api, _key):
+        api._token = self._token.get("login", api.token)  # pylint: disable=protected-access
 
     def _target(self, work):
         """The environment client or connected app of ``work``, found once; lookups shared by all targets of the run."""

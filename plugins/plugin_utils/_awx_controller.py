@@ -46,7 +46,7 @@ from urllib.parse import quote
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.apiops.credentials.plugins.module_utils._http import HttpClient, ApiError
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, HttpClient, PerThread
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import secret_digest
 
 PLATFORM = "AWX"
@@ -171,16 +171,15 @@ class AwxCredentials:
         self._ids = {}  # record key: the AWX credential's id, once a name was looked up
         self._types = {}  # credential type id: {input id: field}
         self._guard = threading.Lock()
-        self._local = threading.local()
+        self._clients = PerThread(self._new_client)  # one per worker thread
 
     # ---- HTTP ---------------------------------------------------------------------------------------------
     def _http(self):
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = HttpClient(self.base + "/api/v2", PLATFORM, validate_certs=self.settings["validate_certs"],
-                                                     ca_path=self.settings.get("ca_path"), timeout=self.timeout,
-                                                     connect_timeout=self.connect_timeout, retries=self.retries, warn=self.warn)
-        return client
+        return self._clients.get()
+
+    def _new_client(self, _key):
+        return HttpClient(self.base + "/api/v2", PLATFORM, validate_certs=self.settings["validate_certs"], ca_path=self.settings.get("ca_path"),
+                          timeout=self.timeout, connect_timeout=self.connect_timeout, retries=self.retries, warn=self.warn)
 
     def _call(self, method, path, label, **kwargs):
         headers = {"Authorization": "Bearer %s" % self.settings["token"]}

@@ -36,13 +36,12 @@ cannot tell the two apart: :class:`KvRecords` offers what ``RecordFile`` offers.
 
 from __future__ import annotations
 
-import threading
 import time
 from urllib.parse import quote
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, HttpClient
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, HttpClient, PerThread
 from ansible_collections.apiops.credentials.plugins.plugin_utils._remote_records import RemoteRecords
 
 PLATFORM = "HashiCorp Vault"
@@ -105,17 +104,16 @@ class KvRecords(RemoteRecords):
         self.settle = max(2.0, 3.0 * timeout) if settle is None else settle
         self.versions = {}  # key: its KV version as this run last saw it (the next write's check-and-set)
         self._token = settings.get("token")
-        self._local = threading.local()
+        self._clients = PerThread(self._new_client)  # one per worker thread
 
     # ---- HTTP ---------------------------------------------------------------------------
     def _http(self):
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = HttpClient(self.settings["url"].rstrip("/") + "/v1", PLATFORM,
-                                                     validate_certs=self.settings["validate_certs"],
-                                                     ca_path=self.settings.get("ca_path"), timeout=self.timeout,
-                                                     connect_timeout=self.connect_timeout, retries=self.retries, warn=self.warn)
-        return client
+        return self._clients.get()
+
+    def _new_client(self, _key):
+        return HttpClient(self.settings["url"].rstrip("/") + "/v1", PLATFORM, validate_certs=self.settings["validate_certs"],
+                          ca_path=self.settings.get("ca_path"), timeout=self.timeout, connect_timeout=self.connect_timeout,
+                          retries=self.retries, warn=self.warn)
 
     def _headers(self):
         headers = {"X-Vault-Token": self._login()}

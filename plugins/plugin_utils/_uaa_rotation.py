@@ -19,10 +19,9 @@ grant_dance  seed 001: only an admin *user* exists and UAA before v74 lets only 
 
 from __future__ import annotations
 
-import threading
 import time
 
-from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, FailOnce
+from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, FailOnce, PerThread
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UaaApi, as_set
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import (
     Adapter,
@@ -69,9 +68,9 @@ class UaaAdapter(Adapter):
         # A lend that UAA received but did not answer in time lands, if at all, while UAA still works on it: watch the
         # grants for twice the timeout after its answer was lost (a platform slower than that is down).
         self.late_lend_wait = 2 * float(params["request_timeout"])
-        self._local = threading.local()
-        self._apis = []
-        self._apis_lock = threading.Lock()
+        # One admin client per worker thread and zone; the grant dance's clients of the client itself are counted too.
+        self._apis = PerThread(self._admin_api, lambda api: api.http.request_count + (
+            api.token_http.request_count if api.token_http is not api.http else 0), ready=self._login)
         self._tokens = FailOnce()  # (zone, zone url): the admin token (or why there is none), fetched once for all workers
         self._scopes = {}  # (zone, zone url): the scopes UAA granted that token (None when it was given)
 
@@ -82,29 +81,24 @@ class UaaAdapter(Adapter):
 
     @property
     def request_count(self):
-        return sum(api.http.request_count + (api.token_http.request_count if api.token_http is not api.http else 0)
-                   for api in self._apis)
+        return self._apis.request_count
 
     # -- clients: one per worker thread and zone (requests sessions are not thread-safe)
     def _api(self, work, as_client_secret=None):
-        zone = work.spec.get("identity_zone_subdomain") or None
-        zone_url = work.spec.get("identity_zone_url") or None
-        key = (zone, zone_url, as_client_secret is not None)
-        cache = self._local.__dict__.setdefault("apis", {})
-        if as_client_secret is None and key in cache:
-            return cache[key]
-        params = dict(self.params, identity_zone_subdomain=zone, identity_zone_url=zone_url)
-        if as_client_secret is not None:
-            # The grant dance: a token of the client itself, from its own zone.
-            params.update(uaa_auth_client_id=work.credential, uaa_auth_client_secret=as_client_secret, uaa_auth_username=None,
-                          uaa_auth_password=None, uaa_token=None, uaa_auth_zone="target" if zone else "default")
-        api = UaaApi(ApiContext(params, self.warn, self.rate_gate))
-        with self._apis_lock:
-            self._apis.append(api)
+        where = (work.spec.get("identity_zone_subdomain") or None, work.spec.get("identity_zone_url") or None)
         if as_client_secret is None:
-            api._token = self._tokens.get(key[:2], lambda: self._first_token(api, key[:2]))  # pylint: disable=protected-access
-            cache[key] = api
-        return api
+            return self._apis.get(where)
+        # The grant dance: a token of the client itself, from its own zone (a client of its own, not kept).
+        params = dict(self.params, identity_zone_subdomain=where[0], identity_zone_url=where[1], uaa_auth_client_id=work.credential,
+                      uaa_auth_client_secret=as_client_secret, uaa_auth_username=None, uaa_auth_password=None, uaa_token=None,
+                      uaa_auth_zone="target" if where[0] else "default")
+        return self._apis.track(UaaApi(ApiContext(params, self.warn, self.rate_gate)))
+
+    def _admin_api(self, where):
+        return UaaApi(ApiContext(dict(self.params, identity_zone_subdomain=where[0], identity_zone_url=where[1]), self.warn, self.rate_gate))
+
+    def _login(self, api, where):
+        api._token = self._tokens.get(where, lambda: self._first_token(api, where))  # pylint: disable=protected-access
 
     # -- what the engine asks
     def overlap(self, work):

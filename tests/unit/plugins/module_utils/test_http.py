@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from email.utils import formatdate
 
@@ -14,6 +15,7 @@ import pytest
 from ansible_collections.apiops.credentials.plugins.module_utils._http import (
     ApiError,
     HttpClient,
+    PerThread,
     RateGate,
     backoff_delays,
     describe_error_body,
@@ -188,3 +190,30 @@ def test_a_429_seen_by_one_worker_holds_back_the_others(uaa):
     clock["now"] = 101.0  # a moment later another worker wants to send
     assert second.request("GET", "/info").status == 200
     assert pauses[-1] == 6.0  # it waited out the rest of the first worker's Retry-After
+
+
+def test_per_thread_clients_are_made_once_per_thread_and_key_and_every_one_is_counted():
+    made = []
+
+    class Client:
+        def __init__(self, key):
+            self.key, self.request_count = key, 1
+            made.append(self)
+
+    def ready(client, key):
+        if key == "refused":
+            raise ApiError("test", "POST", "/login", status=401)
+
+    pool = PerThread(Client, ready=ready)
+    assert pool.get() is pool.get() and pool.get("zone") is not pool.get()
+    other = []
+    worker = threading.Thread(target=lambda: other.append(pool.get()))
+    worker.start()
+    worker.join()
+    assert other[0] is not pool.get()
+    with pytest.raises(ApiError):
+        pool.get("refused")
+    with pytest.raises(ApiError):
+        pool.get("refused")  # not kept: made again, and counted again
+    pool.track(Client("own"))
+    assert pool.request_count == len(made) == 6
