@@ -33,6 +33,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ACTION_KEYS, ApicCatalogAdapter, work_of
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import sink_file
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction, remote_store
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
@@ -47,10 +48,13 @@ CATALOG_LOCK = "catalog"  # the remote sinks' lock of the whole catalog (record 
 class ActionModule(RotationAction):
     PLATFORM = "apic"
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    SINK_OPTION = "sink_path"  # one file per catalog
+    SINK_DIR = False  # sink_path, or sink_dir and target (input_problem)
 
     def input_problem(self, args):
         problem = auth_problem(args) or check_policy(args["expiry_days"], args["deletion_days"])
+        if not problem and args["sink"] == "file" and not self.sink_path(args):
+            problem = ("sink_path is not set: give the catalog's sink file, or sink_dir and target (the file is then "
+                       "<sink_dir>/apic/<target>.vault), or set sink to hashicorp_vault or aws_secrets_manager")
         if not problem and args["sink"] != "file" and not args["target"]:
             problem = "target is not set: name the catalog (the inventory host), the records' place in the sink"
         return problem
@@ -59,7 +63,9 @@ class ActionModule(RotationAction):
         return ApicCatalogAdapter(ApicApi(args, warn=display.warning, gate=gate), args["generate_secrets"] == "locally")
 
     def sink_path(self, args):
-        return args["sink_path"]
+        if args["sink_path"] or not (args["sink_dir"] and args["target"]):
+            return args["sink_path"]
+        return sink_file(self.PLATFORM, args["sink_dir"], args["target"])  # where every platform's file sink is
 
     def report_target(self, args):
         return "%s/%s" % (args["apic_org"], args["apic_catalog"])
@@ -71,7 +77,7 @@ class ActionModule(RotationAction):
     def _store(self, args):
         if args["sink"] != "file":
             return remote_store(args["sink"], args, self.PLATFORM, display.warning)
-        return RecordFile(VaultSink(self._loader, args["vault_password_file"], args["vault_id"]), args["sink_path"],
+        return RecordFile(VaultSink(self._loader, args["vault_password_file"], args["vault_id"]), self.sink_path(args),
                           head={"platform": self.PLATFORM, "org": args["apic_org"], "catalog": args["apic_catalog"]})
 
     @contextlib.contextmanager
@@ -84,7 +90,7 @@ class ActionModule(RotationAction):
         if check_mode:  # a dry run or an audit writes nothing, not even a lock
             yield store
             return
-        holder, key = (store, CATALOG_LOCK) if remote else (store.sink, args["sink_path"])
+        holder, key = (store, CATALOG_LOCK) if remote else (store.sink, store.path)
         with holder.lock(key, args["lock_timeout"]) as held:
             if not held:
                 raise AnsibleActionFail("Another run holds the lock of this catalog's sink (%s) and did not finish within "

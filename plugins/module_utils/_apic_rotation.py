@@ -58,6 +58,7 @@ ROTATION_ARGSPEC = dict(
     consumer_org=dict(type="str"),
     concurrency=dict(type="int", default=8),
     sink_path=dict(type="path"),
+    sink_dir=ENGINE_ARGSPEC["sink_dir"],
     # The journal in HashiCorp Vault or AWS Secrets Manager instead of the file at sink_path (one record per credential
     # under apiops/apic/<target>), with the settings every rotation task takes.
     target=dict(type="str"),

@@ -72,8 +72,14 @@ options:
       - The ansible-vault encrypted secret record of this catalog (created if missing, mode C(0600)). It holds, per
         C(<consumer org>/<app>/<credential>), the newest client id and secret and the rotation state.
       - Read it with M(apiops.credentials.vault_file_secret) or C(ansible-vault view).
-      - Required with O(sink=file). With a remote O(sink), each credential is one record under
-        C(apiops/apic/<target>/<consumer org>/<app>/<credential>) and C(catalog.lock) is held while a run works.
+      - With O(sink=file), this or O(sink_dir) and O(target). With a remote O(sink), each credential is one record
+        under C(apiops/apic/<target>/<consumer org>/<app>/<credential>) and C(catalog.lock) is held while a run works.
+    type: path
+  sink_dir:
+    description:
+      - The directory of the file sinks, as every rotation task of this collection takes it (the role passes
+        C(apic_credential_rotation_sink_dir)); the catalog's file is C(<sink_dir>/apic/<target>.vault).
+      - Ignored when O(sink_path) is given.
     type: path
   target:
     description: The catalog's name in a remote sink's paths (the role passes the inventory host name). Required with

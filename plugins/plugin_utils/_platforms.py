@@ -39,7 +39,7 @@ class Platform:
     action: str  # the engine task (its docs module documents every option)
     role: str  # the role that drives the task; its variables are <role>_<option>
     credential_type: str  # docs/awx/credential_types/<file>: the AWX credential type that injects the login
-    sink_layout: str = "dir"  # "dir": sink_dir/<name>/<target>.vault; "path": one file at sink_path (a catalog)
+    sink_layout: str = "dir"  # "dir": a file sink is sink_dir/<name>/<target>.vault
 
     @property
     def protocol(self):
@@ -57,7 +57,7 @@ PLATFORMS = {row.name: row for row in (
              role="apic_v5_credential_restore", credential_type="apic_v5.yml"),
     Platform(name="apic", title="IBM API Connect v10", noun="credentials", adapter=ApicCatalogAdapter,
              auth_argspec=APIC_AUTH_ARGSPEC, doc_fragment="apic", action="apic_catalog_rotation",
-             role="apic_credential_rotation", credential_type="apic.yml", sink_layout="path"),
+             role="apic_credential_rotation", credential_type="apic.yml"),
 )}
 
 

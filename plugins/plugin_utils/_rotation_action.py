@@ -67,7 +67,7 @@ def ephemeral_sink(path, task_vars):
     return None
 
 
-def common_problem(args, sink_option="sink_dir"):
+def common_problem(args, file_sink=True):
     """Why the options every rotation task shares cannot work, or None (the message names the option)."""
     problem = _engine.check_policy(args.get("max_age_days"), args.get("rotate_before"), args.get("min_overlap", 0),
                                    args.get("secret_length"), args.get("secret_chars"))
@@ -83,7 +83,7 @@ def common_problem(args, sink_option="sink_dir"):
         return "time_budget is a number of seconds, 0 (no budget) or more"
     if args["sink"] in args["deliver_to"]:
         return "deliver_to names %s, which is already the sink: list only further sinks" % args["sink"]
-    problem = sink_problem(args, sink_option)
+    problem = sink_problem(args, file_sink)
     if problem:
         return problem
     unknown = set(args["hook_delivered"]) & set(args["hook_failed"])
@@ -96,11 +96,10 @@ SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager":
                      "awx_controller": awx_settings_problem}
 
 
-def sink_problem(args, sink_option="sink_dir"):
-    """Why the settings of the sink (and of each further sink) cannot work, or None."""
-    if args["sink"] == "file" and not args[sink_option]:
-        return "%s is not set: give the %s, or set sink to hashicorp_vault or aws_secrets_manager" % (
-            sink_option, "directory of the sink file" if sink_option == "sink_dir" else "sink file")
+def sink_problem(args, file_sink=True):
+    """Why the settings of the sink (and of each further sink) cannot work, or None (``file_sink``: check sink_dir)."""
+    if file_sink and args["sink"] == "file" and not args["sink_dir"]:
+        return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault or aws_secrets_manager"
     for kind in {args["sink"]} | set(args.get("deliver_to") or ()):
         problem = SETTINGS_PROBLEMS.get(kind, lambda settings: None)(args.get(kind))
         if problem:
@@ -175,7 +174,7 @@ class RotationAction(ActionBase):
 
     PLATFORM = None  # the platform's row in _platforms.PLATFORMS
     ARGUMENT_SPEC = None
-    SINK_OPTION = "sink_dir"  # the option that places the file sink
+    SINK_DIR = True  # the file sink is placed by sink_dir (a platform that places it otherwise checks it itself)
 
     @property
     def row(self):
@@ -239,7 +238,7 @@ class RotationAction(ActionBase):
             args.setdefault(name, spec.get("default"))
         if not HAS_REQUESTS:
             raise AnsibleActionFail("%s needs the Python library requests on the controller" % self._task.action)
-        problem = self.input_problem(args) or common_problem(args, self.SINK_OPTION)
+        problem = self.input_problem(args) or common_problem(args, self.SINK_DIR)
         if not problem and args["sink"] == "file":
             problem = ephemeral_sink(self.sink_path(args), task_vars)
         if problem:
