@@ -36,7 +36,7 @@ options:
     description: The platform of the credential, as in the sink's paths.
     type: str
     required: true
-    choices: [uaa, anypoint, apic_v5]
+    choices: [uaa, anypoint, apic_v5, keycloak]
   target:
     description: The target (inventory host) of the credential.
     type: str
