@@ -166,6 +166,36 @@ def v5_done(url, count):
                for row in v5_rows(count))
 
 
+# ---- Keycloak ----------------------------------------------------------------------------------------------
+KEYCLOAK_ROTATOR = ("rotator", "r0tator-S3cret-bench-keycloak-0001")
+
+
+def keycloak_secret(number):
+    return "bench-Keycl0ak-S3cret-%05d-3c9d" % number
+
+
+def keycloak_seed(count):
+    rotator = {"clientId": KEYCLOAK_ROTATOR[0], "secret": KEYCLOAK_ROTATOR[1], "serviceAccountsEnabled": True,
+               "serviceAccountRoles": {"realm-management": ["manage-clients"]}}
+    clients = [{"clientId": "svc-%05d" % n, "secret": keycloak_secret(n), "serviceAccountsEnabled": True} for n in range(count)]
+    return {"realms": [{"realm": "bench", "clients": [rotator] + clients}]}
+
+
+def keycloak_inventory(url, count, sink, concurrency, _workdir, _password):
+    return {"keycloak_realms": {"hosts": {"keycloak-bench": {
+        "keycloak_url": url, "keycloak_realm": "bench", "keycloak_auth_client_id": KEYCLOAK_ROTATOR[0],
+        "keycloak_auth_client_secret": KEYCLOAK_ROTATOR[1], "keycloak_secret_rotation_sink_dir": sink,
+        "keycloak_secret_rotation_clients": [{"client_id": "svc-%05d" % n} for n in range(count)],
+        "keycloak_secret_rotation_concurrency": concurrency}}}}
+
+
+def keycloak_done(url, count):
+    with requests.Session() as session:
+        return not any(session.post(url + "/realms/bench/protocol/openid-connect/token", timeout=10,
+                                    data={"grant_type": "client_credentials", "client_id": "svc-%05d" % n,
+                                          "client_secret": keycloak_secret(n)}).status_code == 200 for n in range(count))
+
+
 PLATFORMS = {
     # name: the playbook's minimum per credential is the proof the protocol promises (see each adapter), nothing more.
     # UAA admin: check the old secret (so the previous one in the sink is real), UPDATE, new accepted, old rejected.
@@ -180,6 +210,9 @@ PLATFORMS = {
     # org's app list.
     "apic-v5-restore": Platform("apic-v5-restore", "apic_v5", "apic_v5_restore.yml", 200, v5_seed, v5_inventory, 3,
                                 lambda n: 1 + max(1, n // V5_APPS_PER_ORG), v5_done),
+    # Keycloak: find the client, read the secret, regenerate, read the rotated secret, new token, old refused; once: login.
+    "keycloak-reset": Platform("keycloak-reset", "keycloak", "keycloak_rotate.yml", 200, keycloak_seed, keycloak_inventory, 6,
+                               lambda n: 1, keycloak_done),
 }
 
 

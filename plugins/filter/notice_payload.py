@@ -18,7 +18,7 @@ SCHEMA = "apiops.credentials/notice/1"
 FORMATS = ("json", "slack", "teams")
 OPERATIONS = {"rotate": "rotation", "rotation": "rotation", "rollback": "rollback", "restore": "restore", "audit": "audit"}
 HEADINGS = {"rotation": "rotation", "rollback": "roll back", "restore": "restore", "audit": "audit"}
-PLATFORMS = {"uaa": "UAA", "anypoint": "Anypoint", "apic_v5": "API Connect v5", "apic": "API Connect v10"}
+PLATFORMS = {"uaa": "UAA", "anypoint": "Anypoint", "apic_v5": "API Connect v5", "apic": "API Connect v10", "keycloak": "Keycloak"}
 JSON_FAILURES = 50  # a catalog can have thousands of credentials; the report has them all
 CHAT_FAILURES = 10
 # Slack's block limits (docs.slack.dev, "Blocks"), in characters.

@@ -36,7 +36,7 @@ options:
     description: The platform of the credential, as in the sink's paths.
     type: str
     required: true
-    choices: [anypoint, apic, apic_v5, uaa]
+    choices: [anypoint, apic, apic_v5, keycloak, uaa]
   target:
     description: The target (inventory host) of the credential.
     type: str

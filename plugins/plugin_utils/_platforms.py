@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._keycloak import KEYCLOAK_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UAA_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.plugin_utils._anypoint_rotation import AnypointAdapter
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_v5_rotation import ApicV5Adapter
+from ansible_collections.apiops.credentials.plugins.plugin_utils._keycloak_rotation import KeycloakAdapter
 from ansible_collections.apiops.credentials.plugins.plugin_utils._uaa_rotation import UaaAdapter
 
 
@@ -58,6 +60,9 @@ PLATFORMS = {row.name: row for row in (
     Platform(name="apic", title="IBM API Connect v10", noun="credentials", adapter=ApicCatalogAdapter,
              auth_argspec=APIC_AUTH_ARGSPEC, doc_fragment="apic", action="apic_catalog_rotation",
              role="apic_credential_rotation", credential_type="apic.yml"),
+    Platform(name="keycloak", title="Keycloak", noun="clients", adapter=KeycloakAdapter, auth_argspec=KEYCLOAK_AUTH_ARGSPEC,
+             doc_fragment="keycloak", action="keycloak_rotation", role="keycloak_secret_rotation",
+             credential_type="keycloak.yml"),
 )}
 
 

@@ -26,6 +26,7 @@ from tests.emulators.anypoint import AnypointEmulator
 from tests.emulators.apic import ApicEmulator
 from tests.emulators.apic_v5 import ApicV5Emulator
 from tests.emulators.awx_controller import AwxControllerEmulator
+from tests.emulators.keycloak import KeycloakEmulator
 from tests.emulators.smtp import SmtpSink
 from tests.emulators.uaa import UaaEmulator
 from tests.emulators.vault import VaultEmulator
@@ -36,6 +37,7 @@ EMULATORS = {
     "apic": (ApicEmulator, "apic.json"),
     "apic_v5": (ApicV5Emulator, "apic_v5.json"),
     "awx_controller": (AwxControllerEmulator, "awx_controller.json"),  # AWX's credentials, a further sink
+    "keycloak": (KeycloakEmulator, "keycloak.json"),
     "uaa": (UaaEmulator, "uaa.json"),
     "vault": (VaultEmulator, "vault.json"),  # HashiCorp Vault KV v2, a sink
 }

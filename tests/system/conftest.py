@@ -198,7 +198,7 @@ class Workspace:
         assert not problems, "reports that break docs/schema/report.schema.json or load something:\n" + "\n".join(problems[:20])
 
     def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):
-        if platform in ("uaa", "anypoint"):  # the rotation engine's sink: one file per target, a record per credential
+        if platform in ("uaa", "anypoint", "keycloak"):  # the rotation engine's sink: one file per target, a record per credential
             return self.read_record(os.path.join(self.sink_dir, platform, host + ".vault"))["credentials"]["%s/%s" % (zone, client_id)]
         return self.read_record(os.path.join(self.sink_dir, platform, host, zone, client_id + ".vault"))
 
@@ -223,12 +223,14 @@ uaa_server, _uaa = emulator_fixtures("uaa")
 apic_v5_server, _apic_v5 = emulator_fixtures("apic_v5")
 anypoint_server, _anypoint = emulator_fixtures("anypoint")
 apic_server, _apic = emulator_fixtures("apic")
+keycloak_server, _keycloak = emulator_fixtures("keycloak")
 
 
 @pytest.fixture
-def workspace(uaa_server, apic_v5_server, anypoint_server, apic_server, tmp_path):
-    for server in (uaa_server, apic_v5_server, anypoint_server, apic_server):
+def workspace(uaa_server, apic_v5_server, anypoint_server, apic_server, keycloak_server, tmp_path):
+    for server in (uaa_server, apic_v5_server, anypoint_server, apic_server, keycloak_server):
         reset(server)
-    workspace = Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server})
+    workspace = Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server,
+                                                      "keycloak": keycloak_server})
     workspace.smtp_port = apic_server.smtp.port
     return workspace

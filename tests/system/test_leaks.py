@@ -19,6 +19,9 @@ from tests.system.test_anypoint_rotation import ADMIN, TARGETS
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_apic_rotation import apic_inventory
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
+from tests.system.test_keycloak_rotation import ADMIN as KEYCLOAK_ADMIN
+from tests.system.test_keycloak_rotation import BILLING, ORDERS
+from tests.system.test_keycloak_rotation import inventory as keycloak_inventory
 from tests.system.test_uaa_rotation import CLIENTS, ZONE_CLIENT
 
 SINK_SUFFIX = ".vault"
@@ -164,4 +167,22 @@ def test_apic_playbook_leaks_nothing(workspace, verbosity):
     apic_inventory(workspace, apic_password="Wr0ng-Passw0rd-apic-leak-test")
     fails(workspace.job("apic_rotate.yml", verbosity=verbosity))
     workspace.outputs.append(json.dumps(workspace.control("mail", method="GET", platform="apic")))
+    assert_no_leak(workspace)
+
+
+@VERBOSITY
+def test_keycloak_playbook_leaks_nothing(workspace, verbosity):
+    clients = [{"client_id": ORDERS[0]}, {"client_id": BILLING[0]}]
+    keycloak_inventory(workspace, clients)
+    ok(workspace.job("keycloak_rotate.yml", check=True, verbosity=verbosity))
+    ok(workspace.job("keycloak_rotate.yml", "--diff", verbosity=verbosity))
+    # failures: a wrong admin password, and a regeneration whose answer is lost after it landed
+    keycloak_inventory(workspace, clients, auth=dict(KEYCLOAK_ADMIN, keycloak_auth_password="Wr0ng-Adm1n-Passw0rd-keycloak-leak"),
+                       keycloak_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
+    fails(workspace.job("keycloak_rotate.yml", verbosity=verbosity))
+    keycloak_inventory(workspace, clients + [{"client_id": "web-portal"}], auth=KEYCLOAK_ADMIN,
+                       keycloak_secret_rotation_rotate_before="2999-01-01T00:00:00Z")
+    workspace.control("faults", {"method": "POST", "path": "/client-secret$", "status": 502, "after": True, "count": 1},
+                      platform="keycloak")
+    fails(workspace.job("keycloak_rotate.yml", verbosity=verbosity))  # web-portal is public: it fails, the others rotate
     assert_no_leak(workspace)

@@ -14,6 +14,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic import AP
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HttpClient
+from ansible_collections.apiops.credentials.plugins.module_utils._keycloak import KEYCLOAK_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UAA_AUTH_ARGSPEC
 from tests.emulators.framework import Server
 from tests.emulators.uaa import UaaEmulator
@@ -23,6 +24,7 @@ PLATFORMS = {
     "APIOPS_ANYPOINT_CA_PATH": ANYPOINT_AUTH_ARGSPEC,
     "APIOPS_APIC_CA_PATH": APIC_AUTH_ARGSPEC,
     "APIOPS_APIC_V5_CA_PATH": APIC_V5_AUTH_ARGSPEC,
+    "APIOPS_KEYCLOAK_CA_PATH": KEYCLOAK_AUTH_ARGSPEC,
 }
 
 
