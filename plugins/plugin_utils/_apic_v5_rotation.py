@@ -153,8 +153,17 @@ class ApicV5Adapter(Adapter):
     def can_prove(self, work):
         return bool(self.gateway_probe_url)
 
+    @staticmethod
+    def _client_id_of(work, secret):
+        """The client id that goes with ``secret``: while a restore or a roll back is carried out, the one it journaled
+        with the value it puts in place (a roll back puts an earlier client id back); else the row's."""
+        record = (work.journal.record if work.journal is not None else None) or {}
+        if work.action in ("restore", "rollback") and secret and record.get("pending_secret") == secret and record.get("pending_client_id"):
+            return record["pending_client_id"]
+        return work.spec["client_id"]
+
     def authenticates(self, work, secret):
-        """A call through the gateway with the credential's client id and ``secret``: 401 means rejected.
+        """A call through the gateway with the client id of ``secret`` and ``secret``: 401 means rejected.
 
         After a PUT whose client id was not read back (see restore), a rejection reads the app: a client id the portal
         does not show is the failure then, not the secret.
@@ -162,7 +171,7 @@ class ApicV5Adapter(Adapter):
         with self._lock:
             answered = self._unread.pop(work.key, None)
         try:
-            accepted = self._api(work).gateway_accepts(self.gateway_probe_url, work.spec["client_id"], secret)
+            accepted = self._api(work).gateway_accepts(self.gateway_probe_url, self._client_id_of(work, secret), secret)
         except ValueError as problem:
             raise StepError(str(problem))
         if not accepted and answered is not None:

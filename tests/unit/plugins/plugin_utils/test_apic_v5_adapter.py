@@ -125,3 +125,20 @@ def test_a_put_answer_the_portal_does_not_show_fails_the_restore(apic_v5, store)
     assert store.get(describe(BACKUP[0])[2])["state"] == "pending"  # a re-run finishes it
     again = restore(apic_v5, RecordFile(store.sink, store.path), [BACKUP[0]])
     assert again[0].result == "restored", again[0].error
+
+
+def test_a_roll_back_to_another_client_id_is_proven_with_that_client_id(apic_v5, store):
+    # A second restore changed the client id; the roll back puts the first value back, and the gateway call that
+    # proves it sends the client id put back, not the row's (the one it replaced).
+    first = BACKUP[0]
+    second = dict(first, client_id="22222222-3333-4444-5555-666666666666", client_secret="Second-Orders-Secret-value-0002")
+    assert restore(apic_v5, store, [first])[0].result == "restored"
+    assert restore(apic_v5, RecordFile(store.sink, store.path), [second])[0].result == "restored"
+    adapter = ApicV5Adapter(params(apic_v5), warn=lambda message: None, rate_gate=None,
+                            gateway_probe_url=apic_v5.url + "/gateway/myOrg/myCatalog/ping")
+    back = Engine(adapter, RecordFile(store.sink, store.path), {"operation": "rollback"},
+                  errors=(ApiError, AnsibleActionFail)).run([work(second)])[0]
+    assert back.result == "rolled back", back.error
+    assert control(apic_v5, "check_credentials", {"client_id": first["client_id"], "client_secret": first["client_secret"]})["valid"]
+    record = RecordFile(store.sink, store.path).get(describe(first)[2])
+    assert (record["client_id"], record["previous_client_id"]) == (first["client_id"], second["client_id"])
