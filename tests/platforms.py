@@ -197,17 +197,24 @@ def keycloak_done(url, count):
 
 
 PLATFORMS = {
-    # name: the playbook's minimum per credential is the proof the protocol promises (see each adapter), nothing more.
-    # UAA admin: check the old secret (so the previous one in the sink is real), UPDATE, new accepted, old rejected.
+    # name: the minimum requests of the playbook's work: what the protocol needs to decide, one request per write, and
+    # the platform's own proofs (the new secret accepted, the old one rejected); a journal write (persist) is none.
+    # UAA admin: check the old secret (so that the previous one kept in the sink is real, and its rejection proves the
+    # change), UPDATE, new accepted, old rejected; once: the admin token.
     "uaa-admin": Platform("uaa-admin", "uaa", "uaa_rotate.yml", 500, uaa_seed, uaa_inventory("admin"), 4, lambda n: 1, uaa_done),
     # UAA dual: check the old secret, ADD, new accepted, DELETE, old rejected.
     "uaa-dual": Platform("uaa-dual", "uaa", "uaa_rotate.yml", 500, uaa_seed, uaa_inventory("dual"), 5, lambda n: 1, uaa_done),
-    # Anypoint: read the secret, reset, read the new one, new validated, old rejected; once: login, me, the org tree
-    # (root and each group) and each group's environment list.
-    "anypoint-env": Platform("anypoint-env", "anypoint", "anypoint_rotate.yml", 200, anypoint_seed, anypoint_inventory, 5,
+    # Anypoint (the platform takes a chosen secret): read the secret in place (the old one, kept as previous), PATCH the
+    # new one, new validated, old rejected. A read of the secret after the PATCH proves nothing the validation does
+    # not, so it is not counted (the platform's reset, where a control plane refuses a chosen secret, needs that read:
+    # 5). Once: login, me, the organization tree (the root and each group, for the groups' names) and each group's
+    # environment list.
+    "anypoint-env": Platform("anypoint-env", "anypoint", "anypoint_rotate.yml", 200, anypoint_seed, anypoint_inventory, 4,
                              lambda n: 3 + 2 * max(1, n // ENVIRONMENTS_PER_GROUP), anypoint_done),
-    # API Connect v5: PUT the credential, read the app back, one call through the gateway; once: the org list and each
-    # org's app list.
+    # API Connect v5 (a restore): read the app once the credential's lock is held (the decision: the lists below are
+    # read before that, and another run may have restored the credential since), PUT the credential, one call through
+    # the gateway (it accepts the client id only with the secret, so it proves both; where it cannot be made, a read
+    # back of the client id takes its place). Once: the org list and each org's app list.
     "apic-v5-restore": Platform("apic-v5-restore", "apic_v5", "apic_v5_restore.yml", 200, v5_seed, v5_inventory, 3,
                                 lambda n: 1 + max(1, n // V5_APPS_PER_ORG), v5_done),
     # Keycloak: find the client, read the secret, regenerate, read the rotated secret, new token, old refused; once: login.

@@ -11,9 +11,13 @@
 
 The value is known (a backup row, or the sink): the engine journals it, this
 adapter puts it in place through the Developer Portal (client id and the Base64
-SHA-256 of the secret) and reads the client id back. The portal cannot check a
-secret, so the secret is proven only by a call through the gateway, when the
-operator names an API to call (``gateway_probe_url``).
+SHA-256 of the secret). The portal cannot check a secret, so the secret is proven
+only by a call through the gateway, when the operator names an API to call
+(``gateway_probe_url``); that call proves the client id as well. Where there is no
+such call, the client id is read back from the portal instead.
+
+Requests per credential: the application read once its lock is held (the
+decision), the PUT, and the gateway call or the read back.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class ApicV5Adapter(Adapter):
         self._found = {}  # record key: (org, app, credential) as the portal shows them
         self._orgs = FailOnce()  # login: the developer organizations it sees (or why the login failed)
         self._apps = {}  # (login, org id): the org's applications
+        self._unread = {}  # record key: the client id a PUT was answered with, not read back (the gateway proves it)
 
     @property
     def request_count(self):
@@ -108,7 +113,10 @@ class ApicV5Adapter(Adapter):
 
     def current_id(self, work):
         # The org and app lists are read once for all rows, possibly before this row's lock was taken; another run
-        # may have restored the row since. The decision is made from the app as the portal shows it now.
+        # may have restored the row since. The decision is made from the app as the portal shows it now, once the
+        # lock is held: one GET per row, which no other request can stand in for. From the list, a second run would
+        # put every value in place again that the first had just restored; and a row the list shows as restored
+        # would be left alone even if its client id changed since (an API Manager reset).
         self._find(work)
         return self._find(work, fresh=True)[2]["client_id"]
 
@@ -123,19 +131,51 @@ class ApicV5Adapter(Adapter):
             raise StepError(str(problem))
         answer = self._api(work).set_credential(org["id"], app["id"], work.spec.get("credential_id"), value["client_id"], sent,
                                                 work.spec.get("description"))
-        if (answer or {}).get("clientID") not in (None, value["client_id"]):
-            return answer["clientID"]
-        return self._find(work, fresh=True)[2]["client_id"]  # read back: the portal's own view
+        answered = (answer or {}).get("clientID")
+        if answered not in (None, value["client_id"]):
+            return answered
+        if answered is not None and value.get("secret") and self.can_prove(work):
+            # The engine proves the restore next with a call through the gateway, which accepts this client id only
+            # together with this secret. A client id is unique in the catalog (the PUT is refused when another
+            # credential holds it), so that call proves the client id of this credential too, and a read back here
+            # would add a request and no proof. Should the gateway refuse, the app is read back then (authenticates),
+            # so that the failure says which of the two did not take.
+            with self._lock:
+                self._unread[work.key] = answered
+            return answered
+        return self._find(work, fresh=True)[2]["client_id"]  # read back: the portal's own view, the only proof here
 
     def can_prove(self, work):
         return bool(self.gateway_probe_url)
 
+    @staticmethod
+    def _client_id_of(work, secret):
+        """The client id that goes with ``secret``: while a restore or a roll back is carried out, the one it journaled
+        with the value it puts in place (a roll back puts an earlier client id back); else the row's."""
+        record = (work.journal.record if work.journal is not None else None) or {}
+        if work.action in ("restore", "rollback") and secret and record.get("pending_secret") == secret and record.get("pending_client_id"):
+            return record["pending_client_id"]
+        return work.spec["client_id"]
+
     def authenticates(self, work, secret):
-        """A call through the gateway with the credential's client id and ``secret``: 401 means rejected."""
+        """A call through the gateway with the client id of ``secret`` and ``secret``: 401 means rejected.
+
+        After a PUT whose client id was not read back (see restore), a rejection reads the app: a client id the portal
+        does not show is the failure then, not the secret.
+        """
+        with self._lock:
+            answered = self._unread.pop(work.key, None)
         try:
-            return self._api(work).gateway_accepts(self.gateway_probe_url, work.spec["client_id"], secret)
+            accepted = self._api(work).gateway_accepts(self.gateway_probe_url, self._client_id_of(work, secret), secret)
         except ValueError as problem:
             raise StepError(str(problem))
+        if not accepted and answered is not None:
+            shown = self._find(work, fresh=True)[2]["client_id"]
+            if shown != answered:
+                raise StepError("the portal answered the PUT with client id %s but shows client id %s, and the gateway "
+                                "rejects the value put: the change did not take. It stays pending in the sink, and a re-run "
+                                "puts it in place again" % (answered, shown))
+        return accepted
 
     def next_step(self, work):
         return ("prove the secret with a call through the gateway: set gateway_probe_url (an API of the catalog that "

@@ -21,7 +21,8 @@ the slices (apiops.credentials.merge_reports) and its problems. Figures, not
 assertions: the target (sliced >= 3x faster) is printed as met or missed. AWX runs each slice on a node of its own;
 on a machine with fewer than two CPUs per slice the slices at once share its CPUs, so the target is judged on the
 slices run one by one (the longest one's wall time is the sliced job's, as with a node per slice), and the at-once
-figure is printed beside it.
+figure is printed beside it. Every mode runs and the whole table is printed before the verdict: MISSED and FAILED
+lines, and exit status 1 if there is any (tests/bench/verdict.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import tempfile
 import time
 from collections import Counter
 
+from tests.bench.verdict import RunFailed, failed, missed, verdicts
 from tests.emulators.apic import bulk_seed
 from tests.emulators.framework import load_seed
 from tests.emulators.launch import SEEDS
@@ -168,7 +170,7 @@ def run(emulators, limits, options, workdir, label, together=True):
         walls.append(time.monotonic() - started)
         for process, output in zip(processes, outputs):
             if process.returncode != 0:
-                sys.exit("%s failed:\n%s" % (label, output[-4000:]))
+                raise RunFailed("rc %d; the end of its output:\n%s" % (process.returncode, output[-4000:]))
             # Tasks run per host (the recap's ok, failed and skipped): what ansible-playbook spends its CPU on.
             host_tasks += sum(int(ok) + int(failed) + int(skipped) for ok, failed, skipped in
                               re.findall(r"^\S+\s*: ok=(\d+)\s+changed=\d+\s+unreachable=\d+\s+failed=(\d+)\s+skipped=(\d+)", output, re.M))
@@ -216,10 +218,15 @@ def main(argv=None):
             slices = [slice_hosts(hosts, number, options.slices) for number in range(1, options.slices + 1)]
             modes = [("one job", [None], True), ("%d slices at once" % options.slices, slices, True),
                      ("slices one by one", slices, False)]
-            rows = []
+            rows, problems = [], []
             for number, (label, limits, together) in enumerate(modes):
                 emulators.load(apic_seed, uaa_state, options.latency)
-                seconds, cpu, emulator_cpu, reports, host_tasks = run(emulators, limits, options, workdir, str(number), together)
+                try:
+                    seconds, cpu, emulator_cpu, reports, host_tasks = run(emulators, limits, options, workdir, str(number), together)
+                except RunFailed as failure:
+                    rows.append((label,))
+                    problems.append(failed("job slicing, %s: a playbook failed, so its figures are missing" % label, failure))
+                    continue
                 logs = emulators.requests()
                 rows.append((label, seconds, cpu, emulator_cpu, sum(len(log) for name, log in logs.items() if name != "vault"),
                              len(logs["vault"])) + outcome(due, writes(logs)) + merged_problems(reports)
@@ -236,7 +243,13 @@ def main(argv=None):
               "host-tasks", "load")
     print("  %-18s %8s %8s %8s %9s %9s %8s %6s %8s %8s %6s %8s %10s %5s" % header)
     for row in rows:
-        print("  %-18s %8.1f %8.1f %8.1f %9d %9d %8d %6d %8d %8d %6d %8d %10d %5.1f" % row)
+        if len(row) == 1:
+            print("  %-18s %8s" % (row[0], "FAILED"))
+        else:
+            print("  %-18s %8.1f %8.1f %8.1f %9d %9d %8d %6d %8d %8d %6d %8d %10d %5.1f" % row)
+    if any(len(row) == 1 for row in rows):
+        print("  speed-up: no figure (a mode failed)")
+        return verdicts(problems)
     ratio = rows[0][1] / rows[1][1]
     print("  slices one by one: wall is the longest slice, as if each ran alone on a node of its own (the emulators shared)")
     print("  due: %d credentials. CPU: ansible-playbook and its workers, user + system; emul CPU: the three emulators"
@@ -257,7 +270,12 @@ def main(argv=None):
     print("  speed-up: %.2fx at once on this machine; %.2fx with a node per slice (longest slice alone); target >= 3x, "
           "judged %s (%d CPUs here): %s; rotated twice or skipped: %s"
           % (ratio, node_ratio, how, os.cpu_count(), "met" if judged >= 3 else "MISSED", "none" if clean else "SOME"))
-    return 0 if judged >= 3 and clean else 1
+    if judged < 3:
+        problems.append(missed("job slicing: speed-up %.2fx judged %s (target >= 3x)" % (judged, how)))
+    if not clean:
+        problems.append(missed("job slicing: credentials rotated twice or skipped: %s" % ", ".join(
+            "%s %d twice, %d skipped" % (row[0], row[7], row[8]) for row in rows if row[7] or row[8])))
+    return verdicts(problems)
 
 
 if __name__ == "__main__":
