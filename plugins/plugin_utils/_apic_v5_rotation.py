@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import ApicV5Api, app_credentials, find_one, secret_to_send
-from ansible_collections.apiops.credentials.plugins.module_utils._http import FailOnce
+from ansible_collections.apiops.credentials.plugins.module_utils._http import FailOnce, PerThread
 from ansible_collections.apiops.credentials.plugins.plugin_utils._engine import Adapter, ApiContext, StepError
 
 
@@ -46,8 +46,7 @@ class ApicV5Adapter(Adapter):
         self.owners = owners or {}
         self.gateway_probe_url = gateway_probe_url
         self.secret_format = secret_format
-        self._local = threading.local()
-        self._apis = []
+        self._apis = PerThread(self._new_api)  # a portal client per worker thread and login
         self._lock = threading.Lock()
         self._found = {}  # record key: (org, app, credential) as the portal shows them
         self._orgs = FailOnce()  # login: the developer organizations it sees (or why the login failed)
@@ -56,21 +55,19 @@ class ApicV5Adapter(Adapter):
 
     @property
     def request_count(self):
-        return sum(api.request_count for api in self._apis)
+        return self._apis.request_count
 
     def _api(self, work):
-        """A portal client per worker thread and login: the row's owner (or its org's), else the play's user."""
+        """The portal client of the row's owner (or its org's), else of the play's user."""
         owner = self.owners.get(work.spec.get("owner") or work.spec["org"]) or {}
-        key = owner.get("username")
-        cache = self._local.__dict__.setdefault("apis", {})
-        if key not in cache:
-            params = dict(self.params)
-            if owner:
-                params.update(apic_v5_username=owner.get("username"), apic_v5_password=owner.get("password"))
-            cache[key] = ApicV5Api(ApiContext(params, self.warn, self.rate_gate))
-            with self._lock:
-                self._apis.append(cache[key])
-        return cache[key]
+        return self._apis.get(owner.get("username"))
+
+    def _new_api(self, username):
+        params = dict(self.params)
+        for owner in self.owners.values():
+            if username and owner.get("username") == username:
+                params.update(apic_v5_username=username, apic_v5_password=owner.get("password"))
+        return ApicV5Api(ApiContext(params, self.warn, self.rate_gate))
 
     def _find(self, work, fresh=False):
         """(org, app, credential) of a row; the org and app lists are read once per login and shared by all rows."""
