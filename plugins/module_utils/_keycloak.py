@@ -30,12 +30,12 @@ MASTER = "master"
 
 # Documented in doc_fragments/keycloak.py; keep the two side by side.
 KEYCLOAK_AUTH_ARGSPEC = dict(
-    keycloak_url=dict(type="str", required=True, fallback=(env_fallback, ["APIOPS_KEYCLOAK_URL"])),
-    keycloak_realm=dict(type="str", fallback=(env_fallback, ["APIOPS_KEYCLOAK_REALM"])),
-    keycloak_auth_realm=dict(type="str", fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_REALM"])),
+    keycloak_url=dict(type="str", no_log=False, required=True, fallback=(env_fallback, ["APIOPS_KEYCLOAK_URL"])),
+    keycloak_realm=dict(type="str", no_log=False, fallback=(env_fallback, ["APIOPS_KEYCLOAK_REALM"])),
+    keycloak_auth_realm=dict(type="str", no_log=False, fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_REALM"])),
     keycloak_auth_client_id=dict(type="str", fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_CLIENT_ID"])),
     keycloak_auth_client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_CLIENT_SECRET"])),
-    keycloak_auth_username=dict(type="str", fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_USERNAME"])),
+    keycloak_auth_username=dict(type="str", no_log=False, fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_USERNAME"])),
     keycloak_auth_password=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_KEYCLOAK_AUTH_PASSWORD"])),
     keycloak_token=dict(type="str", no_log=True, fallback=(env_fallback, ["APIOPS_KEYCLOAK_TOKEN"])),
     ca_path=ca_path_option("APIOPS_KEYCLOAK_CA_PATH"),
