@@ -16,10 +16,12 @@ from tests.system.conftest import (  # noqa: F401 pylint: disable=unused-import
     _anypoint,
     _apic,
     _apic_v5,
+    _keycloak,
     _uaa,
     anypoint_server,
     apic_server,
     apic_v5_server,
+    keycloak_server,
     uaa_server,
     workspace,
 )
