@@ -271,8 +271,11 @@ class AnypointApi:
             raise
         return self.client_secret(org_id, client_id)
 
-    def set_client_secret(self, org_id, client_id, secret):
+    def set_client_secret(self, org_id, client_id, secret, read_back=True):
         """Set an environment secret and read it back (the caller compares: a write is proven, never trusted).
+
+        ``read_back=False``: the caller proves the secret with the platform's own validation next, which proves more
+        than a read (that it authenticates), so the read is left out and ``secret`` is returned.
 
         Seed 000 documents the roll back as ``PATCH .../clients/{client}`` with ``{"client_secret"}`` and no query
         parameter, so that form goes first; a 400 to it is answered with the ``?resetSecret=false`` form that the
@@ -286,7 +289,7 @@ class AnypointApi:
                 raise
             self._call("PATCH", path + "?resetSecret=false", label + "?resetSecret=false",
                        json={"client_secret": secret}, idempotent=True)
-        return self.client_secret(org_id, client_id)
+        return self.client_secret(org_id, client_id) if read_back else secret
 
     def validate_client(self, org_id, client_id, secret):
         response = self._call("POST", "/accounts/api/organizations/%s/clients/validate" % quote(org_id, safe=""),
