@@ -87,8 +87,9 @@ def test_rotate_plan_apply_rerun_and_roll_back(workspace):
 
 def test_a_kill_after_the_set_leaves_the_working_secret_in_the_sink(workspace):
     inventory(workspace, TARGETS[:1])
-    # The chosen secret is set; then every read fails: the run stops between the set and the end of the rotation.
-    workspace.control("faults", {"method": "GET", "path": "/clients/8f8", "status": 500, "count": 20, "skip": 1}, platform="anypoint")
+    # The chosen secret is set; then the platform's validation of it fails: the run stops between the set and the end
+    # of the rotation.
+    workspace.control("faults", {"method": "POST", "path": "/clients/validate", "status": 500, "count": 20}, platform="anypoint")
     crashed = workspace.play("anypoint_rotate.yml")
     assert crashed.rc != 0
     pending = record(workspace, "root", "environment", "Sandbox")
