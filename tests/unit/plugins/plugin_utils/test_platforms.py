@@ -79,6 +79,7 @@ def test_the_role_exists_and_the_readme_s_platform_table_names_it(name):
     row = PLATFORMS[name]
     specs = yaml.safe_load(read("roles", row.role, "meta", "argument_specs.yml"))
     assert "main" in specs["argument_specs"]
+    assert read("roles", row.role, "README.md").startswith("# apiops.credentials.%s" % row.role)  # galaxy-importer needs it
     lines = [line for line in read("README.md").splitlines() if line.startswith("| %s |" % row.title)]
     assert len(lines) == 1, "README.md has no platform table row for %s" % row.title
     assert "`%s`" % row.action in lines[0] and "`%s`" % row.role in lines[0]
