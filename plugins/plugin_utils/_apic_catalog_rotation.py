@@ -28,6 +28,7 @@ always had for this platform (``client_id``, ``client_secret``, ``state``...):
 from __future__ import annotations
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation import (
+    ACTION_LABELS,
     NEW_SUFFIX,
     audit_findings,
     generated_pair,
@@ -42,9 +43,7 @@ ROTATION_FIELDS = ("previous_client_id", "previous_client_secret", "note")
 # The catalog's own columns in the report, next to the engine's (no secret among them).
 COLUMNS = ("consumer_org", "owner_email", "app", "title", "client_id", "created_at", "age_days", "new_credential")
 # What the previous release's plans called each action (its reports named them in words).
-ACTION_KEYS = {"none": "none", "create new": "create_new", "verify new": "verify_new", "retire old": "retire_old",
-               "retire old (finish)": "finish_retire", "record the finished rotation": "finish_record", "blocked": "blocked",
-               "re-create the previous credential": "restore_previous"}
+ACTION_KEYS = {label: key for key, label in ACTION_LABELS.items()}
 
 
 def work_of(target, item):
