@@ -41,6 +41,7 @@ class Platform:
     action: str  # the engine task (its docs module documents every option)
     role: str  # the role that drives the task; its variables are <role>_<option>
     credential_type: str  # docs/awx/credential_types/<file>: the AWX credential type that injects the login
+    items: str = ""  # the option that lists the credentials to work on ("": the task finds them itself)
     sink_layout: str = "dir"  # "dir": a file sink is sink_dir/<name>/<target>.vault
 
     @property
@@ -50,10 +51,10 @@ class Platform:
 
 PLATFORMS = {row.name: row for row in (
     Platform(name="uaa", title="Cloud Foundry UAA", noun="clients", adapter=UaaAdapter, auth_argspec=UAA_AUTH_ARGSPEC,
-             doc_fragment="uaa", action="uaa_rotation", role="uaa_secret_rotation", credential_type="uaa.yml"),
+             doc_fragment="uaa", action="uaa_rotation", role="uaa_secret_rotation", credential_type="uaa.yml", items="clients"),
     Platform(name="anypoint", title="MuleSoft Anypoint", noun="secrets", adapter=AnypointAdapter,
              auth_argspec=ANYPOINT_AUTH_ARGSPEC, doc_fragment="anypoint", action="anypoint_rotation",
-             role="anypoint_secret_rotation", credential_type="anypoint.yml"),
+             role="anypoint_secret_rotation", credential_type="anypoint.yml", items="targets"),
     Platform(name="apic_v5", title="IBM API Connect v5", noun="applications", adapter=ApicV5Adapter,
              auth_argspec=APIC_V5_AUTH_ARGSPEC, doc_fragment="apic_v5", action="apic_v5_restore",
              role="apic_v5_credential_restore", credential_type="apic_v5.yml"),
@@ -62,7 +63,7 @@ PLATFORMS = {row.name: row for row in (
              role="apic_credential_rotation", credential_type="apic.yml"),
     Platform(name="keycloak", title="Keycloak", noun="clients", adapter=KeycloakAdapter, auth_argspec=KEYCLOAK_AUTH_ARGSPEC,
              doc_fragment="keycloak", action="keycloak_rotation", role="keycloak_secret_rotation",
-             credential_type="keycloak.yml"),
+             credential_type="keycloak.yml", items="clients"),
 )}
 
 

@@ -23,11 +23,6 @@ def spec(role):
         return yaml.safe_load(handle)
 
 
-def defaults(role):
-    with open(os.path.join(ROLES, role, "defaults", "main.yml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 def test_a_misspelt_list_of_clients_is_named_with_the_right_name():
     assert role_variable_problems(["uaa_secret_rotation_clents"], spec("uaa_secret_rotation")) == [
         "unknown variable uaa_secret_rotation_clents; did you mean uaa_secret_rotation_clients?"]
@@ -57,14 +52,6 @@ def test_outputs_are_known_and_options_of_every_entry_point_count():
     assert role_variable_problems(["x_role_a", "x_role_only_audit", "x_role_findings"], entry_points, outputs=["x_role_findings"]) == []
     assert role_variable_problems(["x_role_findings"], entry_points["argument_specs"]) == [
         "unknown variable x_role_findings; the role has no option like it."]
-
-
-@pytest.mark.parametrize("role", ROTATION_ROLES)
-def test_every_default_of_the_rotation_roles_is_a_declared_option(role):
-    """The role sets its defaults before the check runs: an undeclared one would fail every run."""
-    prefix = role + "_"
-    names = [name for name in defaults(role) if name.startswith(prefix)]
-    assert role_variable_problems(names, spec(role)) == []
 
 
 def test_bad_input_is_refused_with_a_message():

@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller side of apiops.credentials.rotation: one task for every platform, as the generic role runs it.
+
+It turns the play's variables into the options of the platform's own engine task (``_role_vars.resolve``), applies
+that task's module_defaults (its platform's action group among them), and runs it: the engine task does the work and
+returns its result unchanged. No option is a second time declared here.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import lookup_loader
+
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
+from ansible_collections.apiops.credentials.plugins.plugin_utils._role_vars import OPERATIONS, resolve, select
+
+try:  # ansible-core 2.19 and later
+    from ansible.executor.module_common import _apply_action_arg_defaults
+    get_action_args_with_defaults = None
+except ImportError:  # 2.16 to 2.18
+    from ansible.executor.module_common import get_action_args_with_defaults
+    _apply_action_arg_defaults = None
+
+OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only")
+
+
+def with_module_defaults(action, task, args, templar, omit):
+    """``args`` over the module_defaults of ``action`` (its action groups included), as if the task had named it."""
+    if _apply_action_arg_defaults is not None:
+        return _apply_action_arg_defaults(action, task, args, templar)
+    merged = get_action_args_with_defaults(action, args, task.module_defaults, templar,
+                                           action_groups=task._parent._play._action_groups)
+    return {name: value for name, value in merged.items() if omit is None or value != omit}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        own = {name: args.pop(name, None) for name in OWN}
+        row = PLATFORMS.get(own["platform"])
+        if row is None:
+            raise AnsibleActionFail("platform %r is not one this collection rotates: use one of %s"
+                                    % (own["platform"], ", ".join(sorted(PLATFORMS))))
+        if own["operation"] not in (None, "") and own["operation"] not in OPERATIONS:
+            raise AnsibleActionFail("operation %s is not one of %s" % (own["operation"], ", ".join(OPERATIONS)))
+        for name in ("variables", "handed_plans", "handed_digests"):
+            if not isinstance(own[name] or {}, dict):
+                raise AnsibleActionFail("%s must be a mapping, not %s" % (name, type(own[name]).__name__))
+        engine = "apiops.credentials.%s" % row.action
+        engine_class = self._shared_loader_obj.action_loader.get(engine, class_only=True)
+        variables = own["variables"] if own["variables"] is not None else self._read_variables(row, engine_class.ARGUMENT_SPEC, task_vars)
+        options, settings, problems = resolve(
+            row, engine_class.ARGUMENT_SPEC, variables, task_vars.get("inventory_hostname", ""),
+            check_mode=bool(self._task.check_mode), operation=own["operation"] or None,
+            handed_plans=own["handed_plans"], handed_digests=own["handed_digests"])
+        if problems:
+            # The messages name variables, never their values.
+            raise AnsibleActionFail(" ".join(problems) + " Nothing was changed; the options are in the role's README.")
+        options.update(with_module_defaults(engine, self._task, args, self._templar, task_vars.get("omit")))
+        if own["settings_only"]:
+            result.update(changed=False, **settings)
+            return result
+        task = self._task.copy(exclude_parent=False, exclude_tasks=True)
+        task.args = options
+        action = self._shared_loader_obj.action_loader.get(
+            engine, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
+            templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        return action.run(task_vars=task_vars)
+
+    def _read_variables(self, row, argspec, task_vars):
+        """The values of the variables that set something, templated as ``{{ name }}`` would be (vaulted values
+        decrypted, lookups run); a variable that sets nothing is never templated."""
+        chosen, settings, problems = select(row, argspec, task_vars)
+        if problems:
+            raise AnsibleActionFail(" ".join(problems) + " Nothing was changed; the options are in the role's README.")
+        names = sorted(set(chosen.values()) | set(settings.values()))
+        values = lookup_loader.get("ansible.builtin.vars", loader=self._loader, templar=self._templar).run(names, variables=task_vars)
+        return dict(zip(names, values))

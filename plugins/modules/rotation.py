@@ -1,0 +1,131 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, apiops.credentials contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rotation
+short_description: Run the rotation engine task of any platform from the play's variables
+version_added: 0.2.0
+description:
+  - The task the P(apiops.credentials.rotation#role) role runs. It reads the options of the engine task of O(platform)
+    (M(apiops.credentials.uaa_rotation), M(apiops.credentials.anypoint_rotation),
+    M(apiops.credentials.apic_v5_restore), M(apiops.credentials.apic_catalog_rotation) or
+    M(apiops.credentials.keycloak_rotation)) from O(variables), applies that task's C(module_defaults), runs it and
+    returns its result unchanged.
+  - Each option of the engine task is read from the variable C(rotation_<option>), else C(<role>_<option>) (the
+    platform's named role, for example C(uaa_secret_rotation_clients)), else the host variable C(<platform>_<option>)
+    (for example C(uaa_max_age_days)). A login option named for its platform (C(uaa_url)) is read from the variable of
+    that name, and C(validate_certs) from C(<platform>_validate_certs). Arguments of the task itself, and
+    C(module_defaults), win over variables. An empty value leaves an option without a default unset.
+  - A C(rotation_) or C(<role>_) variable that is no option fails the task before anything is done, with the closest
+    name; C(<platform>_) variables that are no option are left alone.
+  - Besides the engine task's options the variables hold the role's own - C(operation), C(allow_empty),
+    C(report_path), C(report_dir), C(hook_tasks) and C(delivery_tasks) - described in the role's documentation.
+  - Runs on the controller (it is an action plugin), so secrets never reach a module file or a result.
+author:
+  - apiops.credentials contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.credentials.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - As the platform's engine task - reads, plans and writes the reports, nothing else.
+  diff_mode:
+    support: partial
+    details:
+      - As the platform's engine task.
+options:
+  platform:
+    description:
+      - The platform, by its short name (the collection's README lists them - C(uaa), C(anypoint), ...). The task
+        checks it against the platforms it knows.
+    type: str
+    required: true
+  operation:
+    description:
+      - V(rotate) (a restore, for API Connect v5), V(rollback), V(audit) (read only, the findings as failures) or
+        V(verify) (read only, the sink's secrets proven). Not given, the variable C(rotation_operation) or
+        C(<role>_operation) decides, else V(rotate).
+    type: str
+    choices: [rotate, rollback, audit, verify]
+  variables:
+    description:
+      - The variables to read the options from, by name, instead of the play's own (the default, which is what the
+        role does). The task templates only the variables that set an option, as C({{ name }}) would.
+      - They hold the login, so give the task C(no_log).
+    type: dict
+  handed_plans:
+    description: Approved plans an AWX workflow's check job handed on with C(set_stats), by C(<platform>/<host>).
+    type: dict
+    default: {}
+  handed_digests:
+    description: Their digests, by C(<platform>/<host>).
+    type: dict
+    default: {}
+  settings_only:
+    description:
+      - Check the variables and return the role's settings only (C(operation), C(report_file), C(hook_tasks),
+        C(delivery_tasks), C(sink_file), C(role), C(noun)); nothing else is read or run.
+    type: bool
+    default: false
+notes:
+  - Any other argument is handed to the engine task as it is.
+seealso:
+  - module: apiops.credentials.uaa_rotation
+  - module: apiops.credentials.anypoint_rotation
+  - module: apiops.credentials.apic_v5_restore
+  - module: apiops.credentials.apic_catalog_rotation
+  - module: apiops.credentials.keycloak_rotation
+"""
+
+EXAMPLES = r"""
+- name: Rotate the client secrets of this UAA from its host variables (uaa_url, uaa_clients, ...)
+  apiops.credentials.rotation:
+    platform: uaa
+  no_log: true
+
+- name: Check, read only, that the secret the sink holds for each Keycloak client still works
+  apiops.credentials.rotation:
+    platform: keycloak
+    operation: verify
+    fail_on_error: false
+  register: checks
+  no_log: true
+"""
+
+RETURN = r"""
+msg:
+  description: The result of the platform's engine task, unchanged (see its documentation); with O(settings_only), nothing.
+  returned: unless settings_only
+  type: str
+report_file:
+  description: With O(settings_only), the JSON report this run writes ("" for none).
+  returned: with settings_only
+  type: str
+hook_tasks:
+  description: With O(settings_only), the delivery hook's tasks file ("" for none).
+  returned: with settings_only
+  type: str
+"""
+
+from ansible_collections.apiops.credentials.plugins.module_utils._common import controller_only
+
+
+def main():
+    controller_only("rotation", dict(
+        platform=dict(type="str", required=True),
+        operation=dict(type="str", choices=["rotate", "rollback", "audit", "verify"]),
+        variables=dict(type="dict"),
+        handed_plans=dict(type="dict", default={}),
+        handed_digests=dict(type="dict", default={}),
+        settings_only=dict(type="bool", default=False),
+    ))
+
+
+if __name__ == "__main__":
+    main()
