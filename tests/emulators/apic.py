@@ -178,7 +178,12 @@ class ApicEmulator(Emulator):
         else:
             created = now - float(seed.get("age_days", 0)) * DAY
         name = seed.get("name") or "credential-for-%s" % app["name"]
-        cred = {"id": seed.get("id") or stable_id(app["id"], name), "name": name,
+        cred_id = seed.get("id") or stable_id(app["id"], name)
+        if cred_id in app["credentials"]:
+            # The name was another credential's before a rename (<name>_new renamed to <name>): the platform gives
+            # every credential its own id, so a name used again never takes over the credential that had it.
+            cred_id = str(uuid.uuid4())
+        cred = {"id": cred_id, "name": name,
                 "title": seed.get("title", "Credential for %s" % app["name"] if not seed.get("name") else name),
                 "summary": seed.get("summary", ""), "client_id": seed.get("client_id") or secrets.token_hex(16),
                 "hash": secret_hash(plaintext), "created": created, "updated": created, "app": app}
