@@ -41,7 +41,7 @@ options:
   state:
     description:
       - What to do.
-      - C(operation) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, set, verify]
     default: rotate

@@ -80,7 +80,7 @@ options:
       - The plaintext secret the credential must have, or with O(state=verify) the secret to check.
       - A new credential without O(secret) or O(client_secret_hashed) gets a platform-generated secret,
         returned once in RV(client_secret).
-      - C(client_secret) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(client_secret) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     aliases: [client_secret]
   client_secret_hashed:

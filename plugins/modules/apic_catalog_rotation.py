@@ -189,7 +189,7 @@ options:
         kept, and proves it with verify-client-secret; consumers of either keep working. A credential whose retired
         secret the sink never held (not made by this collection), or whose rotation is in progress, is blocked with
         the reason. No e-mail is sent.
-      - C(operation) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate

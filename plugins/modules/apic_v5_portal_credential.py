@@ -74,7 +74,7 @@ options:
       - V(set) puts O(client_id) and the secret in place.
       - V(reset) asks the portal for a new secret for the credential and returns it in RV(client_secret);
         it always changes the credential.
-      - C(operation) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [set, reset]
     default: set
@@ -85,7 +85,7 @@ options:
   secret:
     description:
       - The plaintext secret; the module sends Base64(SHA-256) of it.
-      - C(client_secret) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(client_secret) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     aliases: [client_secret]
   client_secret_hash:

@@ -49,7 +49,7 @@ options:
         C(previous_hash)). An application without such a value is blocked, with the reason - the portal never shows
         a secret, so nothing else can be put back. A roll back is journaled, read back and proven like a restore, and
         running it again changes nothing.
-      - C(operation) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [restore, rollback]
     default: restore

@@ -58,7 +58,7 @@ options:
   state:
     description:
       - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
-      - C(operation) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate

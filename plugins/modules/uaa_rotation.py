@@ -82,7 +82,7 @@ options:
       - A roll back journals the previous secret (C(previous_secret) of the record) as pending, sets it with an admin
         client's C(UPDATE) whatever the client's strategy, proves it with a token and proves the rotated one rejected,
         and records C(rolled_back). Running it again changes nothing.
-      - C(operation) is the old name, deprecated: still accepted (with a warning) until release 1.0.0.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate
