@@ -148,7 +148,7 @@ ENGINE_ARGSPEC = dict(
     deliver_to=dict(type="list", elements="str", default=[], choices=["hashicorp_vault", "aws_secrets_manager", "awx_controller"]),
     awx_controller=dict(type="dict", apply_defaults=True, options=AWX_CONTROLLER_ARGSPEC),
     hook_tasks=dict(type="path"),
-    # The name before hook_tasks: true when a delivery hook runs after this task (deprecated, see DEPRECATED_OPTIONS).
+    # The name before hook_tasks: true when a delivery hook runs after this task (deprecated, see REPLACED_OPTIONS).
     hook=dict(type="bool"),
     hook_delivered=dict(type="list", elements="str", default=[], no_log=False),
     hook_failed=dict(type="list", elements="str", default=[], no_log=False),
