@@ -48,13 +48,13 @@ CATALOG_LOCK = "catalog"  # the remote sinks' lock of the whole catalog (record 
 class ActionModule(RotationAction):
     PLATFORM = "apic"
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    SINK_DIR = False  # sink_path, or sink_dir and target (input_problem)
+    SINK_DIR = False  # sink_dir and target, or the deprecated sink_path (input_problem)
 
     def input_problem(self, args):
         problem = auth_problem(args) or check_policy(args["expiry_days"], args["deletion_days"])
         if not problem and args["sink"] == "file" and not self.sink_path(args):
-            problem = ("sink_path is not set: give the catalog's sink file, or sink_dir and target (the file is then "
-                       "<sink_dir>/apic/<target>.vault), or set sink to hashicorp_vault or aws_secrets_manager")
+            problem = ("sink_dir is not set: give sink_dir and target (the file is then <sink_dir>/apic/<target>.vault), "
+                       "or set sink to hashicorp_vault or aws_secrets_manager")
         if not problem and args["sink"] != "file" and not args["target"]:
             problem = "target is not set: name the catalog (the inventory host), the records' place in the sink"
         return problem
@@ -71,7 +71,7 @@ class ActionModule(RotationAction):
         return "%s/%s" % (args["apic_org"], args["apic_catalog"])
 
     def policy(self, args):
-        return {"operation": args["operation"], "phase": "all", "expiry_days": args["expiry_days"],
+        return {"operation": args["state"], "phase": "all", "expiry_days": args["expiry_days"],
                 "deletion_days": args["deletion_days"]}
 
     def _store(self, args):
@@ -104,7 +104,7 @@ class ActionModule(RotationAction):
         except (ApiError, ValueError) as error:
             raise AnsibleActionFail("Cannot read the catalog: %s" % error)
         entries = {key: store.get(key) for key in store.keys()}
-        if args["operation"] == "rollback":
+        if args["state"] == "rollback":
             self._items = plan_rollback(rows, entries)
         else:
             self._items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]))
@@ -118,7 +118,7 @@ class ActionModule(RotationAction):
         return dict(plan, credentials=rows)
 
     def after_run(self, args, works, store, check_mode):
-        if args["smtp"] and not check_mode and args["operation"] == "rotate":
+        if args["smtp"] and not check_mode and args["state"] == "rotate":
             self._announce(args, works, store)
         for work in works:
             item = work.spec

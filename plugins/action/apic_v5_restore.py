@@ -35,7 +35,7 @@ class ActionModule(RotationAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def policy(self, args):
-        return dict(super().policy(args), operation=args["operation"], update_secret=args["update_secret"])
+        return dict(super().policy(args), operation=args["state"], update_secret=args["update_secret"])
 
     def input_problem(self, args):
         if args["source"] == "file" and not args["backup_file"]:

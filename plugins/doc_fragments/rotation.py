@@ -84,13 +84,19 @@ options:
             is an error.
         type: dict
         default: {}
+  hook_tasks:
+    description:
+      - The path of a delivery hook's tasks file (the roles' C(<role>_hook_tasks)); when it is not empty, a delivery
+        hook runs after this task. The hook gets every new secret, so an old secret is retired only once the hook
+        delivered the new one (the credential ends the run as C(added)). RV(hook_deliveries) lists what it has to be
+        given. The task itself does not run the file - the caller does.
+    type: path
   hook:
     description:
-      - A delivery hook (a tasks file the roles run) gets every new secret, so an old secret is retired only once the
-        hook delivered the new one (the credential ends the run as C(added)). C(hook_deliveries) lists what it has
-        to be given.
+      - Deprecated, to be removed in release 1.0.0; set O(hook_tasks) instead. V(true) says a delivery hook runs
+        after this task, as a non-empty O(hook_tasks) does. It still works (with a deprecation warning); setting it
+        together with O(hook_tasks) is an error.
     type: bool
-    default: false
   hook_delivered:
     description:
       - The second run after the delivery hook (set by the roles) - the keys of the credentials it delivered. Only

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, hide, http_client, state_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, paginate
 
 PLATFORM = "Anypoint"
@@ -51,7 +51,7 @@ ROTATION_ARGSPEC.update(
         connected_app=dict(type="str"),
         business_group=dict(type="str"),
     ), mutually_exclusive=[["environment", "connected_app"]], required_one_of=[["environment", "connected_app"]]),
-    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
+    state=state_option(["rotate", "rollback"], "rotate"),
     revoke_tokens=dict(type="bool", default=False),
 )
 ANYPOINT_REQUIRED_TOGETHER = [["anypoint_client_id", "anypoint_client_secret"], ["anypoint_username", "anypoint_password"]]

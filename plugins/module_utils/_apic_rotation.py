@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, state_option
 
 NEW_SUFFIX = "_new"
 
@@ -57,9 +57,9 @@ ROTATION_ARGSPEC = dict(
     deletion_days=dict(type="int", default=100),
     consumer_org=dict(type="str"),
     concurrency=dict(type="int", default=8),
-    sink_path=dict(type="path"),
+    sink_path=dict(type="path"),  # deprecated for sink_dir and target (REPLACED_OPTIONS); still wins over them
     sink_dir=ENGINE_ARGSPEC["sink_dir"],
-    # The journal in HashiCorp Vault or AWS Secrets Manager instead of the file at sink_path (one record per credential
+    # The journal in HashiCorp Vault or AWS Secrets Manager instead of the file sink (one record per credential
     # under apiops/apic/<target>), with the settings every rotation task takes.
     target=dict(type="str"),
     sink=ENGINE_ARGSPEC["sink"],
@@ -79,7 +79,7 @@ ROTATION_ARGSPEC = dict(
     plan=dict(type="dict"),
     plan_digest=dict(type="str"),
     audit=dict(type="bool", default=False),
-    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
+    state=state_option(["rotate", "rollback"], "rotate"),
 )
 ACTION_LABELS = {
     "none": "none", "create_new": "create new", "verify_new": "verify new", "retire_old": "retire old",

@@ -22,7 +22,7 @@ import hashlib
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, http_client, state_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 PLATFORM = "API Connect v5"
@@ -46,7 +46,7 @@ RESTORE_ARGSPEC.update(
     update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
     gateway_probe_url=dict(type="str"),
     secret_format=dict(type="str", default="hash", choices=["hash", "plaintext"]),
-    operation=dict(type="str", default="restore", choices=["restore", "rollback"]),
+    state=state_option(["restore", "rollback"], "restore"),
 )
 
 HINTS = {
@@ -238,7 +238,8 @@ def secret_to_send(secret, secret_hash, secret_format):
     """What goes in ``clientSecret``: the Base64 SHA-256 (default), or the plaintext where a portal hashes itself."""
     if secret_format == "plaintext":
         if not secret:
-            raise ValueError("secret_format=plaintext needs the plaintext secret (client_secret), not its hash")
+            raise ValueError("secret_format=plaintext needs the plaintext secret (the module's secret, a backup row's "
+                             "client_secret), not its hash")
         return secret
     return secret_hash or hash_secret(secret)
 

@@ -22,6 +22,63 @@ from ansible_collections.apiops.credentials.plugins.module_utils._http import (
 
 MASK = "********"
 
+# The collection's one vocabulary (issue #22): sink, sink_dir, hook_tasks, secret, state. An older name stays an alias
+# that warns until this release, so that existing playbooks keep working while they move to the new one.
+COLLECTION = "apiops.credentials"
+OLD_NAMES_REMOVED_IN = "1.0.0"
+
+
+def renamed(option, old_name):
+    """``option`` (an argspec entry) that also answers to ``old_name``, which warns as deprecated."""
+    return dict(option, aliases=[old_name],
+                deprecated_aliases=[dict(name=old_name, version=OLD_NAMES_REMOVED_IN, collection_name=COLLECTION)])
+
+
+def state_option(choices, default):
+    """The option that says what a task does (``state``); ``operation`` was its name in the engine tasks and in some
+    modules."""
+    return renamed(dict(type="str", default=default, choices=choices), "operation")
+
+
+# Old options that the new ones replace with another shape (so not an alias): each still works, and warns.
+REPLACED_OPTIONS = {
+    "hook": ("hook_tasks", "hook is deprecated: set hook_tasks to the path of the delivery hook's tasks file instead "
+                           "(a hook runs after this task when it is not empty)"),
+    "sink_path": ("sink_dir", "sink_path is deprecated: give sink_dir and target instead (the file is then "
+                              "<sink_dir>/<platform>/<target>.vault); while both are given, sink_path wins"),
+}
+
+
+def replaced_options(given, argument_spec):
+    """The deprecation messages for the replaced options in ``given`` (a task's arguments as written), and the error
+    of a task that gives an old option together with the one that replaces it (None when there is none).
+
+    Only hook and hook_tasks clash: sink_path and sink_dir have always been accepted together (sink_path wins).
+    """
+    messages, clash = [], None
+    for old, (new, message) in sorted(REPLACED_OPTIONS.items()):
+        if old not in argument_spec or given.get(old) is None:
+            continue
+        messages.append(message)
+        if old == "hook" and given.get(new) is not None:
+            clash = "hook_tasks and the deprecated hook are both set: give only hook_tasks, the path of the hook's tasks file"
+    return messages, clash
+
+
+def alias_clash(validation_result):
+    """The error for a task that sets an option under both its name and an old alias, or None.
+
+    ansible only warns and takes the alias's value; a task that says two things under two names of one option is
+    a mistake that must not run with either value silently chosen.
+    """
+    clashes = getattr(validation_result, "_warnings", None) or []  # ansible notes each clash here, nowhere public
+    for clash in clashes:
+        if isinstance(clash, dict) and clash.get("option") and clash.get("alias"):
+            return ("%s and its deprecated alias %s are both set: give only %s"
+                    % (clash["option"], clash["alias"], clash["option"]))
+    return None
+
+
 # Documented in doc_fragments/connection.py; keep the two side by side. ca_path is in each platform's auth argspec
 # (ca_path_option), because each platform's AWX credential type brings its own CA.
 CONNECTION_ARGSPEC = dict(
@@ -90,7 +147,9 @@ ENGINE_ARGSPEC = dict(
     sink_dir=dict(type="path"),
     deliver_to=dict(type="list", elements="str", default=[], choices=["hashicorp_vault", "aws_secrets_manager", "awx_controller"]),
     awx_controller=dict(type="dict", apply_defaults=True, options=AWX_CONTROLLER_ARGSPEC),
-    hook=dict(type="bool", default=False),
+    hook_tasks=dict(type="path"),
+    # The name before hook_tasks: true when a delivery hook runs after this task (deprecated, see REPLACED_OPTIONS).
+    hook=dict(type="bool"),
     hook_delivered=dict(type="list", elements="str", default=[], no_log=False),
     hook_failed=dict(type="list", elements="str", default=[], no_log=False),
     run_id=dict(type="str", default=""),
@@ -130,6 +189,9 @@ def build_module(argument_spec, auth_argspec, **kwargs):
     spec.update(auth_argspec)
     spec.update(argument_spec)
     module = AnsibleModule(argument_spec=spec, **kwargs)
+    clash = alias_clash(getattr(module, "validation_result", None))
+    if clash:
+        module.fail_json(msg=clash + ".")  # it starts with the option it names: not capitalized
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     if not module.params["validate_certs"]:

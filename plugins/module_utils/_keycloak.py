@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, ca_path_option, hide, http_client, state_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 PLATFORM = "Keycloak"
@@ -46,7 +46,7 @@ ROTATION_ARGSPEC.update(
     clients=dict(type="list", elements="dict", required=True, options=dict(
         client_id=dict(type="str", required=True),
     )),
-    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
+    state=state_option(["rotate", "rollback"], "rotate"),
     phase=dict(type="str", default="all", choices=["all", "add", "retire"]),
     min_overlap=dict(type="int", default=0),
 )

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, MASK, ca_path_option, hide, http_client
+from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC, MASK, ca_path_option, hide, http_client, state_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError, paginate
 
 PLATFORM = "UAA"
@@ -54,7 +54,7 @@ ROTATION_ARGSPEC.update(
         current_secret=dict(type="str", no_log=True),
     )),
     strategy=dict(type="str", default="admin", choices=ROTATION_STRATEGIES),
-    operation=dict(type="str", default="rotate", choices=["rotate", "rollback"]),
+    state=state_option(["rotate", "rollback"], "rotate"),
     phase=dict(type="str", default="all", choices=["all", "add", "retire"]),
     min_overlap=dict(type="int", default=0),
     secret_length=dict(type="int", default=40, no_log=False),

@@ -13,11 +13,11 @@ version_added: 0.1.0
 description:
   - Works on the client of an environment (found by business group and environment name or id) or on a
     connected app (by client id).
-  - O(operation=rotate) has the platform generate a new secret (C(PATCH ...?resetSecret=true)) and returns it once in
+  - O(state=rotate) has the platform generate a new secret (C(PATCH ...?resetSecret=true)) and returns it once in
     RV(secret). A compare-and-swap guard keeps a re-run from rotating twice - the secret is rotated only while it
     still equals O(expected_secret), the secret the operator recorded - unless O(force=true).
-  - O(operation=set) puts a given secret back (roll back or restore); nothing is sent when it already matches.
-  - O(operation=verify) checks a secret (C(clients/validate) for environments, a token request for connected apps).
+  - O(state=set) puts a given secret back (roll back or restore); nothing is sent when it already matches.
+  - O(state=verify) checks a secret (C(clients/validate) for environments, a token request for connected apps).
   - The module reads the current secret first in every case (Anypoint returns it to administrators), and re-reads
     it after every write. A reset whose answer was lost is never sent again blindly; the secret is re-read first.
 author:
@@ -38,22 +38,25 @@ attributes:
     details:
       - Shows which client changes; secrets only as masked placeholders.
 options:
-  operation:
-    description: What to do.
+  state:
+    description:
+      - What to do.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, set, verify]
     default: rotate
+    aliases: [operation]
   expected_secret:
     description:
-      - For O(operation=rotate), the secret the operator recorded. The secret is rotated only while it still has this
+      - For O(state=rotate), the secret the operator recorded. The secret is rotated only while it still has this
         value, so running the same play again in a change window does not rotate twice.
     type: str
   force:
-    description: For O(operation=rotate), rotate whatever the current secret is.
+    description: For O(state=rotate), rotate whatever the current secret is.
     type: bool
     default: false
   secret:
-    description: For O(operation=set), the secret to put in place; for O(operation=verify), the secret to check.
+    description: For O(state=set), the secret to put in place; for O(state=verify), the secret to check.
     type: str
   revoke_tokens:
     description: For a connected app, revoke its access and refresh tokens after the secret changed.
@@ -83,14 +86,14 @@ EXAMPLES = r"""
 - name: Roll back to the previous secret
   apiops.credentials.anypoint_client_secret:
     environment: Sandbox
-    operation: set
+    state: set
     secret: "{{ recorded_sandbox_secret }}"
   no_log: true
 
 - name: Check a connected-app secret
   apiops.credentials.anypoint_client_secret:
     connected_app: 0fa2aa2f0aeb4978b96796a0843f898c
-    operation: verify
+    state: verify
     secret: "{{ vault_app_secret }}"
   register: check
   no_log: true
@@ -123,11 +126,11 @@ reason:
   type: str
 secret:
   description: The new secret after a rotation. Register it with C(no_log).
-  returned: when O(operation=rotate) changed the secret, not in check mode
+  returned: when O(state=rotate) changed the secret, not in check mode
   type: str
 secret_valid:
-  description: Whether O(secret) works (after O(operation=verify), or after a change).
-  returned: when O(operation=verify) or after a change
+  description: Whether O(secret) works (after O(state=verify), or after a change).
+  returned: when O(state=verify) or after a change
   type: bool
 """
 
@@ -140,11 +143,11 @@ from ansible_collections.apiops.credentials.plugins.module_utils._anypoint impor
     refused_explicit_secret,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._anypoint_target import TARGET_ARGSPEC, Target
-from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, sentence
+from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, sentence, state_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 ARGUMENT_SPEC = dict(TARGET_ARGSPEC, **dict(
-    operation=dict(type="str", default="rotate", choices=["rotate", "set", "verify"]),
+    state=state_option(["rotate", "set", "verify"], "rotate"),
     expected_secret=dict(type="str", no_log=True),
     force=dict(type="bool", default=False),
     secret=dict(type="str", no_log=True),
@@ -157,7 +160,7 @@ def main():
                           required_together=ANYPOINT_REQUIRED_TOGETHER,
                           required_one_of=[["environment", "connected_app"]],
                           mutually_exclusive=[["environment", "connected_app"]],
-                          required_if=[("operation", "set", ["secret"]), ("operation", "verify", ["secret"])])
+                          required_if=[("state", "set", ["secret"]), ("state", "verify", ["secret"])])
     params = module.params
     if params["secret"] is not None and not params["secret"].strip():
         module.fail_json(msg="secret must not be empty")
@@ -169,12 +172,12 @@ def main():
         where = "%s %s" % ("environment" if target.env else "connected app",
                            target.env["name"] if target.env else target.client_id)
 
-        if params["operation"] == "verify":
+        if params["state"] == "verify":
             result.update(secret_valid=target.works(params["secret"]), reason="verified")
             module.exit_json(**result)
 
         current = target.secret()
-        if params["operation"] == "rotate":
+        if params["state"] == "rotate":
             change, reason = plan_rotate(current, params["expected_secret"], params["force"])
         else:
             change, reason = plan_set(current, params["secret"])
@@ -185,7 +188,7 @@ def main():
         if not change or module.check_mode:
             module.exit_json(**result)
 
-        if params["operation"] == "rotate":
+        if params["state"] == "rotate":
             new = target.rotate(current)
             if new == current:
                 module.fail_json(msg="Anypoint answered the reset of %s but the secret did not change" % where, **result)
@@ -199,11 +202,11 @@ def main():
                 if refused_explicit_secret(error):
                     module.fail_json(msg="This Anypoint control plane does not accept an explicit secret for %s (%s). "
                                          "The old secret cannot be put back through the API: rotate instead "
-                                         "(operation=rotate) and deliver the new secret." % (where, error.message), **result)
+                                         "(state=rotate) and deliver the new secret." % (where, error.message), **result)
                 raise
             if new != params["secret"]:
                 module.fail_json(msg="Anypoint did not accept the explicit secret for %s: it still reads another value. "
-                                     "Rotate instead (operation=rotate) and deliver the new secret." % where, **result)
+                                     "Rotate instead (state=rotate) and deliver the new secret." % where, **result)
         result["secret_valid"] = target.works(new)
         if not result["secret_valid"]:
             module.fail_json(msg="The new secret of %s does not pass validation; check the client in Anypoint" % where, **result)

@@ -12,12 +12,12 @@ short_description: Rotate or roll back Anypoint environment client secrets and c
 version_added: 0.1.0
 description:
   - Runs the collection's rotation engine for every entry of O(targets) in one Anypoint organization.
-  - O(operation=rotate). Per target, under a lock in the sink, the current secret is journaled before the reset.
+  - O(state=rotate). Per target, under a lock in the sink, the current secret is journaled before the reset.
     The secret is reset once, and the new one (the platform makes it) is read back and journaled. It is proven (the
     environment client validation, or a token for a connected app), and the old one is proven rejected.
   - A reset whose answer was lost is watched for and never sent again. A later run that finds the platform's secret
     changed since the journal takes that secret up instead of resetting once more.
-  - O(operation=rollback) sets the previous secret of the journal back (seed 000), proves it, proves the rotated one
+  - O(state=rollback) sets the previous secret of the journal back (seed 000), proves it, proves the rotated one
     rejected, and records the roll back; a second run changes nothing.
   - A target with nothing to do is still checked. The secret in the sink must pass the platform's check, or the
     target fails.
@@ -57,11 +57,14 @@ options:
       business_group:
         description: Business group, by name or id; the root organization when unset.
         type: str
-  operation:
-    description: V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
+  state:
+    description:
+      - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate
+    aliases: [operation]
   revoke_tokens:
     description: Revoke a connected app's tokens after its secret changed.
     type: bool
@@ -135,8 +138,8 @@ sink_file:
   type: str
 hook_deliveries:
   description:
-    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
-      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+    - With a delivery hook (O(hook_tasks) set), the credentials whose secret in the sink the delivery hook has not
+      been given yet (no secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
   returned: always
   type: list
   elements: dict

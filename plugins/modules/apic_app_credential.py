@@ -75,12 +75,14 @@ options:
       - The client id the credential must have (unique in the catalog). A new credential without it gets one from the
         platform. With O(state=verify), the client id to check (default the credential's own).
     type: str
-  client_secret:
+  secret:
     description:
       - The plaintext secret the credential must have, or with O(state=verify) the secret to check.
-      - A new credential without O(client_secret) or O(client_secret_hashed) gets a platform-generated secret,
+      - A new credential without O(secret) or O(client_secret_hashed) gets a platform-generated secret,
         returned once in RV(client_secret).
+      - C(client_secret) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
+    aliases: [client_secret]
   client_secret_hashed:
     description: The secret as the platform stores it (Base64 of SHA-256, 44 characters), to restore a saved credential.
     type: str
@@ -129,7 +131,7 @@ EXAMPLES = r"""
     app: partner-app
     name: credential-for-partner-app_new
     title: Credential for partner-app_new
-    client_secret: "{{ vault_new_secret }}"
+    secret: "{{ vault_new_secret }}"
   no_log: true
 
 - name: Restore a credential from a backup after the catalog was rebuilt
@@ -148,7 +150,7 @@ EXAMPLES = r"""
     app: partner-app
     name: credential-for-partner-app
     state: verify
-    client_secret: "{{ vault_partner_secret }}"
+    secret: "{{ vault_partner_secret }}"
   register: check
   no_log: true
 """
@@ -217,7 +219,7 @@ import tempfile
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC, ApicApi, auth_problem
 from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import hash_secret, looks_hashed
-from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide
+from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide, renamed
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 ARGUMENT_SPEC = dict(
@@ -229,7 +231,7 @@ ARGUMENT_SPEC = dict(
     title=dict(type="str"),
     summary=dict(type="str"),
     client_id=dict(type="str"),
-    client_secret=dict(type="str", no_log=True),
+    secret=renamed(dict(type="str", no_log=True), "client_secret"),
     client_secret_hashed=dict(type="str", no_log=True),
     allow_hashed_secret_setting=dict(type="bool", default=False),
     setting_journal=dict(type="path", default="~/.apiops/state/apic_catalog_settings.json"),
@@ -260,16 +262,16 @@ def desired_changes(current, params, secret_in_place=None):
             fields.append(key)
     stored = current.get("client_secret_hashed")
     if stored is None and secret_in_place is not None:
-        if params["client_secret"] is not None and not secret_in_place:
-            body["client_secret"] = params["client_secret"]
+        if params["secret"] is not None and not secret_in_place:
+            body["client_secret"] = params["secret"]
             fields.append("client_secret")
     elif stored is None and params["client_secret_hashed"] is not None:
         # Neither shown nor checkable (no plaintext): sent with a client id change, as a restore does, else left.
         if "client_id" in fields:
             body["client_secret_hashed"] = params["client_secret_hashed"]
             fields.append("client_secret")
-    elif params["client_secret"] is not None and stored != hash_secret(params["client_secret"]):
-        body["client_secret"] = params["client_secret"]
+    elif params["secret"] is not None and stored != hash_secret(params["secret"]):
+        body["client_secret"] = params["secret"]
         fields.append("client_secret")
     elif params["client_secret_hashed"] is not None and stored != params["client_secret_hashed"]:
         body["client_secret_hashed"] = params["client_secret_hashed"]
@@ -279,9 +281,11 @@ def desired_changes(current, params, secret_in_place=None):
 
 def create_body(params):
     body = {"name": params["new_name"] or params["name"]}
-    for key in ("title", "summary", "client_id", "client_secret", "client_secret_hashed"):
-        if params[key] is not None:
-            body[key] = params[key]
+    # The platform's field for the secret is client_secret; the option is secret.
+    for key, option in (("title", "title"), ("summary", "summary"), ("client_id", "client_id"), ("client_secret", "secret"),
+                        ("client_secret_hashed", "client_secret_hashed")):
+        if params[option] is not None:
+            body[key] = params[option]
     return body
 
 
@@ -299,8 +303,8 @@ def prove_secret(module, api, path, answer, result, generated=False):
             module.fail_json(msg="API Connect made a new secret for %s but its answer did not reach us, and the platform "
                                  "never shows a secret again: get a new one with state=reset." % params["name"], **result)
         proven = api.verify(path, answer.get("client_id"), answer["client_secret"])
-    elif params["client_secret"] is not None:
-        proven = api.verify(path, answer.get("client_id"), params["client_secret"])
+    elif params["secret"] is not None:
+        proven = api.verify(path, answer.get("client_id"), params["secret"])
     else:
         # Only the hash was sent: the platform's own copy of it is the proof. The write's answer shows it (it was
         # given while hash_client_secret was on); a read afterwards may not, once the setting is off again.
@@ -387,19 +391,19 @@ def with_hashed_secret_setting(module, api, journal, result, write):
 
 def main():
     module = build_module(ARGUMENT_SPEC, APIC_AUTH_ARGSPEC, supports_check_mode=True,
-                          mutually_exclusive=[["client_secret", "client_secret_hashed"]],
-                          required_if=[("state", "verify", ["client_secret"])])
+                          mutually_exclusive=[["secret", "client_secret_hashed"]],
+                          required_if=[("state", "verify", ["secret"])])
     params = module.params
     problem = auth_problem(params)
     if problem:
         module.fail_json(msg="Cannot log in to API Connect: %s." % problem)
-    if params["client_secret"] is not None and not params["client_secret"].strip():
-        module.fail_json(msg="client_secret must not be empty")
+    if params["secret"] is not None and not params["secret"].strip():
+        module.fail_json(msg="secret must not be empty")
     if params["client_secret_hashed"] is not None and not looks_hashed(params["client_secret_hashed"]):
         module.fail_json(msg="client_secret_hashed must be the Base64 of a SHA-256 digest (44 characters), as the platform "
-                             "shows it; to set a plaintext secret use client_secret")
-    if params["client_secret"]:
-        hide(module, hash_secret(params["client_secret"]))
+                             "shows it; to set a plaintext secret use secret")
+    if params["secret"]:
+        hide(module, hash_secret(params["secret"]))
 
     api = ApicApi(params, warn=module.warn)
     journal = SettingJournal(params["setting_journal"], "%s %s %s" % (api.base, params["apic_org"], params["apic_catalog"]))
@@ -421,7 +425,7 @@ def main():
         if state == "verify":
             if current is None:
                 module.fail_json(msg="Application %s has no credential %s to verify" % (params["app"], params["name"]), **result)
-            result["secret_valid"] = api.verify(path, params["client_id"] or current["client_id"], params["client_secret"])
+            result["secret_valid"] = api.verify(path, params["client_id"] or current["client_id"], params["secret"])
             module.exit_json(**result)
 
         if state == "absent":
@@ -472,9 +476,9 @@ def main():
             module.exit_json(**result)
 
         secret_in_place = None
-        if params["client_secret"] is not None and current.get("client_secret_hashed") is None:
+        if params["secret"] is not None and current.get("client_secret_hashed") is None:
             # The platform does not show the hash: ask it whether the secret is in place instead of writing it again.
-            secret_in_place = api.verify(path, current["client_id"], params["client_secret"])
+            secret_in_place = api.verify(path, current["client_id"], params["secret"])
         body, fields = desired_changes(current, params, secret_in_place)
         result["secret_compared"] = current.get("client_secret_hashed") is not None or secret_in_place is not None
         after = dict(public(current), **{k: v for k, v in body.items() if k in PUBLIC_FIELDS})
@@ -493,7 +497,7 @@ def main():
         if error.status == 400 and params["client_secret_hashed"] and not params["allow_hashed_secret_setting"]:
             error.hint = ("The catalog refuses hashed secrets while its setting hash_client_secret is off: set "
                           "allow_hashed_secret_setting=true to switch it on for this write")
-        elif error.status == 400 and params["client_secret"] is not None and "client_secret" in result["changed_fields"]:
+        elif error.status == 400 and params["secret"] is not None and "client_secret" in result["changed_fields"]:
             error.hint = ("Check the catalog setting hash_client_secret: some releases change a secret only while it "
                           "is on. The old secret is unchanged")
         fail(module, error, **result)

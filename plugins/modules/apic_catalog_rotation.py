@@ -14,7 +14,7 @@ description:
   - Reads the whole catalog in a few paged calls (consumer organizations with their owners, apps, credentials),
     decides for every credential what its age calls for, and carries out all the changes with bounded concurrency.
   - After O(expiry_days) a credential C(<name>) gets a second credential C(<name>_new). Its client id and secret are
-    generated on the controller and written to the secret sink O(sink_path) before the platform sees them, then
+    generated on the controller and written to the secret sink (O(sink)) before the platform sees them, then
     created, verified with C(verify-client-secret), and announced to the consumer organization owner by e-mail
     (O(smtp)) or handed to the caller in RV(delivered).
   - After O(deletion_days), when C(<name>_new) exists and has had the grace period (O(deletion_days) minus
@@ -74,12 +74,14 @@ options:
       - Read it with M(apiops.credentials.vault_file_secret) or C(ansible-vault view).
       - With O(sink=file), this or O(sink_dir) and O(target). With a remote O(sink), each credential is one record
         under C(apiops/apic/<target>/<consumer org>/<app>/<credential>) and C(catalog.lock) is held while a run works.
+      - Deprecated, to be removed in release 1.0.0; give O(sink_dir) and O(target) instead, as every other rotation
+        task takes them. It still works (with a deprecation warning) and wins over them when both are given.
     type: path
   sink_dir:
     description:
       - The directory of the file sinks, as every rotation task of this collection takes it (the role passes
         C(apic_credential_rotation_sink_dir)); the catalog's file is C(<sink_dir>/apic/<target>.vault).
-      - Ignored when O(sink_path) is given.
+      - With O(sink=file), this and O(target) are required (unless the deprecated O(sink_path) is given, which wins).
     type: path
   target:
     description: The catalog's name in a remote sink's paths (the role passes the inventory host name). Required with
@@ -156,7 +158,7 @@ options:
     default: 0
   lock_timeout:
     description:
-      - Seconds to wait for another run on the same catalog (the same O(sink_path)), and for the lease of each
+      - Seconds to wait for another run on the same catalog (the same sink), and for the lease of each
         credential; then this one fails and does nothing. A lease expires five minutes (E(APIOPS_LEASE_SECONDS)) after
         its holder last renewed it and is then taken over, as is one left by a process that no longer exists on this
         host.
@@ -179,7 +181,7 @@ options:
       - The digest of the approved plan, as the check run printed it (RV(plan_digest)). A plan whose content gives
         another digest (edited after the approval) is refused before anything is done.
     type: str
-  operation:
+  state:
     description:
       - C(rotate) applies the age policy.
       - C(rollback) re-creates, for every credential whose last rotation this collection finished, the credential
@@ -187,9 +189,11 @@ options:
         kept, and proves it with verify-client-secret; consumers of either keep working. A credential whose retired
         secret the sink never held (not made by this collection), or whose rotation is in progress, is blocked with
         the reason. No e-mail is sent.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate
+    aliases: [operation]
   audit:
     description:
       - Read only, nothing is written (not even a lock). For each credential it reports its findings - C(overdue)
@@ -226,14 +230,16 @@ EXAMPLES = r"""
     apic_password: "{{ vault_apic_password }}"
     apic_client_id: "{{ toolkit_client_id }}"
     apic_client_secret: "{{ vault_toolkit_client_secret }}"
-    sink_path: /var/lib/apiops/apic/acme-production.vault
+    sink_dir: /var/lib/apiops
+    target: acme-production
     report_markdown: /tmp/rotation-plan.md
   check_mode: true
   no_log: true
 
 - name: Rotate, telling the owners by e-mail
   apiops.credentials.apic_catalog_rotation:
-    sink_path: /var/lib/apiops/apic/acme-production.vault
+    sink_dir: /var/lib/apiops
+    target: acme-production
     expiry_days: 90
     deletion_days: 100
     smtp:
@@ -348,7 +354,13 @@ seconds:
   returned: always
   type: float
 sink_path:
-  description: The sink file.
+  description:
+    - Where the records are - the sink file with O(sink=file) (as in RV(sink_file)), else the remote sink's place.
+    - The name is older than the collection's vocabulary and stays, so that playbooks that read it keep working.
+  returned: always
+  type: str
+sink_file:
+  description: The sink file with O(sink=file) (null with a remote sink), under the name every rotation task returns it.
   returned: always
   type: str
 """

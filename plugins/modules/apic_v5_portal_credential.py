@@ -17,14 +17,14 @@ description:
     portal lists it in C(appCredentials).
   - The developer organization and the application are found by name or id.
   - The portal expects the secret as the Base64 of its SHA-256 digest; the module sends that, computed from
-    O(client_secret), or O(client_secret_hash) as it is. A portal may store any other string without complaint,
+    O(secret), or O(client_secret_hash) as it is. A portal may store any other string without complaint,
     which would break the application at the gateway, so the plaintext is sent only with O(secret_format=plaintext).
   - The client id is read back from the portal after the change. The portal API has no way to check a secret, so the
     secret is proven by a call through the gateway when O(gateway_probe_url) names an API the application is
     subscribed to; RV(secret_proven) says whether it was.
   - The portal never shows a secret, so whether the secret must be sent again is decided by O(update_secret),
     like the C(update_password) option of user modules.
-  - O(operation=reset) asks the portal for a new secret instead, and returns it.
+  - O(state=reset) asks the portal for a new secret instead, and returns it.
 author:
   - apiops.credentials contributors (@apiops)
 extends_documentation_fragment:
@@ -65,24 +65,29 @@ options:
       - How the secret is sent in C(clientSecret). V(hash), the Base64 of its SHA-256 digest, is what IBM documents.
       - V(plaintext) is for a portal that hashes what it receives (the sources do not settle how the
         default-credential C(PUT) behaves); use it only when the gateway rejected a secret sent as a hash. It needs
-        O(client_secret).
+        O(secret).
     type: str
     choices: [hash, plaintext]
     default: hash
-  operation:
+  state:
     description:
       - V(set) puts O(client_id) and the secret in place.
       - V(reset) asks the portal for a new secret for the credential and returns it in RV(client_secret);
         it always changes the credential.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [set, reset]
     default: set
+    aliases: [operation]
   client_id:
-    description: The client id the credential must have. Required with O(operation=set).
+    description: The client id the credential must have. Required with O(state=set).
     type: str
-  client_secret:
-    description: The plaintext secret; the module sends Base64(SHA-256) of it.
+  secret:
+    description:
+      - The plaintext secret; the module sends Base64(SHA-256) of it.
+      - C(client_secret) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
+    aliases: [client_secret]
   client_secret_hash:
     description: The secret already as Base64(SHA-256(plaintext)), 44 characters.
     type: str
@@ -100,7 +105,7 @@ options:
     choices: [always, on_change_of_client_id]
     default: on_change_of_client_id
 notes:
-  - Run tasks that pass secrets with C(no_log=true). With O(operation=reset) the new secret is returned; register it
+  - Run tasks that pass secrets with C(no_log=true). With O(state=reset) the new secret is returned; register it
     in a C(no_log) task and hand it to a sink at once.
 seealso:
   - module: apiops.credentials.apic_v5_portal_credential_info
@@ -116,7 +121,7 @@ EXAMPLES = r"""
     org: myDevOrg
     app: myApp
     client_id: 0ec9010b-11d5-4459-8e9f-2695459c9ed5
-    client_secret: "{{ vault_myapp_secret }}"
+    secret: "{{ vault_myapp_secret }}"
     description: The original ClientSecret
   no_log: true
 
@@ -124,7 +129,7 @@ EXAMPLES = r"""
   apiops.credentials.apic_v5_portal_credential:
     org: myDevOrg
     app: myApp
-    operation: reset
+    state: reset
   register: reset
   no_log: true
 """
@@ -161,8 +166,8 @@ reason:
   returned: always
   type: str
 client_secret:
-  description: The new plaintext secret from O(operation=reset). Register it with C(no_log).
-  returned: when O(operation=reset) and not in check mode
+  description: The new plaintext secret from O(state=reset). Register it with C(no_log).
+  returned: when O(state=reset) and not in check mode
   type: str
 """
 
@@ -175,16 +180,16 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import
     plan_credential,
     secret_to_send,
 )
-from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide
+from ansible_collections.apiops.credentials.plugins.module_utils._common import MASK, build_module, fail, hide, renamed, state_option
 from ansible_collections.apiops.credentials.plugins.module_utils._http import ApiError
 
 ARGUMENT_SPEC = dict(
     org=dict(type="str", required=True),
     app=dict(type="str", required=True),
     credential_id=dict(type="str"),
-    operation=dict(type="str", default="set", choices=["set", "reset"]),
+    state=state_option(["set", "reset"], "set"),
     client_id=dict(type="str"),
-    client_secret=dict(type="str", no_log=True),
+    secret=renamed(dict(type="str", no_log=True), "client_secret"),
     client_secret_hash=dict(type="str", no_log=True),
     description=dict(type="str"),
     update_secret=dict(type="str", default="on_change_of_client_id", choices=["always", "on_change_of_client_id"]),
@@ -227,24 +232,24 @@ def secret_at_gateway(module, api, result, client_id, secret):
 
 def main():
     module = build_module(ARGUMENT_SPEC, APIC_V5_AUTH_ARGSPEC, supports_check_mode=True,
-                          mutually_exclusive=[["client_secret", "client_secret_hash"]],
-                          required_if=[("operation", "set", ["client_id"]),
-                                       ("operation", "set", ["client_secret", "client_secret_hash"], True)])
+                          mutually_exclusive=[["secret", "client_secret_hash"]],
+                          required_if=[("state", "set", ["client_id"]),
+                                       ("state", "set", ["secret", "client_secret_hash"], True)])
     params = module.params
-    if params["client_secret"] is not None and not params["client_secret"].strip():
-        module.fail_json(msg="client_secret must not be empty")
+    if params["secret"] is not None and not params["secret"].strip():
+        module.fail_json(msg="secret must not be empty")
     if params["client_secret_hash"] is not None and not looks_hashed(params["client_secret_hash"]):
         module.fail_json(msg="client_secret_hash must be the Base64 of a SHA-256 digest (44 characters); "
-                             "to send a plaintext secret use client_secret")
+                             "to send a plaintext secret use secret")
     if params["gateway_probe_url"] and not params["gateway_probe_url"].startswith(("http://", "https://")):
         module.fail_json(msg="gateway_probe_url %r has no http:// or https:// scheme" % params["gateway_probe_url"])
     sent = None
-    if params["operation"] == "set":
+    if params["state"] == "set":
         try:
-            sent = secret_to_send(params["client_secret"], params["client_secret_hash"], params["secret_format"])
+            sent = secret_to_send(params["secret"], params["client_secret_hash"], params["secret_format"])
         except ValueError as problem:
             module.fail_json(msg="%s." % problem)
-        hide(module, sent, hash_secret(params["client_secret"]) if params["client_secret"] else None)
+        hide(module, sent, hash_secret(params["secret"]) if params["secret"] else None)
 
     api = ApicV5Api(module)
     try:
@@ -257,7 +262,7 @@ def main():
     result = dict(org_id=org["id"], app_id=app["id"], credential_id=credential["id"], client_id=credential["client_id"],
                   secret_proven=None)
 
-    if params["operation"] == "reset":
+    if params["state"] == "reset":
         result.update(changed=True, secret_sent=False, reason="reset requested")
         if not module.check_mode:
             try:
@@ -286,7 +291,7 @@ def main():
     if params["gateway_probe_url"] and not module.check_mode:
         # A credential with nothing to do is proven too: a secret the gateway rejects is never "no change".
         try:
-            result["secret_proven"] = secret_at_gateway(module, api, result, params["client_id"], params["client_secret"])
+            result["secret_proven"] = secret_at_gateway(module, api, result, params["client_id"], params["secret"])
         except ApiError as error:
             fail(module, error, **result)
     if change:

@@ -41,7 +41,7 @@ attributes:
     details:
       - In check mode, the diff lists the planned action of every application (no secrets).
 options:
-  operation:
+  state:
     description:
       - C(restore) puts the backup's (or the sink's) values in place.
       - C(rollback) puts back, for each application of the backup, the client id and secret that an earlier restore
@@ -49,9 +49,11 @@ options:
         C(previous_hash)). An application without such a value is blocked, with the reason - the portal never shows
         a secret, so nothing else can be put back. A roll back is journaled, read back and proven like a restore, and
         running it again changes nothing.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [restore, rollback]
     default: restore
+    aliases: [operation]
   source:
     description: V(file) reads O(backup_file); V(sink) restores what an earlier restore recorded in the sink.
     type: str
@@ -160,8 +162,8 @@ sink_file:
   type: str
 hook_deliveries:
   description:
-    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
-      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+    - With a delivery hook (O(hook_tasks) set), the credentials whose secret in the sink the delivery hook has not
+      been given yet (no secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
   returned: always
   type: list
   elements: dict

@@ -12,7 +12,7 @@ short_description: Rotate or roll back the client secrets of a Keycloak realm sa
 version_added: 0.2.0
 description:
   - Runs the collection's rotation engine for every client of O(clients) in the realm O(keycloak_realm).
-  - O(operation=rotate). Per client, under a lock in the sink, the current secret (Keycloak shows it) is journaled,
+  - O(state=rotate). Per client, under a lock in the sink, the current secret (Keycloak shows it) is journaled,
     Keycloak regenerates the secret once (C(POST .../client-secret)), and the new secret is journaled at once. It is
     proven with a C(client_credentials) token of the client.
   - Where the realm's client secret rotation policy keeps the old secret as the client's rotated secret, both work,
@@ -22,7 +22,7 @@ description:
     secret changed since the journal takes that secret up instead of regenerating once more.
   - A client without a service account cannot get a token, so no secret of it can be proven; it fails before any
     write. Public and bearer-only clients have no secret.
-  - O(operation=rollback) sets the previous secret of the journal back (a PUT of the client with its C(secret)),
+  - O(state=rollback) sets the previous secret of the journal back (a PUT of the client with its C(secret)),
     proves it, proves the rotated one rejected, and records the roll back.
   - In check mode it reads the sink and the platform and returns and writes the plan, writing nothing.
   - Runs on the controller (it is an action plugin), so secrets never reach a module file or a result.
@@ -55,11 +55,14 @@ options:
         description: The client's C(clientId) (not its UUID).
         type: str
         required: true
-  operation:
-    description: V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
+  state:
+    description:
+      - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate
+    aliases: [operation]
   phase:
     description:
       - Where the realm's rotation policy keeps the old secret. V(all) regenerates and, once O(min_overlap) has
@@ -142,8 +145,8 @@ sink_file:
   type: str
 hook_deliveries:
   description:
-    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
-      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+    - With a delivery hook (O(hook_tasks) set), the credentials whose secret in the sink the delivery hook has not
+      been given yet (no secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
   returned: always
   type: list
   elements: dict

@@ -76,15 +76,17 @@ options:
     type: str
     choices: [admin, dual, grant_dance]
     default: admin
-  operation:
+  state:
     description:
       - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.
       - A roll back journals the previous secret (C(previous_secret) of the record) as pending, sets it with an admin
         client's C(UPDATE) whatever the client's strategy, proves it with a token and proves the rotated one rejected,
         and records C(rolled_back). Running it again changes nothing.
+      - C(operation) is the old name, deprecated - still accepted (with a warning) until release 1.0.0.
     type: str
     choices: [rotate, rollback]
     default: rotate
+    aliases: [operation]
   phase:
     description:
       - For V(dual) only. V(all) adds and, once O(min_overlap) has passed, retires. V(add) stops once both secrets
@@ -176,8 +178,8 @@ sink_file:
   type: str
 hook_deliveries:
   description:
-    - With O(hook=true), the credentials whose secret in the sink the delivery hook has not been given yet (no
-      secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+    - With a delivery hook (O(hook_tasks) set), the credentials whose secret in the sink the delivery hook has not
+      been given yet (no secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
   returned: always
   type: list
   elements: dict

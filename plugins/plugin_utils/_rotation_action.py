@@ -24,7 +24,13 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.apiops.credentials.plugins.module_utils._common import ENGINE_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.module_utils._common import (
+    COLLECTION,
+    ENGINE_ARGSPEC,
+    OLD_NAMES_REMOVED_IN,
+    alias_clash,
+    replaced_options,
+)
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
@@ -129,6 +135,27 @@ def open_store(args, platform, loader, sink_file):
                       head={"platform": platform, "target": args["target"]})
 
 
+def check_vocabulary(validation, given, argument_spec):
+    """Refuse a task that gives one option under two names; warn of every old name it uses.
+
+    An action plugin validates with ArgumentSpecValidator, which (unlike AnsibleModule) only notes a deprecated
+    alias in the validation result: without this, a task under an old name would never hear of it.
+    """
+    deprecations, clash = replaced_options(given, argument_spec)
+    problem = alias_clash(validation) or clash
+    if problem:
+        raise AnsibleActionFail(problem + ".")
+    for deprecation in getattr(validation, "_deprecations", None) or []:  # ansible's "Alias 'x' is deprecated" entries
+        deprecations.append(deprecation["msg"])
+    for message in deprecations:
+        display.deprecated(message, version=OLD_NAMES_REMOVED_IN, collection_name=COLLECTION)
+
+
+def hook_runs(args):
+    """Does a delivery hook run after this task: hook_tasks names its tasks file (or the deprecated hook says so)."""
+    return bool(args.get("hook_tasks")) or bool(args.get("hook"))
+
+
 def plan_lines(works, digest, target):
     """The plan in words, one line a credential, for the job log an approver reads (no secret)."""
     lines = ["Plan for %s, digest %s (pass it as plan_digest to the approved run)" % (target, digest)]
@@ -197,7 +224,8 @@ class RotationAction(ActionBase):
 
     def policy(self, args):
         policy = {key: args.get(key) for key in ("max_age_days", "rotate_before", "min_overlap", "verify_only", "require_rollback")}
-        policy.update(phase=args.get("phase") or "all", operation=args.get("operation") or "rotate")
+        # The policy (in the report and the plan's digest) keeps the key "operation": approved plans carry it.
+        policy.update(phase=args.get("phase") or "all", operation=args.get("state") or "rotate")
         return policy
 
     def report_target(self, args):
@@ -233,7 +261,8 @@ class RotationAction(ActionBase):
     # -- the run
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _validated, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        validation, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        check_vocabulary(validation, self._task.args, self.ARGUMENT_SPEC)
         for name, spec in ENGINE_ARGSPEC.items():  # what a task does not offer is the engine's default
             args.setdefault(name, spec.get("default"))
         if not HAS_REQUESTS:
@@ -334,7 +363,7 @@ class RotationAction(ActionBase):
                               deliveries=[remote_store(kind, args, self.PLATFORM, display.warning, self.works(args))
                                           for kind in args["deliver_to"]],
                               hook=({"delivered": set(args["hook_delivered"]), "failed": set(args["hook_failed"]),
-                                     "second": bool(args["hook_delivered"] or args["hook_failed"])} if args["hook"] else None))
+                                     "second": bool(args["hook_delivered"] or args["hook_failed"])} if hook_runs(args) else None))
 
     def _check_plan(self, args, adapter, store):
         """Refuse, before any write, a run that differs from the approved plan; the plan's digest when it does not.

@@ -71,7 +71,7 @@ SET_FORMS = pytest.mark.parametrize("form", ["documented", "query", "either"])
 def test_roll_back_puts_the_old_secret_back_once(anypoint, capsys, form):
     control(anypoint, "config", {"env_secret_set_form": form})
     rotated = run_module(secret_module.main, args(anypoint, environment="Sandbox", force=True), capsys)
-    task = args(anypoint, environment="Sandbox", operation="set", secret=SANDBOX_SECRET)
+    task = args(anypoint, environment="Sandbox", state="set", secret=SANDBOX_SECRET)
     assert run_module(secret_module.main, task, capsys, check_mode=True)["changed"]
     assert mule_app_gets_in(anypoint, SANDBOX_ID, rotated["secret"])
     control(anypoint, "requests", method="DELETE")
@@ -87,7 +87,7 @@ def test_roll_back_puts_the_old_secret_back_once(anypoint, capsys, form):
 @SET_FORMS
 def test_a_platform_that_refuses_explicit_secrets(anypoint, capsys, form):
     control(anypoint, "config", {"allow_env_secret_set": False, "env_secret_set_form": form})
-    result = run_module(secret_module.main, args(anypoint, environment="Sandbox", operation="set", secret="Some0therSecretValue000000000000"), capsys)
+    result = run_module(secret_module.main, args(anypoint, environment="Sandbox", state="set", secret="Some0therSecretValue000000000000"), capsys)
     assert result["failed"] and "does not accept an explicit secret" in result["msg"] and "rotate instead" in result["msg"]
     assert mule_app_gets_in(anypoint, SANDBOX_ID, SANDBOX_SECRET)
 
@@ -95,8 +95,8 @@ def test_a_platform_that_refuses_explicit_secrets(anypoint, capsys, form):
 @pytest.mark.parametrize("mismatch", [401, 400])
 def test_verify(anypoint, capsys, mismatch):
     control(anypoint, "config", {"validate_mismatch_status": mismatch})
-    good = run_module(secret_module.main, args(anypoint, environment="Sandbox", operation="verify", secret=SANDBOX_SECRET), capsys)
-    bad = run_module(secret_module.main, args(anypoint, environment="Sandbox", operation="verify", secret="nope-nope-nope"), capsys)
+    good = run_module(secret_module.main, args(anypoint, environment="Sandbox", state="verify", secret=SANDBOX_SECRET), capsys)
+    bad = run_module(secret_module.main, args(anypoint, environment="Sandbox", state="verify", secret="nope-nope-nope"), capsys)
     assert good["secret_valid"] and not bad["secret_valid"] and not good["changed"]
 
 
@@ -135,7 +135,7 @@ def test_connected_app_rotate_set_verify_and_revoke(anypoint, capsys):
     done = run_module(secret_module.main, task, capsys)
     assert done["changed"] and done["secret_valid"] and done["connected_app"]["client_name"] == "billing-integration"
     assert not run_module(secret_module.main, task, capsys)["changed"]
-    back = run_module(secret_module.main, args(anypoint, ADMIN, connected_app="c0ffee00c0ffee00c0ffee00c0ffee03", operation="set",
+    back = run_module(secret_module.main, args(anypoint, ADMIN, connected_app="c0ffee00c0ffee00c0ffee00c0ffee03", state="set",
                                                secret="B1ll1ngIntegrationSecret00000003"), capsys)
     assert back["changed"] and back["secret_valid"]
     refused = run_module(secret_module.main, dict(task, **BOT), capsys)

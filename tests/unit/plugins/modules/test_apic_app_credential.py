@@ -28,7 +28,7 @@ def writes(server):
 
 
 def test_create_check_mode_then_real_then_idempotent(apic, capsys):
-    wanted = args(apic, consumer_org="TestCOrg", app="fresh-app", name="second", client_secret=SECRET)
+    wanted = args(apic, consumer_org="TestCOrg", app="fresh-app", name="second", secret=SECRET)
     planned = run_module(apic_app_credential.main, wanted, capsys, check_mode=True, diff=True)
     assert planned["changed"] and writes(apic) == []
     assert SECRET not in str(planned)
@@ -56,15 +56,15 @@ def test_verify_tells_a_wrong_secret_from_a_failing_login(apic, capsys, mismatch
     control(apic, "config", {"verify_mismatch_status": mismatch_status})
     created = run_module(apic_app_credential.main, args(apic, consumer_org="PartnerOrg", app="partner-app", name="generated"), capsys)
     wanted = args(apic, consumer_org="PartnerOrg", app="partner-app", name="generated", state="verify")
-    assert run_module(apic_app_credential.main, dict(wanted, client_secret=created["client_secret"]), capsys)["secret_valid"]
-    wrong = run_module(apic_app_credential.main, dict(wanted, client_secret="Not-The-Secret-0000000000000000"), capsys)
+    assert run_module(apic_app_credential.main, dict(wanted, secret=created["client_secret"]), capsys)["secret_valid"]
+    wrong = run_module(apic_app_credential.main, dict(wanted, secret="Not-The-Secret-0000000000000000"), capsys)
     assert wrong["secret_valid"] is False and not wrong.get("failed"), wrong
     # Our token stops working mid-run and no new one is issued: the 401 to verify is not a verdict.
     control(apic, "faults", {"method": "POST", "path": "/api/token$", "status": 401, "count": 5, "skip": 1,
                              "body": {"status": 401, "message": ["Bad credentials"]}})
     control(apic, "faults", {"method": "POST", "path": "verify-client-secret$", "status": 401, "count": 5,
                              "body": {"status": 401, "message": ["token expired"]}})
-    broken = run_module(apic_app_credential.main, dict(wanted, client_secret="Not-The-Secret-0000000000000000"), capsys)
+    broken = run_module(apic_app_credential.main, dict(wanted, secret="Not-The-Secret-0000000000000000"), capsys)
     assert broken["failed"] and "401" in broken["msg"], broken  # a login that fails is an error, never "secret invalid"
 
 
@@ -78,7 +78,7 @@ def test_platform_generated_secret_is_returned_once_and_verifies(apic, capsys):
     created = run_module(apic_app_credential.main, args(apic, consumer_org="PartnerOrg", app="partner-app", name="generated"), capsys)
     assert len(created["client_secret"]) == 32
     wanted = args(apic, consumer_org="PartnerOrg", app="partner-app", name="generated", state="verify",
-                  client_secret=created["client_secret"])
+                  secret=created["client_secret"])
     check = run_module(apic_app_credential.main, wanted, capsys)
     assert check["secret_valid"] and not check["changed"]
 
@@ -96,13 +96,13 @@ def test_login_problems_are_explained(apic, capsys):
 @pytest.mark.parametrize("secret_change", ["always", "ignored_unless_hashing", "refused_unless_hashing"])
 def test_changing_a_secret_is_proven_or_fails_naming_the_catalog_setting(apic, capsys, hashed_in_get, secret_change):
     control(apic, "config", {"hashed_in_get": hashed_in_get, "plaintext_secret_change": secret_change})
-    wanted = args(apic, consumer_org="TestCOrg", app="fresh-app", name="second", client_secret=SECRET)
+    wanted = args(apic, consumer_org="TestCOrg", app="fresh-app", name="second", secret=SECRET)
     created = run_module(apic_app_credential.main, wanted, capsys)
     assert created["changed"] and created["secret_proven"], created
     again = run_module(apic_app_credential.main, wanted, capsys, check_mode=True)
     assert not again["changed"], "the same secret must not be written again (check mode predicts exactly)"
 
-    changed = dict(wanted, client_secret="Unit-Test-S3cret-for-apic-v10-02")
+    changed = dict(wanted, secret="Unit-Test-S3cret-for-apic-v10-02")
     planned = run_module(apic_app_credential.main, changed, capsys, check_mode=True)
     assert planned["changed"] and planned["changed_fields"] == ["client_secret"]
     control(apic, "requests", method="DELETE")
@@ -143,7 +143,7 @@ def test_the_catalog_wide_setting_is_journaled_and_put_back_after_a_run_that_die
     assert died["failed"] and catalog_hashing(apic), "the setting is left on, as after a killed run"
     assert json.load(open(journal, encoding="utf-8")), "and the journal says so"
     # Any later run of the module for that catalog puts it back first (check mode predicts it).
-    verify = args(apic, consumer_org="TestCOrg", app="fresh-app", name="restored", state="verify", client_secret="x",
+    verify = args(apic, consumer_org="TestCOrg", app="fresh-app", name="restored", state="verify", secret="x",
                   setting_journal=journal)
     control(apic, "requests", method="DELETE")
     assert run_module(apic_app_credential.main, verify, capsys, check_mode=True)["catalog_setting_restored"]

@@ -35,7 +35,7 @@ def test_reset_and_verify_work_with_any_2xx(apic, capsys, reset_status, verify_s
     assert run_module(apic_app_credential.main, where, capsys)["secret_proven"]
     reset = run_module(apic_app_credential.main, dict(where, state="reset"), capsys)
     assert reset["changed"] and reset["secret_proven"] and not reset.get("failed"), reset
-    check = run_module(apic_app_credential.main, dict(where, state="verify", client_secret=reset["client_secret"]), capsys)
+    check = run_module(apic_app_credential.main, dict(where, state="verify", secret=reset["client_secret"]), capsys)
     assert check["secret_valid"] is True
 
 
@@ -44,7 +44,7 @@ def test_a_client_id_taken_in_the_catalog_is_named(apic, capsys, status):
     control(apic, "config", {"duplicate_client_id_status": status})
     taken = run_module(apic_app_credential_info.main, args(apic), capsys)["credentials"][0]["client_id"]
     clash = run_module(apic_app_credential.main, args(apic, consumer_org="TestCOrg", app="fresh-app", name="clash",
-                                                      client_id=taken, client_secret="Unit-Test-S3cret-for-apic-v10-09"), capsys)
+                                                      client_id=taken, secret="Unit-Test-S3cret-for-apic-v10-09"), capsys)
     assert clash["failed"] and "already exists in catalog" in clash["msg"], clash
     assert "Unit-Test-S3cret" not in clash["msg"]
 

@@ -33,7 +33,7 @@ def writes(server):
 
 
 def test_restore_check_apply_idempotent(apic_v5, capsys):
-    task = args(apic_v5, org="acme-dev", app="orders-app", client_id=ORIGINAL_ID, client_secret=ORIGINAL_SECRET)
+    task = args(apic_v5, org="acme-dev", app="orders-app", client_id=ORIGINAL_ID, secret=ORIGINAL_SECRET)
     planned = run_module(credential.main, task, capsys, check_mode=True, diff=True)
     assert planned["changed"] and planned["reason"] == "client id differs"
     assert planned["diff"]["after"] == {"client_id": ORIGINAL_ID, "client_secret": "******** (new)"}
@@ -58,18 +58,18 @@ def test_hashed_secret_and_a_named_credential(apic_v5, capsys):
 
 
 def test_failures_are_one_clear_message(apic_v5, capsys):
-    wrong = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", client_id="x", client_secret="s-123456",
+    wrong = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", client_id="x", secret="s-123456",
                                              apic_v5_password="not-the-password"), capsys)
     assert wrong["failed"] and "HTTP 401" in wrong["msg"] and "apic_v5_password" in wrong["msg"]
     outsider = run_module(credential.main, args(apic_v5, org="5cb59c800cf2ee801253c6ea", app="reports-app", client_id="x",
-                                                client_secret="s-123456", apic_v5_username="owner-acme"), capsys)
+                                                secret="s-123456", apic_v5_username="owner-acme"), capsys)
     assert outsider["failed"] and "HTTP 403" in outsider["msg"] and "not a member" in outsider["msg"]
-    unknown = run_module(credential.main, args(apic_v5, org="acme-dev", app="no-such-app", client_id="x", client_secret="s-123456"), capsys)
+    unknown = run_module(credential.main, args(apic_v5, org="acme-dev", app="no-such-app", client_id="x", secret="s-123456"), capsys)
     assert unknown["failed"] and "no application named no-such-app in developer organization acme-dev" in unknown["msg"]
-    duplicate = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", client_secret="s-123456",
+    duplicate = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", secret="s-123456",
                                                  client_id="a1b2c3d4-new2-4f00-8000-000000000002"), capsys)
     assert duplicate["failed"] and "HTTP 409" in duplicate["msg"] and "already" in duplicate["msg"]
-    context = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", client_id="x", client_secret="s-123456",
+    context = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", client_id="x", secret="s-123456",
                                                apic_v5_context="otherOrg.sandbox"), capsys)
     assert context["failed"] and "Unknown API Management context" in context["msg"]
     bad_hash = run_module(credential.main, args(apic_v5, org="acme-dev", app="orders-app", client_id="x", client_secret_hash="plain"), capsys)
@@ -90,7 +90,7 @@ def test_a_plaintext_secret_breaks_the_app_or_is_refused_so_the_module_always_ha
         assert response.status_code == 400 and "SHA-256" in response.json()["message"]
     else:
         assert response.status_code == 200 and not gateway_accepts(apic_v5, "x", ORIGINAL_SECRET)
-    task = args(apic_v5, org="acme-dev", app="orders-app", client_id=ORIGINAL_ID, client_secret=ORIGINAL_SECRET)
+    task = args(apic_v5, org="acme-dev", app="orders-app", client_id=ORIGINAL_ID, secret=ORIGINAL_SECRET)
     assert run_module(credential.main, task, capsys)["changed"]
     assert gateway_accepts(apic_v5, ORIGINAL_ID, ORIGINAL_SECRET)
 
@@ -98,7 +98,7 @@ def test_a_plaintext_secret_breaks_the_app_or_is_refused_so_the_module_always_ha
 @pytest.mark.parametrize("position", ["first", "last"])
 def test_the_default_credential_is_found_by_its_client_id_not_its_position(apic_v5, capsys, position):
     control(apic_v5, "config", {"default_credential_position": position})
-    task = args(apic_v5, org="acme-dev", app="multi-app", client_id="default-original-id", client_secret=ORIGINAL_SECRET)
+    task = args(apic_v5, org="acme-dev", app="multi-app", client_id="default-original-id", secret=ORIGINAL_SECRET)
     done = run_module(credential.main, task, capsys)
     assert done["changed"] and done["credential_id"] == "5cb59e420cf2ee801253c700"
     state = control(apic_v5, "state", method="GET")["myOrg.myCatalog"]["acme-dev"]["apps"]["multi-app"]["credentials"]
@@ -110,7 +110,7 @@ def test_the_default_credential_is_found_by_its_client_id_not_its_position(apic_
 
 
 def test_reset_returns_the_new_secret_once(apic_v5, capsys):
-    task = args(apic_v5, org="acme-dev", app="billing-app", operation="reset")
+    task = args(apic_v5, org="acme-dev", app="billing-app", state="reset")
     planned = run_module(credential.main, task, capsys, check_mode=True)
     assert planned["changed"] and "client_secret" not in planned and writes(apic_v5) == []
     done = run_module(credential.main, task, capsys)
