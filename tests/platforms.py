@@ -404,11 +404,7 @@ PLATFORMS = {
                                product="keycloak", host="keycloak-bench", **KEYCLOAK_PROOFS,
                                writes=r"(POST|PUT|DELETE) /admin/realms/[^/]+/clients/(?P<credential>[^/]+)(/client-secret(/rotated)?)?",
                                lost_answer={"method": "POST", "path": "/client-secret$"},
-                               rollback=("keycloak_rotate.yml", "-e", "keycloak_secret_rotation_operation=rollback"),
-                               skip={"audit": "the Keycloak role has no audit: credential_audit.yml has no Keycloak play "
-                                              "(roles/keycloak_secret_rotation/README.md: the minimal role)",
-                                     "approved plan": "the Keycloak role takes no plan_file: no plan hand-off yet "
-                                                      "(roles/keycloak_secret_rotation/README.md)"}),
+                               rollback=("keycloak_rotate.yml", "-e", "keycloak_secret_rotation_operation=rollback")),
     # API Connect v10 (a catalog rotated by age: <name>_new after expiry_days, the old one retired after
     # deletion_days): create the new credential, verify its secret; once: the token and one page each of consumer
     # orgs, apps and credentials (tests/bench/bench_apic_rotation.py benches the catalog at scale, against the

@@ -45,14 +45,14 @@ ROLE_OPTIONS = {
 # Only the role itself takes these from its own names (a host variable uaa_operation must not roll a server back).
 NOT_FROM_HOST = ("platform", "operation")
 # Options the role sets from what it is doing; a variable cannot set them.
-SET_BY_ROLE = frozenset(("target", "operation", "audit", "verify_only", "hook", "hook_delivered", "hook_failed", "run_id",
-                         "report_json", "report_markdown", "plan", "fail_on_error"))
+SET_BY_ROLE = frozenset(("target", "state", "operation", "audit", "verify_only", "hook", "hook_delivered", "hook_failed",
+                         "run_id", "report_json", "report_markdown", "plan", "fail_on_error"))
 # What the role sets or hands its delivery tasks under its own names, and options an earlier release took that no
 # longer do anything (state_dir: the grant dance journals in the sink): never read as options.
 OUTPUTS = ("audit_findings", "delivered", "sink_path", "state_dir")
 OPERATIONS = ("rotate", "rollback", "audit", "verify")
-# What each operation asks of the engine task, and the option the task must have for it.
-OPERATION_ARGS = {"rotate": ({}, None), "rollback": ({"operation": "rollback"}, "operation"),
+# What each operation asks of the engine task, and the option the task must have for it ("state": what the task does).
+OPERATION_ARGS = {"rotate": ({}, None), "rollback": ({"state": "rollback"}, "state"),
                   "audit": ({"audit": True}, "audit"), "verify": ({"verify_only": True}, "verify_only")}
 
 
@@ -160,12 +160,12 @@ def resolve(row, argspec, variables, host, check_mode=False, operation=None, han
         options["report_json"] = report
         options["report_markdown"] = (report[:-len(".json")] if report.endswith(".json") else report) + ".md"
     hook_tasks, delivery_tasks = settings["hook_tasks"] or "", settings["delivery_tasks"] or ""
-    if hook_tasks and "hook" not in argspec:
+    if hook_tasks and "hook_tasks" not in argspec:
         problems.append("%s has no hook_tasks: its delivery step is delivery_tasks, given the new credentials once" % row.title)
-    if delivery_tasks and "hook" in argspec:
+    if delivery_tasks and "hook_tasks" in argspec:
         problems.append("%s has no delivery_tasks: its delivery step is hook_tasks, given each new secret" % row.title)
-    if hook_tasks and "hook" in argspec:
-        options["hook"] = True
+    if hook_tasks and "hook_tasks" in argspec:
+        options["hook_tasks"] = hook_tasks
     key = "%s/%s" % (row.name, host)  # this target in an AWX workflow's set_stats
     if "plan_file" not in options and key in (handed_plans or {}):
         options["plan"] = handed_plans[key]

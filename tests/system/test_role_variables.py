@@ -84,6 +84,7 @@ def test_the_uaa_role_readme_example_of_the_previous_release(workspace):
     path = playbook(workspace, "example.yml", UAA_README_EXAMPLE)
     run = workspace.play(path)
     assert run.rc == 0, run.output[-3000:]
+    assert "DEPRECATION" not in run.output, "the roles pass a deprecated option name"
     assert rotated(workspace)
     again = workspace.play(path)
     assert again.rc == 0 and again.recap("uaa-test")["changed"] == 0, again.output[-3000:]
@@ -100,6 +101,7 @@ def test_the_generic_role_reads_host_variables_of_the_platform(workspace):
     assert not os.path.exists(workspace.sink_dir), "the dry run wrote the sink"
     run = workspace.play(path)
     assert run.rc == 0, run.output[-3000:]
+    assert "DEPRECATION" not in run.output and "WARNING" not in run.output, run.output[-3000:]
     assert rotated(workspace)
     assert workspace.control("state", method="GET")["clients"]["uaa"][BILLING[0]]["secret_count"] == 1  # dual: added, then retired
     assert '"strategy": "dual"' in open(os.path.join(workspace.path, "host-var-reports", "uaa-test-report.json"), encoding="utf-8").read()

@@ -64,14 +64,14 @@ def test_what_the_role_sets_cannot_come_from_a_variable():
     problems = run("uaa", {"rotation_clients": [{"client_id": "a"}], "rotation_target": "x", "uaa_operation": "rollback"})[2]
     assert len(problems) == 1 and problems[0].startswith("unknown variable rotation_target;")
     options, settings, _problems = run("uaa", {"rotation_clients": [{"client_id": "a"}], "uaa_operation": "rollback"})
-    assert settings["operation"] == "rotate" and "operation" not in options  # a host variable never rolls back
+    assert settings["operation"] == "rotate" and not {"state", "operation"} & set(options)  # a host variable never rolls back
 
 
-@pytest.mark.parametrize("operation, expected", [("rotate", {}), ("rollback", {"operation": "rollback"}),
+@pytest.mark.parametrize("operation, expected", [("rotate", {}), ("rollback", {"state": "rollback"}),
                                                  ("audit", {"audit": True}), ("verify", {"verify_only": True})])
 def test_each_operation_asks_the_task_for_its_own(operation, expected):
     options = run("uaa", {"rotation_clients": [{"client_id": "a"}]}, operation=operation)[0]
-    assert {key: options[key] for key in ("operation", "audit", "verify_only") if key in options} == expected
+    assert {key: options[key] for key in ("state", "operation", "audit", "verify_only") if key in options} == expected
 
 
 def test_an_operation_a_platform_lacks_is_refused():
@@ -111,7 +111,7 @@ def test_a_hook_and_handed_plans():
     options, settings, _problems = run("uaa", {"rotation_clients": [{"client_id": "a"}], "uaa_hook_tasks": "deliver.yml",
                                                "uaa_hashicorp_vault": {"url": "https://vault"}},
                                        handed_plans={"uaa/host-1": {"p": 1}, "uaa/other": {}}, handed_digests={"uaa/host-1": "d1"})
-    assert options["hook"] is True and settings["hook_tasks"] == "deliver.yml"
+    assert options["hook_tasks"] == settings["hook_tasks"] == "deliver.yml" and "hook" not in options
     assert (options["plan"], options["plan_digest"]) == ({"p": 1}, "d1")
     assert settings["sink_variables"] == {"hashicorp_vault": "uaa_hashicorp_vault"}  # the name, not the token
     problems = run("apic", {"rotation_hook_tasks": "deliver.yml"})[2]
