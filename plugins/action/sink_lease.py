@@ -12,12 +12,20 @@ from ansible.utils.display import Display
 
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, LEASE_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import now_iso
-from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import sink_file as platform_sink_file
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import sink_file as platform_sink_file, with_sink_dir
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import open_store, sink_problem
 
 display = Display()
 
 ARGUMENT_SPEC = dict(CONNECTION_ARGSPEC, **LEASE_ARGSPEC)
+
+
+def platform_problem(platform):
+    """The platform is a row's name with its records under sink_dir (the registry, not a copy of it in the argspec)."""
+    known = with_sink_dir()
+    if platform not in known:
+        return "platform %s is not one of %s: give the platform's name as the rotation report names it" % (platform, ", ".join(known))
+    return None
 
 
 class ActionModule(ActionBase):
@@ -28,7 +36,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         _validated, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        problem = sink_problem(args)
+        problem = platform_problem(args["platform"]) or sink_problem(args)
         if not problem and args["state"] == "absent" and not (args["reason"] or "").strip():
             problem = "reason is not set: say why the lease is broken (it is kept in the credential's record)"
         if problem:

@@ -15,6 +15,8 @@ import time
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
+
 COMPLIANT = "compliant"
 # name, type, help; in the order they are written (each family's samples together, after its HELP and TYPE lines).
 FAMILIES = (
@@ -94,6 +96,9 @@ def audit_metrics(rows, platform, target, success=True, timestamp=None):
         raise AnsibleFilterError("audit_metrics needs the audit task's credentials (a list of dicts)")
     if not platform or not target:
         raise AnsibleFilterError("audit_metrics needs the platform and the target")
+    if platform not in PLATFORMS:
+        # The platform names the metrics file (the notify role has no list of platforms to check it against).
+        raise AnsibleFilterError("audit_metrics: platform %s is not one of %s" % (platform, ", ".join(sorted(PLATFORMS))))
     samples = _samples(rows, platform, target, bool(success), time.time() if timestamp is None else float(timestamp))
     lines = []
     for name, kind, text in FAMILIES:

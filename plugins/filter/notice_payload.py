@@ -14,11 +14,12 @@ from datetime import datetime, timezone
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
+
 SCHEMA = "apiops.credentials/notice/1"
 FORMATS = ("json", "slack", "teams")
 OPERATIONS = {"rotate": "rotation", "rotation": "rotation", "rollback": "rollback", "restore": "restore", "audit": "audit"}
 HEADINGS = {"rotation": "rotation", "rollback": "roll back", "restore": "restore", "audit": "audit"}
-PLATFORMS = {"uaa": "UAA", "anypoint": "Anypoint", "apic_v5": "API Connect v5", "apic": "API Connect v10", "keycloak": "Keycloak"}
 JSON_FAILURES = 50  # a catalog can have thousands of credentials; the report has them all
 CHAT_FAILURES = 10
 # Slack's block limits (docs.slack.dev, "Blocks"), in characters.
@@ -45,12 +46,20 @@ def outcome(result, operation, check_mode=False):
     return "planned" if check_mode else "succeeded"
 
 
+def platform_title(platform):
+    """The platform's title from its row; the notify role has no list of platforms, so an unknown one stops here."""
+    if platform not in PLATFORMS:
+        raise AnsibleFilterError("notice_payload: platform %s is not one of %s (give the platform as the reports name it)"
+                                 % (platform, ", ".join(sorted(PLATFORMS))))
+    return PLATFORMS[platform].title
+
+
 def _title(facts):
     operation = facts["operation"]
     heading = "Credential " + HEADINGS.get(operation, operation)
     if facts["check_mode"] and operation != "audit":
         heading += " plan"
-    return "%s on %s (%s): %s" % (heading, facts["target"], PLATFORMS.get(facts["platform"], facts["platform"]), facts["outcome"])
+    return "%s on %s (%s): %s" % (heading, facts["target"], platform_title(facts["platform"]), facts["outcome"])
 
 
 def _failures(result):
@@ -98,7 +107,7 @@ def _failure_lines(facts, escape):
 
 
 def _fields(facts):
-    pairs = [("Platform", PLATFORMS.get(facts["platform"], facts["platform"])), ("Target", facts["target"]),
+    pairs = [("Platform", platform_title(facts["platform"])), ("Target", facts["target"]),
              ("Operation", facts["operation"] + (" (check mode)" if facts["check_mode"] else "")),
              ("Outcome", facts["outcome"]), ("Credentials", _counts(facts["summary"]))]
     if facts.get("awx_job_id") is not None:

@@ -175,7 +175,7 @@ ENGINE_ARGSPEC = dict(
 LEASE_ARGSPEC = {name: ENGINE_ARGSPEC[name] for name in ("target", "sink", "hashicorp_vault", "aws_secrets_manager", "sink_dir",
                                                          "vault_password_file", "vault_id")}
 LEASE_ARGSPEC.update(
-    platform=dict(type="str", required=True, choices=["anypoint", "apic", "apic_v5", "keycloak", "uaa"]),
+    platform=dict(type="str", required=True),  # a platform row's name: the action checks it (module_utils cannot read the rows)
     key=dict(type="str", required=True, no_log=False),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     reason=dict(type="str"),

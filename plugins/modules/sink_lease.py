@@ -33,10 +33,11 @@ attributes:
     support: none
 options:
   platform:
-    description: The platform of the credential, as in the sink's paths.
+    description:
+      - The platform of the credential, as in the sink's paths and the rotation report's C(platform), for example V(uaa).
+      - The task fails, naming the platforms it knows, when it is not one of the collection's platforms.
     type: str
     required: true
-    choices: [anypoint, apic, apic_v5, keycloak, uaa]
   target:
     description: The target (inventory host) of the credential.
     type: str

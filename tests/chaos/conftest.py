@@ -11,20 +11,11 @@ import os
 from tests.chaos.matrix import FAULTS
 from tests.emulator_fixtures import aws_server, emulator_fixtures  # noqa: F401 pylint: disable=unused-import
 
-# The system tests' fixtures: the emulators (one set per xdist worker) and the workspace.
-from tests.system.conftest import (  # noqa: F401 pylint: disable=unused-import
-    _anypoint,
-    _apic,
-    _apic_v5,
-    _keycloak,
-    _uaa,
-    anypoint_server,
-    apic_server,
-    apic_v5_server,
-    keycloak_server,
-    uaa_server,
-    workspace,
-)
+# The system tests' fixtures: the emulators (one set per xdist worker, one per platform row) and the workspace.
+from tests.system import conftest as system_conftest
+from tests.system.conftest import workspace  # noqa: F401 pylint: disable=unused-import
+
+globals().update({name: getattr(system_conftest, name) for name in system_conftest.PLATFORM_FIXTURES})
 
 vault_server, _vault = emulator_fixtures("vault")  # the HashiCorp Vault sink's emulator
 

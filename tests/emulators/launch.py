@@ -15,38 +15,46 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import signal
 import subprocess
 import sys
 
-from tests.emulators.framework import Server, load_seed
-from tests.emulators.anypoint import AnypointEmulator
-from tests.emulators.apic import ApicEmulator
-from tests.emulators.apic_v5 import ApicV5Emulator
-from tests.emulators.awx_controller import AwxControllerEmulator
-from tests.emulators.keycloak import KeycloakEmulator
+from tests.emulators.framework import Emulator, Server, load_seed
 from tests.emulators.smtp import SmtpSink
-from tests.emulators.uaa import UaaEmulator
-from tests.emulators.vault import VaultEmulator
 
 SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
-EMULATORS = {
-    "anypoint": (AnypointEmulator, "anypoint.json"),
-    "apic": (ApicEmulator, "apic.json"),
-    "apic_v5": (ApicV5Emulator, "apic_v5.json"),
-    "awx_controller": (AwxControllerEmulator, "awx_controller.json"),  # AWX's credentials, a further sink
-    "keycloak": (KeycloakEmulator, "keycloak.json"),
-    "uaa": (UaaEmulator, "uaa.json"),
-    "vault": (VaultEmulator, "vault.json"),  # HashiCorp Vault KV v2, a sink
-}
+
+
+def emulator_class(name):
+    """The one Emulator subclass that ``tests/emulators/<name>.py`` defines."""
+    module = importlib.import_module("tests.emulators." + name)
+    found = [value for value in vars(module).values()
+             if isinstance(value, type) and issubclass(value, Emulator) and value.__module__ == module.__name__]
+    if len(found) != 1:
+        raise ImportError("tests/emulators/%s.py must define exactly one Emulator subclass, not %d" % (name, len(found)))
+    return found[0]
+
+
+def discover(seed_dir=SEEDS):
+    """Every emulator that has a seed: ``seeds/<name>.json`` and its ``tests/emulators/<name>.py``.
+
+    Found rather than listed, so that a new platform (or sink) adds its emulator and its seed and edits nothing here.
+    """
+    names = sorted(entry[:-len(".json")] for entry in os.listdir(seed_dir) if entry.endswith(".json"))
+    return {name: (emulator_class(name), name + ".json") for name in names}
+
+
+# The platforms' emulators and the sinks' (awx_controller: AWX's credentials; vault: HashiCorp Vault KV v2).
+EMULATORS = discover()
 
 
 def start(name, seed_dir=SEEDS):
     """One emulator, started from its seed. API Connect gets an SMTP sink for owner notifications."""
-    emulator_class, seed_file = EMULATORS[name]
-    server = Server(emulator_class(load_seed(os.path.join(seed_dir, seed_file)))).start()
+    emulator, seed_file = EMULATORS[name]
+    server = Server(emulator(load_seed(os.path.join(seed_dir, seed_file)))).start()
     server.smtp = None
     if name == "apic":
         server.smtp = server.emulator.mailbox = SmtpSink().start()

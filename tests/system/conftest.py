@@ -20,6 +20,8 @@ import requests
 
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS, sink_file
+
 from tests.emulator_fixtures import emulator_fixtures, reset, tls_files  # noqa: F401 pylint: disable=unused-import
 from tests.inventory_secrets import secret_values
 from tests.system import awx
@@ -198,9 +200,9 @@ class Workspace:
         assert not problems, "reports that break docs/schema/report.schema.json or load something:\n" + "\n".join(problems[:20])
 
     def record(self, client_id, zone="uaa", platform="uaa", host="uaa-test"):
-        if platform in ("uaa", "anypoint", "keycloak"):  # the rotation engine's sink: one file per target, a record per credential
-            return self.read_record(os.path.join(self.sink_dir, platform, host + ".vault"))["credentials"]["%s/%s" % (zone, client_id)]
-        return self.read_record(os.path.join(self.sink_dir, platform, host, zone, client_id + ".vault"))
+        """The record of one credential in the rotation engine's file sink: one file per target, a record per credential."""
+        assert PLATFORMS[platform].sink_layout == "dir", "%s keeps its file sink elsewhere than sink_dir" % platform
+        return self.read_record(sink_file(platform, self.sink_dir, host))["credentials"]["%s/%s" % (zone, client_id)]
 
     @staticmethod
     def read_record(path):
@@ -219,18 +221,17 @@ class Workspace:
         return response.status_code == 200 or "Unauthorized grant type" in response.text
 
 
-uaa_server, _uaa = emulator_fixtures("uaa")
-apic_v5_server, _apic_v5 = emulator_fixtures("apic_v5")
-anypoint_server, _anypoint = emulator_fixtures("anypoint")
-apic_server, _apic = emulator_fixtures("apic")
-keycloak_server, _keycloak = emulator_fixtures("keycloak")
+# One emulator per platform row, each as ``<name>_server`` (a session's) and ``_<name>`` (back at its seed): pytest
+# finds fixtures by module attribute, hence globals(). PLATFORM_FIXTURES names them for conftests that share them.
+PLATFORM_FIXTURES = []
+for _name in sorted(PLATFORMS):
+    globals()[_name + "_server"], globals()["_" + _name] = emulator_fixtures(_name)
+    PLATFORM_FIXTURES += [_name + "_server", "_" + _name]
 
 
 @pytest.fixture
-def workspace(uaa_server, apic_v5_server, anypoint_server, apic_server, keycloak_server, tmp_path):
-    for server in (uaa_server, apic_v5_server, anypoint_server, apic_server, keycloak_server):
-        reset(server)
-    workspace = Workspace(str(tmp_path), uaa_server, {"apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server,
-                                                      "keycloak": keycloak_server})
-    workspace.smtp_port = apic_server.smtp.port
+def workspace(request, tmp_path):
+    servers = {name: reset(request.getfixturevalue(name + "_server")) for name in sorted(PLATFORMS)}
+    workspace = Workspace(str(tmp_path), servers.pop("uaa"), servers)
+    workspace.smtp_port = servers["apic"].smtp.port
     return workspace

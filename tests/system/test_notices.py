@@ -132,9 +132,9 @@ def test_notices_in_every_format_and_the_audit_metrics(workspace, webhook):
     assert "[WARNING] The slack notice for uaa-test was not sent: the webhook answered HTTP 404" in unsent.output
     assert "(no_service)" in unsent.output and "The run's outcome stands: 2 clients: unchanged 2" in unsent.output
     slack = one_notice(webhook, gone)
-    assert slack["text"].startswith("Credential rotation on uaa-test (UAA): succeeded. 2 clients: unchanged 2")
+    assert slack["text"].startswith("Credential rotation on uaa-test (Cloud Foundry UAA): succeeded. 2 clients: unchanged 2")
     assert [block["type"] for block in slack["blocks"]] == ["header", "section", "section"]
-    assert slack["blocks"][0]["text"] == {"type": "plain_text", "text": "Credential rotation on uaa-test (UAA): succeeded", "emoji": False}
+    assert slack["blocks"][0]["text"] == {"type": "plain_text", "text": "Credential rotation on uaa-test (Cloud Foundry UAA): succeeded", "emoji": False}
 
     # A client that cannot be rotated: the run fails, and the notice (when: failure) says which and why.
     workspace.control("faults", {"method": "PUT", "path": "/oauth/clients/billing-service/secret$", "status": 403, "count": 50})
@@ -145,7 +145,7 @@ def test_notices_in_every_format_and_the_audit_metrics(workspace, webhook):
     teams = one_notice(webhook)
     assert teams["type"] == "message" and teams["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = teams["attachments"][0]["content"]
-    assert card["type"] == "AdaptiveCard" and card["body"][0]["text"] == "Credential rotation on uaa-test (UAA): failed"
+    assert card["type"] == "AdaptiveCard" and card["body"][0]["text"] == "Credential rotation on uaa-test (Cloud Foundry UAA): failed"
     assert card["body"][-1]["text"].startswith("uaa/billing-service: ")
 
     # The re-run finishes billing-service (a change, so when: change sends); required: true fails the host when the
@@ -194,5 +194,5 @@ def test_an_awx_webhook_credential_turns_notices_on_without_the_url_in_any_varia
                         verbosity=3)
     assert job.rc == 0, job.output[-3000:]
     slack = one_notice(webhook)
-    assert slack["text"].startswith("Credential rotation on uaa-test (UAA): succeeded")
+    assert slack["text"].startswith("Credential rotation on uaa-test (Cloud Foundry UAA): succeeded")
     assert_no_leak(workspace, extra=[HOOK_PATH.rsplit("/", 1)[1]])

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -15,6 +16,7 @@ from ansible_collections.apiops.credentials.plugins.filter.audit_metrics import 
 from ansible_collections.apiops.credentials.plugins.filter.audit_metrics import audit_metrics
 from ansible_collections.apiops.credentials.plugins.filter.notice_payload import FilterModule as NoticeFilters
 from ansible_collections.apiops.credentials.plugins.filter.notice_payload import notice_payload
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
 from tests.exposition import ExpositionError, parse
 
 # What a registered result may carry besides the notice's fields; none of it may leave (a stand-in for anything a
@@ -57,7 +59,7 @@ def test_json_carries_the_summary_fields():
     assert body["failures"] == FAILED_RUN["failures"] and body["failures_omitted"] == 0
     assert body["report"] == "/reports/uaa/uaa-test-report.json" and body["run_id"] == "run-1"
     assert body["awx_job_id"] == 42 and "unset" not in body
-    assert body["title"] == "Credential rotation on uaa-test (UAA): failed"
+    assert body["title"] == "Credential rotation on uaa-test (Cloud Foundry UAA): failed"
 
 
 @pytest.mark.parametrize("result, operation, check_mode, outcome", [
@@ -88,13 +90,13 @@ def test_a_long_list_of_failures_is_cut():
 
 def test_slack_message():
     body = payload(notice_format="slack")
-    assert body["text"].startswith("Credential rotation on uaa-test (UAA): failed. ")
+    assert body["text"].startswith("Credential rotation on uaa-test (Cloud Foundry UAA): failed. ")
     header, message, fields, failures = body["blocks"]
     assert header["type"] == "header" and header["text"]["type"] == "plain_text" and len(header["text"]["text"]) <= 150
     # mrkdwn gives <, > and & a meaning: escaped as Slack asks.
     assert "&lt;retry later&gt; &amp; gave up" in message["text"]["text"] and "<retry" not in message["text"]["text"]
     assert len(fields["fields"]) <= 10 and all(len(field["text"]) <= 2000 for field in fields["fields"])
-    assert "*Platform*\nUAA" in [field["text"] for field in fields["fields"]]
+    assert "*Platform*\nCloud Foundry UAA" in [field["text"] for field in fields["fields"]]
     assert failures["text"]["text"].startswith("*Failures*\n\u2022 uaa/billing-service: ")
 
 
@@ -114,16 +116,16 @@ def test_teams_adaptive_card_in_the_message_wrapper():
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.2" and card["$schema"].endswith("adaptive-card.json")
     title, message, facts = card["body"][:3]
-    assert title["text"] == "Credential rotation on uaa-test (UAA): failed" and title["color"] == "Attention"
+    assert title["text"] == "Credential rotation on uaa-test (Cloud Foundry UAA): failed" and title["color"] == "Attention"
     assert message["text"] == FAILED_RUN["msg"]
     assert {"title": "AWX job", "value": "7"} in facts["facts"] and all(isinstance(f["value"], str) for f in facts["facts"])
     assert card["body"][-1]["text"] == "uaa/billing-service: UAA answered 503 <retry later> & gave up"
 
 
 def test_check_mode_is_in_the_title_and_never_for_an_audit():
-    assert payload(CLEAN_RUN, check_mode=True)["title"] == "Credential rotation plan on uaa-test (UAA): planned"
+    assert payload(CLEAN_RUN, check_mode=True)["title"] == "Credential rotation plan on uaa-test (Cloud Foundry UAA): planned"
     audit = payload(CLEAN_RUN, operation="audit", check_mode=True)
-    assert audit["check_mode"] is False and audit["title"] == "Credential audit on uaa-test (UAA): compliant"
+    assert audit["check_mode"] is False and audit["title"] == "Credential audit on uaa-test (Cloud Foundry UAA): compliant"
 
 
 def test_bad_input_fails_clearly():
@@ -131,6 +133,14 @@ def test_bad_input_fails_clearly():
         payload(notice_format="mattermost")
     with pytest.raises(AnsibleFilterError, match="registered result"):
         notice_payload("not a result", "uaa", "t", "rotate")
+    with pytest.raises(AnsibleFilterError, match="platform vms is not one of " + re.escape(", ".join(sorted(PLATFORMS)))):
+        payload(platform="vms")
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_the_notice_names_each_platform_by_its_row_s_title(name):
+    body = payload(CLEAN_RUN, platform=name)
+    assert body["title"] == "Credential rotation on uaa-test (%s): succeeded" % PLATFORMS[name].title
 
 
 # ---- the audit's metrics ---------------------------------------------------------------------------------------
@@ -188,6 +198,8 @@ def test_metrics_input_errors():
         audit_metrics("rows", "uaa", "t")
     with pytest.raises(AnsibleFilterError, match="platform and the target"):
         audit_metrics([], "", "t")
+    with pytest.raises(AnsibleFilterError, match=r"platform \.\./vms is not one of " + re.escape(", ".join(sorted(PLATFORMS)))):
+        audit_metrics([], "../vms", "t")
 
 
 @pytest.mark.parametrize("text", [

@@ -9,23 +9,15 @@ import pytest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HttpClient
-from ansible_collections.apiops.credentials.plugins.module_utils._keycloak import KEYCLOAK_AUTH_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UAA_AUTH_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS as ROWS
 from tests.emulators.framework import Server
 from tests.emulators.uaa import UaaEmulator
 
-PLATFORMS = {
-    "APIOPS_UAA_CA_PATH": UAA_AUTH_ARGSPEC,
-    "APIOPS_ANYPOINT_CA_PATH": ANYPOINT_AUTH_ARGSPEC,
-    "APIOPS_APIC_CA_PATH": APIC_AUTH_ARGSPEC,
-    "APIOPS_APIC_V5_CA_PATH": APIC_V5_AUTH_ARGSPEC,
-    "APIOPS_KEYCLOAK_CA_PATH": KEYCLOAK_AUTH_ARGSPEC,
-}
+# Each platform row's login options, by the CA variable its ca_path reads first.
+PLATFORMS = {"APIOPS_%s_CA_PATH" % name.upper(): row.auth_argspec for name, row in ROWS.items()}
 
 
 def ca_path(auth_argspec):

@@ -6,16 +6,19 @@
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 
 import pytest
 import yaml
 
+from ansible_collections.apiops.credentials.plugins.action.sink_lease import platform_problem
 from ansible_collections.apiops.credentials.plugins.module_utils._common import LEASE_ARGSPEC
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS, sink_file, with_sink_dir
 from ansible_collections.apiops.credentials.plugins.plugin_utils._protocols import PROTOCOLS
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction
+from tests.emulators.launch import EMULATORS
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 ROWS = sorted(PLATFORMS)
@@ -86,7 +89,10 @@ def test_the_role_exists_and_the_readme_s_platform_table_names_it(name):
 
 
 def test_the_lease_tools_know_every_platform_with_a_sink_dir():
-    assert sorted(LEASE_ARGSPEC["platform"]["choices"]) == with_sink_dir()
+    assert "choices" not in LEASE_ARGSPEC["platform"]  # sink_lease checks the platform against the rows
+    assert [name for name in with_sink_dir() if platform_problem(name)] == []
+    assert platform_problem("vms") == "platform vms is not one of %s: give the platform's name as the rotation report names it" % (
+        ", ".join(with_sink_dir()))
     playbook = read("playbooks", "break_lease.yml")
     table = yaml.safe_load(re.search(r"\{\{ (\{[^}]*\})", playbook).group(1))
     assert table == {name: PLATFORMS[name].role for name in with_sink_dir()}
@@ -94,3 +100,34 @@ def test_the_lease_tools_know_every_platform_with_a_sink_dir():
 
 def test_a_file_sink_is_one_file_per_host_under_the_platform_s_name():
     assert sink_file("uaa", "/srv/sinks/", "uaa-prod") == "/srv/sinks/uaa/uaa-prod.vault"
+
+
+def test_the_report_schema_s_platform_values_are_the_rows():
+    # The schema stays a static file (users validate reports with it), so it is held to the rows here.
+    schema = json.loads(read("docs", "schema", "report.schema.json"))
+    platform = [row["properties"]["platform"] for row in schema["$defs"].values() if "platform" in row.get("properties", {})]
+    assert platform and all(sorted(values["enum"]) == ROWS for values in platform), "docs/schema/report.schema.json: %s" % platform
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_the_platform_has_its_action_group_and_its_attributes_block(name):
+    # ansible reads meta/runtime.yml and the doc fragments as they are, so these stay static and are checked here.
+    row = PLATFORMS[name]
+    groups = yaml.safe_load(read("meta", "runtime.yml"))["action_groups"]
+    assert row.action in groups.get(name, []), "meta/runtime.yml: the action group %s does not hold %s" % (name, row.action)
+    extended = [entry["metadata"]["extend_group"] for entry in groups["all"] if isinstance(entry, dict) and "metadata" in entry]
+    assert extended and "apiops.credentials.%s" % name in extended[0], "meta/runtime.yml: the group all does not extend %s" % name
+    block = getattr(importlib.import_module("ansible_collections.apiops.credentials.plugins.doc_fragments.attributes").ModuleDocFragment,
+                    "%s_GROUP" % name.upper(), None)
+    assert block, "plugins/doc_fragments/attributes.py has no %s_GROUP block" % name.upper()
+    membership = yaml.safe_load(block)["attributes"]["action_group"]["membership"]
+    assert sorted(membership) == ["apiops.credentials.all", "apiops.credentials.%s" % name]
+    documentation = yaml.safe_load(importlib.import_module(
+        "ansible_collections.apiops.credentials.plugins.modules.%s" % row.action).DOCUMENTATION)
+    assert "apiops.credentials.attributes.%s_GROUP" % name.upper() in documentation["extends_documentation_fragment"]
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_the_platform_has_an_emulator_and_a_seed(name):
+    # The launcher and the system tests' fixtures start one emulator per row, found by the row's name.
+    assert name in EMULATORS, "tests/emulators/%s.py and tests/emulators/seeds/%s.json make the emulator of %s" % (name, name, name)
