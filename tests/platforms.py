@@ -376,12 +376,7 @@ PLATFORMS = {
                              product="anypoint", host="bench-org", **secret_protocol(anypoint_works),
                              writes=r"PATCH /accounts/api/organizations/[^/]+/clients/(?P<credential>[^/]+)",
                              lost_answer={"method": "PATCH", "path": "/clients/c00000"},
-                             rollback=("anypoint_rollback.yml",),
-                             bugs={"lost answer": "AnypointApi.set_client_secret (plugins/module_utils/_anypoint.py) sends the "
-                                                  "PATCH of a chosen secret with idempotent=True, so the HTTP client sends it "
-                                                  "again after a 502 the platform had applied (two PATCHes of the client in the "
-                                                  "log), before the engine can watch for the lost answer "
-                                                  "(_protocols.SecretProtocol._apply: never sent again blindly)"}),
+                             rollback=("anypoint_rollback.yml",)),
     # API Connect v5 (a restore): read the app once the credential's lock is held (the decision: the lists below are
     # read before that, and another run may have restored the credential since), PUT the credential, one call through
     # the gateway (it accepts the client id only with the secret, so it proves both; where it cannot be made, a read
@@ -392,12 +387,7 @@ PLATFORMS = {
                                 rolled_back=v5_rolled_back, rollback_setup=v5_second_restore,
                                 writes=r"PUT /v1/portal/orgs/[^/]+/apps/(?P<credential>[^/]+)/credentials(/.*)?",
                                 lost_answer={"method": "PUT", "path": "/apps/app-000-00/credentials"},
-                                rollback=("apic_v5_rollback.yml",),
-                                bugs={"lost answer": "ApicV5Api.set_credential (plugins/module_utils/_apic_v5.py) PUTs the "
-                                                     "credential as idempotent (PUT's default: 'a lost answer may be "
-                                                     "re-sent'), so the HTTP client sends it again after a 502 the portal "
-                                                     "had applied (two PUTs of the app in the log) instead of proving it at "
-                                                     "the gateway first"}),
+                                rollback=("apic_v5_rollback.yml",)),
     # Keycloak: find the client, read the secret, regenerate, read the rotated secret, new token, old refused; once: login.
     "keycloak-reset": Platform("keycloak-reset", "keycloak", "keycloak_rotate.yml", 200, keycloak_seed, keycloak_inventory, 6,
                                lambda n: 1, keycloak_done,

@@ -271,7 +271,7 @@ class AnypointApi:
             raise
         return self.client_secret(org_id, client_id)
 
-    def set_client_secret(self, org_id, client_id, secret, read_back=True):
+    def set_client_secret(self, org_id, client_id, secret, read_back=True, resend=True):
         """Set an environment secret and read it back (the caller compares: a write is proven, never trusted).
 
         ``read_back=False``: the caller proves the secret with the platform's own validation next, which proves more
@@ -279,16 +279,18 @@ class AnypointApi:
 
         Seed 000 documents the roll back as ``PATCH .../clients/{client}`` with ``{"client_secret"}`` and no query
         parameter, so that form goes first; a 400 to it is answered with the ``?resetSecret=false`` form that the
-        reset's own parameter suggests. Both send the same value: safe to repeat after a lost answer.
+        reset's own parameter suggests. Both send the same value: safe to repeat after a lost answer. The rotation
+        engine passes ``resend=False``: it proves a change whose answer was lost with the platform's validation of the
+        new secret, and sends nothing twice.
         """
         path, label = self._client_path(org_id, client_id), "/accounts/api/organizations/{org}/clients/{client}"
         try:
-            self._call("PATCH", path, label, json={"client_secret": secret}, idempotent=True)
+            self._call("PATCH", path, label, json={"client_secret": secret}, idempotent=resend)
         except ApiError as error:
             if error.status != 400:
                 raise
             self._call("PATCH", path + "?resetSecret=false", label + "?resetSecret=false",
-                       json={"client_secret": secret}, idempotent=True)
+                       json={"client_secret": secret}, idempotent=resend)
         return self.client_secret(org_id, client_id) if read_back else secret
 
     def validate_client(self, org_id, client_id, secret):
@@ -309,7 +311,7 @@ class AnypointApi:
         hide(self.module, (response.body or {}).get("client_secret"))
         return response.body
 
-    def patch_connected_app(self, org_id, app, reset=False, secret=None):
+    def patch_connected_app(self, org_id, app, reset=False, secret=None, resend=True):
         """PATCH the app with its core fields sent back (a minimal body is UNCONFIRMED) plus the secret."""
         body = {field: app[field] for field in CONNAPP_CORE_FIELDS if field in app}
         path = self._app_path(org_id, app["client_id"])
@@ -328,7 +330,7 @@ class AnypointApi:
                 raise
         else:
             body["client_secret"] = secret
-            updated = self._call("PATCH", path, label, json=body, idempotent=True).body
+            updated = self._call("PATCH", path, label, json=body, idempotent=resend).body
         return self.connected_app(org_id, app["client_id"]) if not updated or "client_secret" not in updated else updated
 
     def revoke_connected_app_tokens(self, org_id, client_id):

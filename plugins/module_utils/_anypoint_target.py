@@ -58,11 +58,12 @@ class Target:
         self.app = self.api.patch_connected_app(self.org["id"], self.app, reset=True)
         return self.app["client_secret"]
 
-    def set(self, secret, read_back=True):
-        """Set a chosen secret; returns the secret read back (``read_back=False``: an environment's caller validates it)."""
+    def set(self, secret, read_back=True, resend=True):
+        """Set a chosen secret; returns the secret read back (``read_back=False``: an environment's caller validates it).
+        ``resend=False``: a lost answer is raised (maybe applied) for the caller to prove, never sent again."""
         if self.env:
-            return self.api.set_client_secret(self.org["id"], self.client_id, secret, read_back=read_back)
-        self.app = self.api.patch_connected_app(self.org["id"], self.app, secret=secret)
+            return self.api.set_client_secret(self.org["id"], self.client_id, secret, read_back=read_back, resend=resend)
+        self.app = self.api.patch_connected_app(self.org["id"], self.app, secret=secret, resend=resend)
         return self.app["client_secret"]
 
     def works(self, secret):

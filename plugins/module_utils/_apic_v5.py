@@ -189,8 +189,9 @@ class ApicV5Api:
         app_obj = find_one(apps, app, "application", "developer organization %s" % org_obj["name"])
         return org_obj, app_obj
 
-    def set_credential(self, org_id, app_id, credential_id, client_id, secret, description=None):
-        """PUT the credential; idempotent in effect (same body, same result), so a lost answer may be re-sent.
+    def set_credential(self, org_id, app_id, credential_id, client_id, secret, description=None, resend=True):
+        """PUT the credential; idempotent in effect (same body, same result), so a lost answer may be re-sent, unless
+        ``resend`` is false (the rotation engine looks for a lost answer's effect instead, and sends nothing twice).
 
         Both endpoints take the Base64 SHA-256 of the secret: IBM documents it for ``.../credentials/{id}``, and seed
         004's worked example sends the hash to the default-credential ``PUT .../credentials`` (the contract left that
@@ -205,7 +206,7 @@ class ApicV5Api:
         if credential_id:
             path += "/%s" % credential_id
             label += "/{credential}"
-        return self._call("PUT", path, label, json=body).body
+        return self._call("PUT", path, label, json=body, idempotent=resend).body
 
     def reset(self, org_id, app_id, credential_id):
         """Ask the portal for a new secret; returns (client id, new plaintext secret). Never retried blindly."""

@@ -168,7 +168,8 @@ class AnypointAdapter(Adapter):
         else:
             try:
                 # The engine validates the new secret next (the platform's own check): a read back would prove less.
-                secret = target.set(new, read_back=False)
+                # A lost answer is not sent again: the engine watches for the new secret to validate instead.
+                secret = target.set(new, read_back=False, resend=False)
             except ApiError as error:
                 if not refused_explicit_secret(error):
                     raise

@@ -127,7 +127,7 @@ class ApicV5Adapter(Adapter):
         except ValueError as problem:
             raise StepError(str(problem))
         answer = self._api(work).set_credential(org["id"], app["id"], work.spec.get("credential_id"), value["client_id"], sent,
-                                                work.spec.get("description"))
+                                                work.spec.get("description"), resend=False)
         answered = (answer or {}).get("clientID")
         if answered not in (None, value["client_id"]):
             return answered
@@ -153,6 +153,13 @@ class ApicV5Adapter(Adapter):
         if work.action in ("restore", "rollback") and secret and record.get("pending_secret") == secret and record.get("pending_client_id"):
             return record["pending_client_id"]
         return work.spec["client_id"]
+
+    def landed(self, work, value):
+        """After a PUT whose answer was lost: the portal shows the value's client id, and (where it can be proven) the
+        gateway takes its secret."""
+        if self._find(work, fresh=True)[2]["client_id"] != value["client_id"]:
+            return False
+        return not (value.get("secret") and self.can_prove(work)) or self.authenticates(work, value["secret"])
 
     def authenticates(self, work, secret):
         """A call through the gateway with the client id of ``secret`` and ``secret``: 401 means rejected.

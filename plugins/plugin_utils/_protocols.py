@@ -327,7 +327,19 @@ class KnownValue(Protocol):
         else:
             value = {"client_id": record["pending_client_id"], "secret": record.get("pending_secret"), "hash": record.get("pending_hash")}
             work.steps.append("resumed the %s journaled by an earlier run" % ("roll back" if operation == "rollback" else "restore"))
-        if adapter.restore(work, value) != value["client_id"]:
+        try:
+            answered = adapter.restore(work, value)
+        except self.errors as error:
+            if not getattr(error, "maybe_applied", False):
+                raise
+            # The portal may have taken it: look for it there, never send it again (the first request may still land).
+            if not self._wait_for(lambda: adapter.landed(work, value), True, adapter.late_apply_wait):
+                raise StepError("the answer to the restore was lost and the portal does not show it yet; it was not sent "
+                                "again (the first request may still land). It stays pending in the sink, and a re-run "
+                                "checks the platform first")
+            answered = value["client_id"]
+            work.steps.append("the restore landed after its answer was lost")
+        if answered != value["client_id"]:
             raise StepError("the platform answered with another client id than the backup's; it stays pending in the sink")
         work.steps.append("set the client id and secret; the client id reads back")
         proven = self._prove_restored(work, value["secret"])
