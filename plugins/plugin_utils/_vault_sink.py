@@ -77,8 +77,12 @@ class VaultSink(Leases):
             raise AnsibleActionFail("%s decrypts, but is not a secret record (JSON object)" % path)
         return record
 
-    def write(self, path, record, read_back=False):
-        """Replace ``path`` with ``record``; with ``read_back``, return the record as decrypted from the disk."""
+    def write(self, path, record, read_back=False, replaced=None):
+        """Replace ``path`` with ``record``; with ``read_back``, return the record as decrypted from the disk.
+
+        ``replaced``, when given, is called with what was read back and gives a context held around the replacement
+        itself (RecordFile learns the file's new state there).
+        """
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, mode=0o700, exist_ok=True)
         secret = next((s for vid, s in self.secrets if vid == self.vault_id), self.secrets[0][1])
@@ -98,7 +102,8 @@ class VaultSink(Leases):
                 _remove(temp_path)
                 raise AnsibleActionFail("%s: what was written does not read back (disk or file system problem); the "
                                         "previous version is kept" % path)
-        os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
+        with replaced(written) if replaced is not None else contextlib.nullcontext():
+            os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
         return written
 
     # ---- the per-credential lease: a file next to the record (see _lease.py) -------------------------
@@ -197,6 +202,10 @@ class RecordFile:
         self._flushed = 0  # every change up to this version is on disk (or failed)
         self._failed = []  # (first version, last version, message) of writes that failed
         self._flushing = False
+        self._callbacks = []  # (version, callback) of when_durable, until that version's write is over
+        # Held by a write of ours from the file's replacement until it knows the file's new stat and records: a reader
+        # that finds the file changed then knows another run changed it, and reads it (decrypts the whole file) only then.
+        self._replacing = threading.Lock()
 
     def get(self, key):
         with self._cond:
@@ -218,8 +227,9 @@ class RecordFile:
             record = self._dirty.get(key)
             if record is not None:
                 return dict(record)
-            if self._stat() == self._seen:
-                return dict(self.records.get(key) or {})
+            with self._replacing:
+                if self._stat() == self._seen:
+                    return dict(self.records.get(key) or {})
         # The file changed since this process last read or wrote it (another run, or a write of ours under way): read
         # what it holds now. It is replaced atomically (os.replace), so it can be read without the writers' flock, and
         # without waiting for a write of ours.
@@ -245,6 +255,29 @@ class RecordFile:
             if mine:
                 self._wait_for(mine)
 
+    def when_durable(self, key, callback):
+        """Call ``callback(problem)`` once every change of ``key`` queued so far is written: ``problem`` is None when it
+        is on disk, else why not. At once (in this thread) when nothing of ``key`` waits; else in the thread of the
+        write that takes it (so the callback must be quick: hand the work on).
+
+        The engine releases a credential's lease this way: its outcome is on disk before the lease goes, and the worker
+        need not wait for that write to start on the next credential.
+        """
+        with self._cond:
+            mine = self._version.get(key, 0)
+            if mine > self._flushed:
+                self._callbacks.append((mine, callback))
+                return
+            problem = self._problem(mine)
+        callback(problem)
+
+    def _problem(self, version):
+        """Why the change of ``version`` is not on disk, or None when it is (called with the condition held)."""
+        for first, last, problem in self._failed:
+            if first <= version <= last:
+                return problem
+        return None
+
     def _wait_for(self, mine):
         """Until every change up to version ``mine`` is written; called with the condition held."""
         while self._flushed < mine:
@@ -258,13 +291,17 @@ class RecordFile:
             batch, first, last = self._dirty, self._flushed + 1, self._queued
             self._dirty = {}
             self._cond.release()
-            problem = None
+            problem = "cannot write the sink %s: the write stopped midway" % self.path
             try:
                 self._write(batch)
+                problem = None
             except AnsibleActionFail as error:
                 problem = str(error)
             except OSError as error:
                 problem = "cannot write the sink %s: %s" % (self.path, error.strerror or type(error).__name__)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                # Never "written" for a write that failed in another way; the type names what broke, never a value.
+                problem = "cannot write the sink %s: %s" % (self.path, type(error).__name__)
             finally:
                 self._cond.acquire()
                 self._flushing = False
@@ -272,9 +309,13 @@ class RecordFile:
                 if problem:
                     self._failed.append((first, last, problem))
                 self._cond.notify_all()
-        for first, last, problem in self._failed:
-            if first <= mine <= last:
-                raise AnsibleActionFail(problem)
+                due = [(version, callback) for version, callback in self._callbacks if version <= last]
+                self._callbacks = [(version, callback) for version, callback in self._callbacks if version > last]
+                for version, callback in due:
+                    callback(self._problem(version))
+        problem = self._problem(mine)
+        if problem:
+            raise AnsibleActionFail(problem)
 
     def preflight(self, keys, write=True):
         """Before the platform is touched: the file was read (in __init__); a run that writes needs its directory."""
@@ -302,10 +343,16 @@ class RecordFile:
             if self._stat() != self._seen:
                 base = dict(self.sink.read(self.path).get("credentials") or {})  # another run wrote it meanwhile
             merged = dict(base, **batch)
-            written = self.sink.write(self.path, dict(self.head, credentials=merged, updated_at=_now()), read_back=True)
-            self._seen = self._stat()
-        self.records = dict(written.get("credentials") or {})
+            self.sink.write(self.path, dict(self.head, credentials=merged, updated_at=_now()), read_back=True,
+                            replaced=self._replacement)
         self.writes += 1
+
+    @contextlib.contextmanager
+    def _replacement(self, written):
+        with self._replacing:
+            yield
+            self._seen = self._stat()
+            self.records = dict(written.get("credentials") or {})
 
     def _stat(self):
         try:
