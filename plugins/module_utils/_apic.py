@@ -177,8 +177,13 @@ class ApicApi:
         self._token = token
         return token
 
+    def _first_login(self):
+        # Once, however many threads call at first (a catalog's discovery reads its listings at once).
+        with self._lock:
+            return self._token or self.login()
+
     def call(self, method, path, label, expected=(200,), **kwargs):
-        token = self._token or self.login()
+        token = self._token or self._first_login()
         try:
             try:
                 return self._send(token, method, path, label, expected, kwargs)
@@ -249,6 +254,8 @@ class ApicApi:
         else:
             # The three listings do not depend on each other: read at once, a whole catalog's discovery costs the pages
             # of its longest listing in time, not of all three (the requests are the same).
+            if not self._token:
+                self._first_login()  # here: a platform that does not answer costs one login's wait, not one per listing
             with ThreadPoolExecutor(max_workers=3) as pool:
                 listings = [pool.submit(listing) for listing in (self.consumer_orgs, self.apps, self.credentials)]
                 corgs, apps, creds = [listing.result() for listing in listings]
