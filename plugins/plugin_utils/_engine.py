@@ -67,7 +67,7 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._report import 
     report,
 )
 
-IN_PROGRESS_PER_SLOT = 8
+IN_PROGRESS_PER_SLOT = 4
 
 
 class Journal:
@@ -129,8 +129,7 @@ class Engine:
         self.check_mode = check_mode
         # Credentials in progress at once. Requests in flight are bounded by the adapter's RateGate (``concurrency``);
         # more credentials than that keep the HTTP slots busy while others wait for the journal, whose writes are
-        # then grouped (RecordFile): one vault write for many steps. Eight per slot: a step waits about a write's
-        # linger (0.1 s) for the disk, some times a request's time, and a batch (64) fills only with that many in progress.
+        # then grouped (RecordFile): one vault write for many steps.
         self.concurrency = max(1, int(concurrency)) * IN_PROGRESS_PER_SLOT
         self.max_failures = int(max_failures or 0)
         self.lock_timeout = float(lock_timeout)

@@ -94,6 +94,7 @@ class VaultSink(Leases):
             os.fsync(handle)
         finally:
             os.close(handle)
+        ciphertext = None  # a large journal's text is not kept while its read back makes another copy
         written = None
         if read_back:
             try:
@@ -169,6 +170,9 @@ def _remove(path):
         pass
 
 
+WRITER_IDLE = 5.0  # seconds a journal's writer thread waits for more before it ends
+
+
 class RecordFile:
     """One vault file holding ``{"credentials": {key: record}}`` for one target: the engine's journal.
 
@@ -184,10 +188,12 @@ class RecordFile:
     the file first when it changed since this process last wrote it.
     """
 
-    def __init__(self, sink, path, head=None, linger=0.1, batch=64):
+    def __init__(self, sink, path, head=None, linger=0.1, batch=32):
         self.sink = sink
         # A write waits up to ``linger`` seconds for ``batch`` changes: workers of the engine that wait here hold no
-        # HTTP slot, so the platform stays busy while one key derivation serves many steps.
+        # HTTP slot, so the platform stays busy while one key derivation serves many steps. A batch is as many changes
+        # as the engine keeps credentials in progress by default (8 HTTP slots x 4): a larger one never filled, and
+        # every step waited the whole linger.
         self.linger = linger
         self.batch = batch
         self.path = path
@@ -201,7 +207,9 @@ class RecordFile:
         self._queued = 0  # version of the newest queued change
         self._flushed = 0  # every change up to this version is on disk (or failed)
         self._failed = []  # (first version, last version, message) of writes that failed
-        self._flushing = False
+        self._flushing = False  # the writer thread lingers or writes
+        self._wanted = 0  # the newest version a caller waits for
+        self._writer = None  # the writer thread, while there is one
         self._callbacks = []  # (version, callback) of when_durable, until that version's write is over
         # Held by a write of ours from the file's replacement until it knows the file's new stat and records: a reader
         # that finds the file changed then knows another run changed it, and reads it (decrypts the whole file) only then.
@@ -245,6 +253,8 @@ class RecordFile:
             self._dirty[key] = dict(record)
             self._queued += 1
             self._version[key] = self._queued
+            if self._flushing and len(self._dirty) >= self.batch:
+                self._cond.notify_all()  # a write that lingers for a full batch need not wait any longer
             if wait:
                 self._wait_for(self._queued)
 
@@ -280,42 +290,60 @@ class RecordFile:
 
     def _wait_for(self, mine):
         """Until every change up to version ``mine`` is written; called with the condition held."""
+        self._wanted = max(self._wanted, mine)
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_queued, name="journal writer", daemon=True)
+            self._writer.start()
+        self._cond.notify_all()
         while self._flushed < mine:
-            if self._flushing:
-                self._cond.wait()
-                continue
-            self._flushing = True
-            deadline = time.monotonic() + self.linger
-            while len(self._dirty) < self.batch and time.monotonic() < deadline:
-                self._cond.wait(deadline - time.monotonic())
-            batch, first, last = self._dirty, self._flushed + 1, self._queued
-            self._dirty = {}
-            self._cond.release()
-            problem = "cannot write the sink %s: the write stopped midway" % self.path
-            try:
-                self._write(batch)
-                problem = None
-            except AnsibleActionFail as error:
-                problem = str(error)
-            except OSError as error:
-                problem = "cannot write the sink %s: %s" % (self.path, error.strerror or type(error).__name__)
-            except Exception as error:  # pylint: disable=broad-exception-caught
-                # Never "written" for a write that failed in another way; the type names what broke, never a value.
-                problem = "cannot write the sink %s: %s" % (self.path, type(error).__name__)
-            finally:
-                self._cond.acquire()
-                self._flushing = False
-                self._flushed = last
-                if problem:
-                    self._failed.append((first, last, problem))
-                self._cond.notify_all()
-                due = [(version, callback) for version, callback in self._callbacks if version <= last]
-                self._callbacks = [(version, callback) for version, callback in self._callbacks if version > last]
-                for version, callback in due:
-                    callback(self._problem(version))
+            self._cond.wait()
         problem = self._problem(mine)
         if problem:
             raise AnsibleActionFail(problem)
+
+    def _write_queued(self):
+        """The writer thread: writes what is queued whenever a caller waits for it, until it is idle for a while.
+
+        One thread makes every write (rather than the first worker that waits): a write of a large journal makes
+        several copies of the file's text, and the memory each thread's allocations leave behind stays with that thread.
+        """
+        with self._cond:
+            while True:
+                if self._wanted <= self._flushed:
+                    self._cond.wait(WRITER_IDLE)
+                    if self._wanted <= self._flushed:
+                        self._writer = None  # the next wait starts another
+                        return
+                    continue
+                self._flushing = True
+                deadline = time.monotonic() + self.linger
+                while len(self._dirty) < self.batch and time.monotonic() < deadline:
+                    self._cond.wait(deadline - time.monotonic())
+                batch, first, last = self._dirty, self._flushed + 1, self._queued
+                self._dirty = {}
+                self._cond.release()
+                problem = "cannot write the sink %s: the write stopped midway" % self.path
+                try:
+                    self._write(batch)
+                    problem = None
+                except AnsibleActionFail as error:
+                    problem = str(error)
+                except OSError as error:
+                    problem = "cannot write the sink %s: %s" % (self.path, error.strerror or type(error).__name__)
+                except Exception as error:  # pylint: disable=broad-exception-caught
+                    # Never "written" for a write that failed in another way; the type names what broke, never a value.
+                    problem = "cannot write the sink %s: %s" % (self.path, type(error).__name__)
+                finally:
+                    self._cond.acquire()
+                    self._flushing = False
+                    self._flushed = last
+                    if problem:
+                        self._failed.append((first, last, problem))
+                    self._cond.notify_all()
+                    due = [(version, callback) for version, callback in self._callbacks if version <= last]
+                    self._callbacks = [(version, callback) for version, callback in self._callbacks if version > last]
+                    for version, callback in due:
+                        callback(self._problem(version))
 
     def preflight(self, keys, write=True):
         """Before the platform is touched: the file was read (in __init__); a run that writes needs its directory."""
