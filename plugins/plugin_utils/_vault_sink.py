@@ -114,8 +114,11 @@ class VaultSink(Leases):
         lock_path = path + ".lock"
         directory = os.path.dirname(os.path.abspath(lock_path))
         try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            temp_path = self._lease_file(directory, line)
+            try:
+                temp_path = self._lease_file(directory, line)
+            except FileNotFoundError:  # the folder's first lease (made only then: a run takes thousands of leases)
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+                temp_path = self._lease_file(directory, line)
         except OSError as error:
             raise AnsibleActionFail("cannot write the sink next to %s (%s): check sink_dir" % (path, error.strerror or type(error).__name__))
         try:
