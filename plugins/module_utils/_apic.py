@@ -21,6 +21,7 @@ platform answers 401 (tokens last 8 hours, a catalog run can be long).
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 
@@ -176,8 +177,13 @@ class ApicApi:
         self._token = token
         return token
 
+    def _first_login(self):
+        # Once, however many threads call at first (a catalog's discovery reads its listings at once).
+        with self._lock:
+            return self._token or self.login()
+
     def call(self, method, path, label, expected=(200,), **kwargs):
-        token = self._token or self.login()
+        token = self._token or self._first_login()
         try:
             try:
                 return self._send(token, method, path, label, expected, kwargs)
@@ -246,7 +252,13 @@ class ApicApi:
             creds = self.credentials(consumer_org, app) if app else [
                 cred for each in apps for cred in self.credentials(consumer_org, each.get("id") or each["name"])]
         else:
-            corgs, apps, creds = self.consumer_orgs(), self.apps(), self.credentials()
+            # The three listings do not depend on each other: read at once, a whole catalog's discovery costs the pages
+            # of its longest listing in time, not of all three (the requests are the same).
+            if not self._token:
+                self._first_login()  # here: a platform that does not answer costs one login's wait, not one per listing
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                listings = [pool.submit(listing) for listing in (self.consumer_orgs, self.apps, self.credentials)]
+                corgs, apps, creds = [listing.result() for listing in listings]
         return credential_rows(corgs, apps, creds, now)
 
     # ---- credential calls (``path`` is a credential or app path from discovery or app_path) ---------------

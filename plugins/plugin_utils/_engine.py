@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
 import threading
 import time
@@ -145,6 +146,7 @@ class Engine:
         self.done = 0
         self.journal_writes = 0
         self._lock = threading.Lock()
+        self._releases = queue.SimpleQueue()  # (work, its leases, why its outcome is not on disk or None)
         self._parent = os.getppid()
         if adapter.protocol not in PROTOCOLS:
             raise ValueError("the %s adapter names no rotation protocol (protocol = one of %s)" % (adapter.platform, ", ".join(PROTOCOLS)))
@@ -157,13 +159,19 @@ class Engine:
         ticker = threading.Event()
         reporter = threading.Thread(target=self._report_progress, args=(works, ticker, started), daemon=True)
         reporter.start()
+        releaser = threading.Thread(target=self._release_durable, daemon=True)
+        releaser.start()
         try:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, max(1, len(works)))) as pool:
                 list(pool.map(self._one, works))
         finally:
             ticker.set()
             self._restore_signals(previous)
-            self._flush(works)
+            try:
+                self._flush(works)  # the outcomes still queued are written: their leases go to the releaser
+            finally:
+                self._releases.put(None)
+                releaser.join()
         return works
 
     def _settle(self, work, quiet=False):
@@ -198,7 +206,9 @@ class Engine:
         try:
             # A dry run writes nothing, not even a lock file.
             work.sink = "%s, key %s" % (self.store.path, work.key)
-            with contextlib.nullcontext() if self.check_mode else self._locks(work):
+            with contextlib.ExitStack() as held:
+                if not self.check_mode:
+                    held.enter_context(self._locks(work))
                 work.journal = Journal(self.store, work.key, fresh=not self.check_mode, guard=lambda: self._lease_held(work))
                 notes = [step for step in work.steps if step.startswith("took over the lease")]
                 if notes:
@@ -211,6 +221,8 @@ class Engine:
                 finally:
                     with self._lock:
                         self.journal_writes += work.journal.writes
+                if self._release_later(work, held):
+                    return work  # counted once its outcome is on disk
                 self._settle(work)  # the outcome is on disk before the lock is released
         except self.errors as error:
             work.result = self._failed_result()
@@ -219,13 +231,51 @@ class Engine:
             # One credential must not stop the others; the type names what broke, never a value (it may be a secret).
             work.result = self._failed_result()
             work.error = "unexpected error (%s); the journal in the sink says how far it got, and a re-run resumes" % type(error).__name__
+        self._count(work)
+        return work
+
+    def _count(self, work):
         if work.result == "unknown":
             work.error = "could not be audited, so it is not called compliant: %s" % work.error
         with self._lock:
             self.done += 1
             if work.result in FAILING:
                 self.failures += 1
-        return work
+
+    def _release_later(self, work, held):
+        """Hand the credential's leases to the write that puts its outcome on disk; True when it took them.
+
+        The lease is released only after that write (as :meth:`_settle` would wait for it), but the worker starts on the
+        next credential meanwhile instead of waiting for a write that other workers' steps fill. The release itself is
+        done by the releaser thread (:meth:`_release_durable`), never in the writing thread.
+        """
+        when_durable = getattr(self.store, "when_durable", None)
+        if self.check_mode or when_durable is None:
+            return False
+        leases = held.pop_all()
+        when_durable(work.key, lambda problem: self._releases.put((work, leases, problem)))
+        return True
+
+    def _release_durable(self):
+        """Release the leases of each credential whose outcome's write is over, and count it (failed if not written)."""
+        while True:
+            item = self._releases.get()
+            if item is None:
+                return
+            work, leases, problem = item
+            if problem is not None and work.result not in FAILING:  # failing: the run's last write (_flush) said why
+                work.error = ("done on the platform, but the sink could not record it (%s); the sink still holds the step "
+                              "before (a pending secret is resumed), and a re-run records the outcome" % problem
+                              if work.result in DONE else problem)
+                work.result = self._failed_result()
+            try:
+                leases.close()
+            except self.errors as error:  # as a release in the worker would have failed it
+                work.result, work.error = self._failed_result(), str(error)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                work.result = self._failed_result()
+                work.error = "unexpected error (%s); the journal in the sink says how far it got, and a re-run resumes" % type(error).__name__
+            self._count(work)
 
     @contextlib.contextmanager
     def _locks(self, work):

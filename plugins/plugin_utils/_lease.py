@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import functools
 import os
 import socket
 import threading
@@ -60,7 +61,10 @@ def _iso(epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+@functools.lru_cache(maxsize=256)
 def _epoch(text):
+    # Cached: the leases of one run are taken and renewed within a few seconds of each other, so they share their
+    # times, and time.strptime is slow enough to show when thousands of leases are released.
     try:
         return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
     except (TypeError, ValueError):

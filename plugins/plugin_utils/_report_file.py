@@ -51,8 +51,9 @@ def write_reports(json_path, markdown_path, data):
         _replace(json_path, text)
         written = [own]
         if markdown_path:
-            written += _write_views(os.path.splitext(own)[0] + ".md", data)
-            _write_views(markdown_path, data)
+            views = _views(data)  # rendered once for both copies (a large catalog's views take a while)
+            written += _write_views(os.path.splitext(own)[0] + ".md", data, views)
+            _write_views(markdown_path, data, views)
     return data, written
 
 
@@ -67,9 +68,14 @@ def _run_file(json_path, data):
     return fresh
 
 
-def _write_views(markdown_path, data):
-    _replace(markdown_path, markdown(data))
-    _replace(html_path(markdown_path), render_html(data))
+def _views(data):
+    return markdown(data), render_html(data)
+
+
+def _write_views(markdown_path, data, views=None):
+    text, html = views or _views(data)
+    _replace(markdown_path, text)
+    _replace(html_path(markdown_path), html)
     return [markdown_path, html_path(markdown_path)]
 
 

@@ -77,8 +77,12 @@ class VaultSink(Leases):
             raise AnsibleActionFail("%s decrypts, but is not a secret record (JSON object)" % path)
         return record
 
-    def write(self, path, record, read_back=False):
-        """Replace ``path`` with ``record``; with ``read_back``, return the record as decrypted from the disk."""
+    def write(self, path, record, read_back=False, replaced=None):
+        """Replace ``path`` with ``record``; with ``read_back``, return the record as decrypted from the disk.
+
+        ``replaced``, when given, is called with what was read back and gives a context held around the replacement
+        itself (RecordFile learns the file's new state there).
+        """
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, mode=0o700, exist_ok=True)
         secret = next((s for vid, s in self.secrets if vid == self.vault_id), self.secrets[0][1])
@@ -90,6 +94,7 @@ class VaultSink(Leases):
             os.fsync(handle)
         finally:
             os.close(handle)
+        ciphertext = None  # a large journal's text is not kept while its read back makes another copy
         written = None
         if read_back:
             try:
@@ -98,7 +103,8 @@ class VaultSink(Leases):
                 _remove(temp_path)
                 raise AnsibleActionFail("%s: what was written does not read back (disk or file system problem); the "
                                         "previous version is kept" % path)
-        os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
+        with replaced(written) if replaced is not None else contextlib.nullcontext():
+            os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
         return written
 
     # ---- the per-credential lease: a file next to the record (see _lease.py) -------------------------
@@ -108,8 +114,11 @@ class VaultSink(Leases):
         lock_path = path + ".lock"
         directory = os.path.dirname(os.path.abspath(lock_path))
         try:
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            temp_path = self._lease_file(directory, line)
+            try:
+                temp_path = self._lease_file(directory, line)
+            except FileNotFoundError:  # the folder's first lease (made only then: a run takes thousands of leases)
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+                temp_path = self._lease_file(directory, line)
         except OSError as error:
             raise AnsibleActionFail("cannot write the sink next to %s (%s): check sink_dir" % (path, error.strerror or type(error).__name__))
         try:
@@ -164,6 +173,9 @@ def _remove(path):
         pass
 
 
+WRITER_IDLE = 5.0  # seconds a journal's writer thread waits for more before it ends
+
+
 class RecordFile:
     """One vault file holding ``{"credentials": {key: record}}`` for one target: the engine's journal.
 
@@ -179,10 +191,12 @@ class RecordFile:
     the file first when it changed since this process last wrote it.
     """
 
-    def __init__(self, sink, path, head=None, linger=0.1, batch=64):
+    def __init__(self, sink, path, head=None, linger=0.1, batch=32):
         self.sink = sink
         # A write waits up to ``linger`` seconds for ``batch`` changes: workers of the engine that wait here hold no
-        # HTTP slot, so the platform stays busy while one key derivation serves many steps.
+        # HTTP slot, so the platform stays busy while one key derivation serves many steps. A batch is as many changes
+        # as the engine keeps credentials in progress by default (8 HTTP slots x 4): a larger one never filled, and
+        # every step waited the whole linger.
         self.linger = linger
         self.batch = batch
         self.path = path
@@ -196,7 +210,13 @@ class RecordFile:
         self._queued = 0  # version of the newest queued change
         self._flushed = 0  # every change up to this version is on disk (or failed)
         self._failed = []  # (first version, last version, message) of writes that failed
-        self._flushing = False
+        self._flushing = False  # the writer thread lingers or writes
+        self._wanted = 0  # the newest version a caller waits for
+        self._writer = None  # the writer thread, while there is one
+        self._callbacks = []  # (version, callback) of when_durable, until that version's write is over
+        # Held by a write of ours from the file's replacement until it knows the file's new stat and records: a reader
+        # that finds the file changed then knows another run changed it, and reads it (decrypts the whole file) only then.
+        self._replacing = threading.Lock()
 
     def get(self, key):
         with self._cond:
@@ -218,8 +238,9 @@ class RecordFile:
             record = self._dirty.get(key)
             if record is not None:
                 return dict(record)
-            if self._stat() == self._seen:
-                return dict(self.records.get(key) or {})
+            with self._replacing:
+                if self._stat() == self._seen:
+                    return dict(self.records.get(key) or {})
         # The file changed since this process last read or wrote it (another run, or a write of ours under way): read
         # what it holds now. It is replaced atomically (os.replace), so it can be read without the writers' flock, and
         # without waiting for a write of ours.
@@ -235,6 +256,8 @@ class RecordFile:
             self._dirty[key] = dict(record)
             self._queued += 1
             self._version[key] = self._queued
+            if self._flushing and len(self._dirty) >= self.batch:
+                self._cond.notify_all()  # a write that lingers for a full batch need not wait any longer
             if wait:
                 self._wait_for(self._queued)
 
@@ -245,36 +268,85 @@ class RecordFile:
             if mine:
                 self._wait_for(mine)
 
+    def when_durable(self, key, callback):
+        """Call ``callback(problem)`` once every change of ``key`` queued so far is written: ``problem`` is None when it
+        is on disk, else why not. At once (in this thread) when nothing of ``key`` waits; else in the thread of the
+        write that takes it (so the callback must be quick: hand the work on).
+
+        The engine releases a credential's lease this way: its outcome is on disk before the lease goes, and the worker
+        need not wait for that write to start on the next credential.
+        """
+        with self._cond:
+            mine = self._version.get(key, 0)
+            if mine > self._flushed:
+                self._callbacks.append((mine, callback))
+                return
+            problem = self._problem(mine)
+        callback(problem)
+
+    def _problem(self, version):
+        """Why the change of ``version`` is not on disk, or None when it is (called with the condition held)."""
+        for first, last, problem in self._failed:
+            if first <= version <= last:
+                return problem
+        return None
+
     def _wait_for(self, mine):
         """Until every change up to version ``mine`` is written; called with the condition held."""
+        self._wanted = max(self._wanted, mine)
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_queued, name="journal writer", daemon=True)
+            self._writer.start()
+        self._cond.notify_all()
         while self._flushed < mine:
-            if self._flushing:
-                self._cond.wait()
-                continue
-            self._flushing = True
-            deadline = time.monotonic() + self.linger
-            while len(self._dirty) < self.batch and time.monotonic() < deadline:
-                self._cond.wait(deadline - time.monotonic())
-            batch, first, last = self._dirty, self._flushed + 1, self._queued
-            self._dirty = {}
-            self._cond.release()
-            problem = None
-            try:
-                self._write(batch)
-            except AnsibleActionFail as error:
-                problem = str(error)
-            except OSError as error:
-                problem = "cannot write the sink %s: %s" % (self.path, error.strerror or type(error).__name__)
-            finally:
-                self._cond.acquire()
-                self._flushing = False
-                self._flushed = last
-                if problem:
-                    self._failed.append((first, last, problem))
-                self._cond.notify_all()
-        for first, last, problem in self._failed:
-            if first <= mine <= last:
-                raise AnsibleActionFail(problem)
+            self._cond.wait()
+        problem = self._problem(mine)
+        if problem:
+            raise AnsibleActionFail(problem)
+
+    def _write_queued(self):
+        """The writer thread: writes what is queued whenever a caller waits for it, until it is idle for a while.
+
+        One thread makes every write (rather than the first worker that waits): a write of a large journal makes
+        several copies of the file's text, and the memory each thread's allocations leave behind stays with that thread.
+        """
+        with self._cond:
+            while True:
+                if self._wanted <= self._flushed:
+                    self._cond.wait(WRITER_IDLE)
+                    if self._wanted <= self._flushed:
+                        self._writer = None  # the next wait starts another
+                        return
+                    continue
+                self._flushing = True
+                deadline = time.monotonic() + self.linger
+                while len(self._dirty) < self.batch and time.monotonic() < deadline:
+                    self._cond.wait(deadline - time.monotonic())
+                batch, first, last = self._dirty, self._flushed + 1, self._queued
+                self._dirty = {}
+                self._cond.release()
+                problem = "cannot write the sink %s: the write stopped midway" % self.path
+                try:
+                    self._write(batch)
+                    problem = None
+                except AnsibleActionFail as error:
+                    problem = str(error)
+                except OSError as error:
+                    problem = "cannot write the sink %s: %s" % (self.path, error.strerror or type(error).__name__)
+                except Exception as error:  # pylint: disable=broad-exception-caught
+                    # Never "written" for a write that failed in another way; the type names what broke, never a value.
+                    problem = "cannot write the sink %s: %s" % (self.path, type(error).__name__)
+                finally:
+                    self._cond.acquire()
+                    self._flushing = False
+                    self._flushed = last
+                    if problem:
+                        self._failed.append((first, last, problem))
+                    self._cond.notify_all()
+                    due = [(version, callback) for version, callback in self._callbacks if version <= last]
+                    self._callbacks = [(version, callback) for version, callback in self._callbacks if version > last]
+                    for version, callback in due:
+                        callback(self._problem(version))
 
     def preflight(self, keys, write=True):
         """Before the platform is touched: the file was read (in __init__); a run that writes needs its directory."""
@@ -302,10 +374,16 @@ class RecordFile:
             if self._stat() != self._seen:
                 base = dict(self.sink.read(self.path).get("credentials") or {})  # another run wrote it meanwhile
             merged = dict(base, **batch)
-            written = self.sink.write(self.path, dict(self.head, credentials=merged, updated_at=_now()), read_back=True)
-            self._seen = self._stat()
-        self.records = dict(written.get("credentials") or {})
+            self.sink.write(self.path, dict(self.head, credentials=merged, updated_at=_now()), read_back=True,
+                            replaced=self._replacement)
         self.writes += 1
+
+    @contextlib.contextmanager
+    def _replacement(self, written):
+        with self._replacing:
+            yield
+            self._seen = self._stat()
+            self.records = dict(written.get("credentials") or {})
 
     def _stat(self):
         try:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from ansible_collections.apiops.credentials.plugins.module_utils._apic import ApicApi
 from tests.unit.conftest import APIC_LOGIN, control
@@ -38,6 +39,17 @@ def test_pages_are_followed_to_total_results(apic):
     assert {row["owner_email"] for row in rows} == {"corguser1@example.com", "api-owner@partner.example.org"}
     pages = [r for r in control(apic, "requests", method="GET") if r["path"].endswith("/credentials")]
     assert len(pages) == 5
+    assert len(logins(apic)) == 1, "the listings are read at once, after one login"
+
+
+def test_threads_that_call_at_first_share_one_login(apic):
+    api = ApicApi(params(apic))
+    threads = [threading.Thread(target=api.consumer_orgs) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(logins(apic)) == 1
 
 
 def test_discovery_of_one_consumer_org_and_one_app(apic):

@@ -317,6 +317,43 @@ def test_a_write_that_fails_is_an_error_for_every_step_in_it(sink, tmp_path):
         store.flush("b")
 
 
+class WatchedFile(RecordFile):
+    """A journal that notes, at each write, which of the credentials it records as done still had their lock file."""
+
+    def __init__(self, *args, fail_outcomes=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fail_outcomes = fail_outcomes
+        self.locked_when_done = {}
+
+    def _write(self, batch):
+        for key, record in batch.items():
+            if record.get("state") == "active":
+                self.locked_when_done[key] = os.path.exists(self._lock_path(key) + ".lock")
+        if self.fail_outcomes and any(record.get("state") == "active" for record in batch.values()):
+            raise OSError(28, "No space left on device")
+        super()._write(batch)
+
+
+def test_a_lease_is_released_only_once_the_outcome_is_on_disk(sink, tmp_path):
+    """The worker goes on to the next credential before its outcome's write, but the lease waits for that write."""
+    store = WatchedFile(sink, str(tmp_path / "sink.vault"), linger=0.05)
+    items = [_engine.Work("t", "c%02d" % n, "k/c%02d" % n, {"action": "create_new"}) for n in range(20)]
+    done = _engine.Engine(OwnPolicy(store), store, {}, concurrency=2, errors=(AnsibleActionFail,)).run(items)
+    assert [w.result for w in done] == ["added"] * 20
+    assert store.locked_when_done == {"k/c%02d" % n: True for n in range(20)}, "a lease went before its outcome was on disk"
+    assert all(RecordFile(sink, store.path).get(w.key)["state"] == "active" for w in done)
+    assert not list((tmp_path / "sink.vault.locks").rglob("*.lock")), "every lease is released by the end of the run"
+
+
+def test_an_outcome_the_sink_could_not_write_fails_its_credential(sink, tmp_path):
+    store = WatchedFile(sink, str(tmp_path / "sink.vault"), linger=0, fail_outcomes=True)
+    done = _engine.Engine(OwnPolicy(store), store, {}, errors=(AnsibleActionFail,)).run([_engine.Work("t", "a", "k/a", {"action": "create_new"})])
+    assert done[0].result == "failed"
+    assert "done on the platform, but the sink could not record it" in done[0].error and "No space left" in done[0].error
+    assert RecordFile(sink, store.path).get("k/a")["state"] == "pending", "the step before stays on disk"
+    assert not list((tmp_path / "sink.vault.locks").rglob("*.lock")), "the lease is released all the same"
+
+
 def test_a_live_lock_is_waited_for_and_a_dead_ones_taken_over(sink, tmp_path):
     store = RecordFile(sink, str(tmp_path / "sink.vault"))
     lock = tmp_path / "sink.vault.locks" / "zone" / "a.lock"
