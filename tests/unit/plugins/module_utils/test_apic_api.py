@@ -44,7 +44,7 @@ def test_pages_are_followed_to_total_results(apic):
 
 def test_threads_that_call_at_first_share_one_login(apic):
     api = ApicApi(params(apic))
-    threads = [threading.Thread(target=api.consumer_orgs) for _ in range(6)]
+    threads = [threading.Thread(target=api.consumer_orgs) for _number in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
