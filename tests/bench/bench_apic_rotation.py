@@ -106,7 +106,7 @@ def run_playbook(url, workdir, concurrency, check=False):
     measured = re.search(r"PEAK_RSS_KB=(\d+) SECONDS=([0-9.]+)", completed.stderr)
     if completed.returncode != 0 or measured is None:
         raise RunFailed("rc %d; the end of its output:\n%s%s" % (completed.returncode, completed.stdout[-3000:], completed.stderr[-2000:]))
-    inside = re.search(r"(\d+) requests in ([0-9.]+) s", completed.stdout)
+    inside = re.search(r"(\d+) requests(?:, \d+ sink writes)? in ([0-9.]+) s", completed.stdout)
     return float(measured.group(2)), float(inside.group(2)) if inside else None, int(measured.group(1))
 
 
