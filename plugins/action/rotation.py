@@ -28,6 +28,11 @@ except ImportError:  # 2.16 to 2.18
 OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only")
 
 
+def refusal(problems):
+    """One message for every problem with the variables; the messages name variables, never their values."""
+    return " ".join(problems) + " Nothing was changed; the options are in the role's README."
+
+
 def with_module_defaults(action, task, args, templar, omit):
     """``args`` over the module_defaults of ``action`` (its action groups included), as if the task had named it."""
     if _apply_action_arg_defaults is not None:
@@ -62,12 +67,11 @@ class ActionModule(ActionBase):
             check_mode=bool(self._task.check_mode), operation=own["operation"] or None,
             handed_plans=own["handed_plans"], handed_digests=own["handed_digests"])
         if problems:
-            # The messages name variables, never their values.
-            raise AnsibleActionFail(" ".join(problems) + " Nothing was changed; the options are in the role's README.")
-        options.update(with_module_defaults(engine, self._task, args, self._templar, task_vars.get("omit")))
-        if own["settings_only"]:
+            raise AnsibleActionFail(refusal(problems))
+        if own["settings_only"]:  # the settings never depend on module_defaults: leave them (and their logins) alone
             result.update(changed=False, **settings)
             return result
+        options.update(with_module_defaults(engine, self._task, args, self._templar, task_vars.get("omit")))
         task = self._task.copy(exclude_parent=False, exclude_tasks=True)
         task.args = options
         action = self._shared_loader_obj.action_loader.get(
@@ -80,7 +84,7 @@ class ActionModule(ActionBase):
         decrypted, lookups run); a variable that sets nothing is never templated."""
         chosen, settings, problems = select(row, argspec, task_vars)
         if problems:
-            raise AnsibleActionFail(" ".join(problems) + " Nothing was changed; the options are in the role's README.")
+            raise AnsibleActionFail(refusal(problems))
         names = sorted(set(chosen.values()) | set(settings.values()))
         values = lookup_loader.get("ansible.builtin.vars", loader=self._loader, templar=self._templar).run(names, variables=task_vars)
         return dict(zip(names, values))
