@@ -274,12 +274,15 @@ class RecordFile:
         write that takes it (so the callback must be quick: hand the work on).
 
         The engine releases a credential's lease this way: its outcome is on disk before the lease goes, and the worker
-        need not wait for that write to start on the next credential.
+        need not wait for that write to start on the next credential. It asks for that write itself (within the
+        linger): else the outcome of a run's last credential, or of one whose worker then waits for another run's lease,
+        would wait for a write nobody asks for, and two runs would wait for each other's leases.
         """
         with self._cond:
             mine = self._version.get(key, 0)
             if mine > self._flushed:
                 self._callbacks.append((mine, callback))
+                self._ask_for(mine)
                 return
             problem = self._problem(mine)
         callback(problem)
@@ -291,13 +294,17 @@ class RecordFile:
                 return problem
         return None
 
-    def _wait_for(self, mine):
-        """Until every change up to version ``mine`` is written; called with the condition held."""
+    def _ask_for(self, mine):
+        """Have the writer thread write every change up to version ``mine``; called with the condition held."""
         self._wanted = max(self._wanted, mine)
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_queued, name="journal writer", daemon=True)
             self._writer.start()
         self._cond.notify_all()
+
+    def _wait_for(self, mine):
+        """Until every change up to version ``mine`` is written; called with the condition held."""
+        self._ask_for(mine)
         while self._flushed < mine:
             self._cond.wait()
         problem = self._problem(mine)

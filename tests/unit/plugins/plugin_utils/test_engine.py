@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -352,6 +353,50 @@ def test_an_outcome_the_sink_could_not_write_fails_its_credential(sink, tmp_path
     assert "done on the platform, but the sink could not record it" in done[0].error and "No space left" in done[0].error
     assert RecordFile(sink, store.path).get("k/a")["state"] == "pending", "the step before stays on disk"
     assert not list((tmp_path / "sink.vault.locks").rglob("*.lock")), "the lease is released all the same"
+
+
+def test_an_outcome_queued_without_a_waiter_is_written_within_the_linger(sink, tmp_path):
+    """when_durable asks for the write itself: nobody else may ever wait on this file (a run's last credential, or a
+    worker that goes on to wait for another run's lease), and the lease must not outlive its outcome's write."""
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0.05)
+    store.put("k/a", {"state": "active"}, wait=False)
+    written = threading.Event()
+    store.when_durable("k/a", lambda problem: written.set())
+    assert written.wait(5), "the outcome waited for another write to take it"
+    assert RecordFile(sink, store.path).get("k/a")["state"] == "active"
+
+
+def test_two_runs_taking_the_same_credentials_in_opposite_order_both_finish(sink, tmp_path):
+    """Each run's only worker finishes one credential and then waits for the other run's lease on the next: each
+    lease must go once its outcome is written, not once the run writes again (that was a deadlock until lock_timeout)."""
+    path = str(tmp_path / "sink.vault")
+    stores = [RecordFile(sink, path, linger=0.05), RecordFile(sink, path, linger=0.05)]
+    orders = (["a", "b"], ["b", "a"])
+    results = [None, None]
+    gate = threading.Barrier(2)
+
+    class Slow(OwnPolicy):
+        def carry_out(self, work):
+            outcome = super().carry_out(work)
+            if work.credential == orders[self.index][0]:
+                gate.wait(5)  # both runs hold their first lease before either asks for its second
+            return outcome
+
+    def run(index):
+        adapter = Slow(stores[index])
+        adapter.index = index
+        engine = _engine.Engine(adapter, stores[index], {}, concurrency=1, lock_timeout=10, errors=(AnsibleActionFail,))
+        items = [_engine.Work("t", name, "k/" + name, {"action": "create_new"}) for name in orders[index]]
+        results[index] = engine.run(items)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in (0, 1)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert time.monotonic() - started < 5, "a run waited for the other's lease until lock_timeout"
+    assert all(w.error is None or "lease" not in w.error for done in results for w in done), results
 
 
 def test_a_live_lock_is_waited_for_and_a_dead_ones_taken_over(sink, tmp_path):
