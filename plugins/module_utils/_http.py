@@ -92,7 +92,7 @@ class ApiError(Exception):
 
 
 class FailOnce:
-    """A login shared by every worker thread of a run, fetched once per endpoint; a failure is kept as well.
+    """A login (or a list) shared by every worker thread of a run, fetched once per key; a failure is kept as well.
 
     Without it, a platform that cannot be reached costs each credential a login timeout in turn (the workers wait on
     one lock); with it, the first failure's message is every credential's, at once. Only the message is kept.
@@ -100,10 +100,13 @@ class FailOnce:
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._fetching = {}  # key: the lock of its one fetch (fetches of different keys run at once)
         self._done = {}  # endpoint key: (value, None) or (None, ApiError)
 
     def get(self, key, fetch):
         with self._lock:
+            mine = self._fetching.setdefault(key, threading.Lock())
+        with mine:
             if key not in self._done:
                 try:
                     self._done[key] = (fetch(), None)

@@ -24,6 +24,7 @@ run reads it from the platform and journals it.
 
 from __future__ import annotations
 
+import concurrent.futures
 import string
 import threading
 
@@ -69,7 +70,7 @@ class AnypointAdapter(Adapter):
         self._lock = threading.Lock()
         self._token = FailOnce()  # the login (or why it failed), once for every worker thread
         self._tree = FailOnce()  # the organization tree, walked once (or why it could not be)
-        self._environments = {}  # organization id: its environments
+        self._environments = FailOnce()  # organization id: its environments (or why they could not be read)
         self._targets = {}  # record key: Target
         self._reset_only = set()  # organizations whose control plane refused a chosen secret in this run
 
@@ -89,17 +90,17 @@ class AnypointAdapter(Adapter):
             return self._targets[work.key]
         api, spec = self._api(), work.spec
         try:
-            with self._lock:  # one walk of the organization tree and one environment list per group, whoever asks first
-                org = self._business_group(api, spec.get("business_group"))
-                env = None
-                if spec.get("environment"):
-                    if org["id"] not in self._environments:
-                        self._environments[org["id"]] = api.environments(org["id"])
-                    env = find_environment(self._environments[org["id"]], spec["environment"])
-                    if env is None:
-                        names = ", ".join(sorted(e["name"] for e in self._environments[org["id"]])) or "none"
-                        raise StepError("no environment %s in business group %s (its environments: %s)"
-                                        % (spec["environment"], org["name"], names))
+            # One walk of the organization tree, and one environment list per group whoever asks first: the lists of
+            # different groups are read at once (each a round trip the workers would otherwise wait for in turn).
+            org = self._business_group(api, spec.get("business_group"))
+            env = None
+            if spec.get("environment"):
+                environments = self._environments.get(org["id"], lambda: api.environments(org["id"]))
+                env = find_environment(environments, spec["environment"])
+                if env is None:
+                    names = ", ".join(sorted(e["name"] for e in environments)) or "none"
+                    raise StepError("no environment %s in business group %s (its environments: %s)"
+                                    % (spec["environment"], org["name"], names))
             target = Target(api, {"environment": spec.get("environment"), "connected_app": spec.get("connected_app"),
                                   "business_group": spec.get("business_group")}, org=org, env=env)
         except ValueError as problem:  # an unknown business group or connected app, in words
@@ -111,22 +112,26 @@ class AnypointAdapter(Adapter):
     def _business_group(self, api, wanted):
         """The organization named or numbered ``wanted`` (the root when empty), from one walk of the tree."""
         # A walk that failed fails every target with its message, at once: a half-walked tree would name groups missing.
-        orgs = self._tree.get("", lambda: self._walk(api))
+        orgs = self._tree.get("", self._walk)
         found = orgs.get(wanted or "") or orgs.get("name:%s" % wanted)
         if found is None:
             raise StepError("no business group %s under organization %s" % (wanted, orgs[""]["name"]))
         return found
 
-    @staticmethod
-    def _walk(api):
-        """Organization id, "name:<name>", and "" (the root): organization."""
+    def _walk(self):
+        """Organization id, "name:<name>", and "" (the root): organization. Read a level at a time, each level's groups
+        at once (as many as the run's concurrency), each by a client of its own thread."""
+        api = self._api()
         root = api.organization(api.root_org_id())
-        orgs, queue = {}, [root]
-        while queue:
-            org = queue.pop(0)
-            orgs[org["id"]] = org
-            orgs.setdefault("name:" + org["name"], org)
-            queue.extend(api.organization(sub) for sub in org.get("subOrganizationIds") or [] if sub not in orgs)
+        orgs, level = {}, [root]
+        with concurrent.futures.ThreadPoolExecutor(self.params["concurrency"], thread_name_prefix="walk") as pool:
+            while level:
+                wanted = []
+                for org in level:  # breadth first: a name in two groups is the one nearer the root
+                    orgs[org["id"]] = org
+                    orgs.setdefault("name:" + org["name"], org)
+                    wanted += [sub for sub in org.get("subOrganizationIds") or [] if sub not in orgs and sub not in wanted]
+                level = list(pool.map(lambda sub: self._api().organization(sub), wanted))
         orgs[""] = root
         return orgs
 

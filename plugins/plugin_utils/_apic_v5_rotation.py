@@ -50,7 +50,7 @@ class ApicV5Adapter(Adapter):
         self._lock = threading.Lock()
         self._found = {}  # record key: (org, app, credential) as the portal shows them
         self._orgs = FailOnce()  # login: the developer organizations it sees (or why the login failed)
-        self._apps = {}  # (login, org id): the org's applications
+        self._apps = FailOnce()  # (login, org id): the org's applications (or why they could not be read)
         self._unread = {}  # record key: the client id a PUT was answered with, not read back (the gateway proves it)
 
     @property
@@ -92,11 +92,9 @@ class ApicV5Adapter(Adapter):
         login = api.auth[0]
         try:
             orgs = self._orgs.get(login, api.orgs)
-            with self._lock:
-                org = find_one(orgs, spec["org"], "developer organization", "context %s" % self.params["apic_v5_context"])
-                if (login, org["id"]) not in self._apps:
-                    self._apps[(login, org["id"])] = api.apps(org["id"])
-                apps = self._apps[(login, org["id"])]
+            org = find_one(orgs, spec["org"], "developer organization", "context %s" % self.params["apic_v5_context"])
+            # Read once per login and org, whoever asks first; the lists of different orgs are read at once.
+            apps = self._apps.get((login, org["id"]), lambda: api.apps(org["id"]))
             return org, find_one(apps, spec["app"], "application", "developer organization %s" % org["name"])
         except ValueError:
             try:  # not in this login's list: the portal's own answer says why (403 for a non-member, 404 otherwise)
