@@ -6,12 +6,13 @@
 
 It turns the play's variables into the options of the platform's own engine task (``_role_vars.resolve``), applies
 that task's module_defaults (its platform's action group among them), and runs it: the engine task does the work and
-returns its result unchanged. No option is a second time declared here.
+returns its result, to which this adds ``settings``, what the role needs besides (no secret). No option is a second
+time declared here.
 """
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
@@ -25,7 +26,7 @@ except ImportError:  # 2.16 to 2.18
     from ansible.executor.module_common import get_action_args_with_defaults
     _apply_action_arg_defaults = None
 
-OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only")
+OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only", "hooks_checked")
 
 
 def refusal(problems):
@@ -65,11 +66,15 @@ class ActionModule(ActionBase):
         options, settings, problems = resolve(
             row, engine_class.ARGUMENT_SPEC, variables, task_vars.get("inventory_hostname", ""),
             check_mode=bool(self._task.check_mode), operation=own["operation"] or None,
-            handed_plans=own["handed_plans"], handed_digests=own["handed_digests"])
+            handed_plans=own["handed_plans"], handed_digests=own["handed_digests"], work=not own["settings_only"])
         if problems:
             raise AnsibleActionFail(refusal(problems))
         if own["settings_only"]:  # the settings never depend on module_defaults: leave them (and their logins) alone
             result.update(changed=False, **settings)
+            return result
+        if (settings["hook_tasks"] or settings["delivery_tasks"]) and not own["hooks_checked"]:
+            # The role checks the delivery step (a file, that loads) before anything is done, then runs this again.
+            result.update(changed=False, settings=settings, check_hooks=True)
             return result
         options.update(with_module_defaults(engine, self._task, args, self._templar, task_vars.get("omit")))
         task = self._task.copy(exclude_parent=False, exclude_tasks=True)
@@ -77,7 +82,12 @@ class ActionModule(ActionBase):
         action = self._shared_loader_obj.action_loader.get(
             engine, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
             templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        return action.run(task_vars=task_vars)
+        try:
+            outcome = action.run(task_vars=task_vars)
+        except AnsibleError as error:  # failed as the task itself would have, with the settings the role reads next
+            outcome = dict(failed=True, msg=error.message)
+        outcome["settings"] = settings
+        return outcome
 
     def _read_variables(self, row, argspec, task_vars):
         """The values of the variables that set something, templated as ``{{ name }}`` would be (vaulted values

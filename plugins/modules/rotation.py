@@ -70,7 +70,16 @@ options:
   settings_only:
     description:
       - Check the variables and return the role's settings only (C(operation), C(report_file), C(hook_tasks),
-        C(delivery_tasks), C(sink_file), C(role), C(noun)); nothing else is read or run.
+        C(delivery_tasks), C(sink), C(sink_dir), C(sink_file), C(sink_variables), C(role), C(noun)); nothing else is
+        read or run, and an empty list of credentials is no problem. The C(apiops.credentials.break_lease)
+        playbook finds the sink this way, where the rotation would.
+    type: bool
+    default: false
+  hooks_checked:
+    description:
+      - Whether the delivery step (C(hook_tasks) or C(delivery_tasks)) was checked. While it is not and the variables
+        name one, the task does nothing and returns O(settings_only)'s settings under RV(settings), with
+        RV(check_hooks); the role then checks the file and runs the task again with this set.
     type: bool
     default: false
 notes:
@@ -100,9 +109,20 @@ EXAMPLES = r"""
 
 RETURN = r"""
 msg:
-  description: The result of the platform's engine task, unchanged (see its documentation); with O(settings_only), nothing.
+  description: The result of the platform's engine task (see its documentation), its other keys too; with O(settings_only), nothing.
   returned: unless settings_only
   type: str
+settings:
+  description:
+    - What the role needs besides the result, no secret - the O(settings_only) keys below, and C(operation),
+      C(delivery_tasks), C(sink_file), C(sink), C(sink_variables) (the names of the variables that set the sink),
+      C(role), C(noun) and C(item).
+  returned: unless settings_only, or the variables are refused
+  type: dict
+check_hooks:
+  description: True when nothing was done, because the delivery step is to be checked first (see O(hooks_checked)).
+  returned: when the variables name a delivery step and O(hooks_checked) is not set
+  type: bool
 report_file:
   description: With O(settings_only), the JSON report this run writes ("" for none).
   returned: with settings_only
@@ -124,6 +144,7 @@ def main():
         handed_plans=dict(type="dict", default={}),
         handed_digests=dict(type="dict", default={}),
         settings_only=dict(type="bool", default=False),
+        hooks_checked=dict(type="bool", default=False),
     ))
 
 
