@@ -132,12 +132,13 @@ def report_file(row, settings, operation, host, check_mode, environ):
 
 
 def resolve(row, argspec, variables, host, check_mode=False, operation=None, handed_plans=None, handed_digests=None,
-            environ=None):
+            environ=None, work=True):
     """What the role's variables ask of the engine task of ``row`` for inventory host ``host``.
 
     Returns ``(options, settings, problems)``: the task's options (no role option among them), the role's own settings
-    (operation, report_file, hook_tasks, delivery_tasks, sink_file; never a secret), and one message per problem.
-    ``operation`` given by the caller (the role's entry point) wins over the variables'.
+    (operation, report_file, hook_tasks, delivery_tasks, sink_dir, sink_file; never a secret), and one message per
+    problem. ``operation`` given by the caller (the role's entry point) wins over the variables'. ``work=False``: only
+    the settings are wanted (where the sink is, for break_lease), so an empty list of credentials is no problem.
     """
     environ = os.environ if environ is None else environ
     chosen, chosen_settings, problems = select(row, argspec, variables)
@@ -173,7 +174,7 @@ def resolve(row, argspec, variables, host, check_mode=False, operation=None, han
         options["plan_digest"] = handed_digests[key]
     if row.items and settings["allow_empty"]:
         options.setdefault(row.items, [])
-    if row.items and not options.get(row.items) and not settings["allow_empty"] and operation != "verify":
+    if work and row.items and not options.get(row.items) and not settings["allow_empty"] and operation != "verify":
         problems.append("%s_%s is empty for %s: list the %s to work on (as %s_%s or rotation_%s), or set %s_allow_empty to true "
                         "for a host that has none on purpose. Nothing was changed."
                         % (row.role, row.items, host, row.noun, row.name, row.items, row.items, row.role))
@@ -187,6 +188,7 @@ def resolve(row, argspec, variables, host, check_mode=False, operation=None, han
         "report_file": report,
         "hook_tasks": hook_tasks,
         "delivery_tasks": delivery_tasks,
+        "sink_dir": sink_dir,  # "" when no variable sets it: the engine task's default then
         "sink_file": sink_file(row.name, sink_dir, host) if sink_dir else "",
         "sink": options.get("sink") or "file",
         # Which variables hold the remote sinks' settings (tokens among them), for the delivery hook's lookups: their

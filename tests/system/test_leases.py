@@ -88,6 +88,24 @@ def test_a_lease_of_another_node_is_waited_for_broken_with_a_reason_or_taken_ove
     no_secret_leaked(workspace, vault)  # the break_lease playbook's output and job events too
 
 
+def test_break_lease_finds_the_sink_where_the_rotation_finds_it(workspace, vault_server):
+    """The sink set by host variables named for the platform (uaa_sink, uaa_hashicorp_vault), as the rotation reads
+    them: break_lease looks there too, not in a file sink the rotation never used."""
+    vault = reset(vault_server)
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}], uaa_sink="hashicorp_vault",
+                        uaa_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN}, uaa_max_age_days=0)
+    now = time.time()
+    plant(vault, "4242 awx-job-4711-x7k2p %s %s 4711" % (iso(now - 60), iso(now + 600)))
+    shown = workspace.job("break_lease.yml", *BREAK, check=True)
+    assert shown.rc == 0 and "held by process 4242 on awx-job-4711-x7k2p" in shown.output, shown.output[-3000:]
+    broken = workspace.job("break_lease.yml", *BREAK, "-e", "lease_reason=job-4711-cancelled")
+    assert broken.rc == 0 and "released, the reason is noted" in broken.output, broken.output[-3000:]
+    assert kv(vault, RECORD + ".lock") is None
+    unknown = workspace.job("break_lease.yml", "-e", "lease_platform=nosuch", "-e", "lease_host=uaa-test", "-e", "lease_key=uaa/x")
+    assert unknown.rc != 0 and "keycloak" in unknown.output and "Traceback" not in unknown.output, unknown.output[-3000:]
+    no_secret_leaked(workspace, vault)
+
+
 def test_a_run_killed_mid_rotation_on_another_node_is_taken_over_when_its_lease_expires(workspace, vault_server):
     vault = reset(vault_server)
     setup(workspace, vault, uaa_secret_rotation_lock_timeout=20)
