@@ -98,6 +98,13 @@ def token_form(params):
     return form, "client %s" % params["keycloak_auth_client_id"]
 
 
+def login_options(params):
+    """The options of the login in use, for messages."""
+    if params.get("keycloak_auth_username"):
+        return "keycloak_auth_username and keycloak_auth_password"
+    return "keycloak_auth_client_id and keycloak_auth_client_secret"
+
+
 class Login:
     """The admin token, shared by every worker thread; fetched again once when Keycloak says it expired (a master
     realm token lives 60 s by default)."""
@@ -149,9 +156,9 @@ class KeycloakApi:
         if response.status != 200 or not body.get("access_token"):
             raise ApiError(PLATFORM, "POST", label, status=response.status, code=body.get("error"),
                            description=body.get("error_description"),
-                           hint="Keycloak gave %s no token in realm %s at %s: check the login options, keycloak_auth_realm "
-                                "(unset: master for a user, keycloak_realm for a client) and keycloak_url"
-                                % (who, realm, self.http.base_url))
+                           hint="Keycloak gave %s no token in realm %s at %s: check %s, keycloak_auth_realm (unset: master "
+                                "for a user, keycloak_realm for a client) and keycloak_url"
+                                % (who, realm, self.http.base_url, login_options(params)))
         hide(self.module, body["access_token"], body.get("refresh_token"))
         return body["access_token"]
 

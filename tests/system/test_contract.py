@@ -244,3 +244,48 @@ def test_verbose_jobs_leak_nothing(workspace, name):
     assert done.rc == 0, done.output[-3000:]
     scene.proven()
     assert_no_leak(workspace)
+
+
+def bad_inputs(name):
+    """(case, host variables, words the one message must hold) for a row: each breaks one thing a user gets wrong.
+    Drawn from the product's registry (the URL and login options, the list of credentials), not written per platform."""
+    product = PRODUCT[PLATFORMS[name].product]
+    url = next(option for option in product.auth_argspec if option.endswith("_url"))
+    cases = [("url without scheme", {url: "host.example.com"}, "has no http:// or https:// scheme"),
+             ("unreachable url", {url: "http://127.0.0.1:1"}, "cannot connect to http://127.0.0.1:1"),
+             ("misspelt variable", {product.role + "_concurency": 4}, "did you mean %s_concurrency" % product.role),
+             ("concurrency zero", {product.role + "_concurrency": 0}, "concurrency must be at least 1")]
+    if product.items:
+        cases.append(("nothing listed", {"%s_%s" % (product.role, product.items): []},
+                      "%s_%s is empty" % (product.role, product.items)))
+    return cases
+
+
+def wrong_login(scene):
+    """The row's login with its secret (the first set that the registry marks no_log) replaced: (variable, host vars)."""
+    inventory = scene.row.inventory(scene.url, COUNT, scene.workspace.sink_dir, CONCURRENCY, scene.workspace.path, VAULT_PASSWORD)
+    host = next(iter(next(iter(inventory.values()))["hosts"].values()))
+    option = next(option for option, spec in scene.product.auth_argspec.items() if spec.get("no_log") and host.get(option))
+    return option, {option: "Not-the-Secret-In-Use-0000"}
+
+
+@newest_only
+@pytest.mark.parametrize("name,case", [(name, case[0]) for name in ROWS for case in bad_inputs(name)] + [(name, "wrong login") for name in ROWS])
+def test_bad_input_gets_one_message_and_changes_nothing(workspace, name, case):
+    """Bad input, row by row: the run fails with a message that names the problem and the fix, with no traceback,
+    no write to the platform or the sink, and no secret in the output."""
+    scene = Scene(workspace, name)
+    if case == "wrong login":
+        option, host_vars = wrong_login(scene)
+        words = option
+    else:
+        _case, host_vars, words = next(each for each in bad_inputs(name) if each[0] == case)
+    scene.inventory(host_vars)
+    run = scene.play(ok=False)
+    assert run.rc != 0, run.output[-3000:]
+    assert words in run.output, "the message does not say %r:\n%s" % (words, run.output[-3000:])
+    assert "Traceback (most recent call last)" not in run.output
+    assert not scene.writes(), "bad input led to a write on the platform"
+    assert not [path for path in scene.sink_files() if path.endswith(".vault")], "bad input led to a sink file"
+    workspace.jobs = 1  # assert_no_leak wants a job; the playbook's output is in workspace.outputs
+    assert_no_leak(workspace)
