@@ -128,6 +128,31 @@ def write_apic_inventory(demo_dir, apic_url, smtp_port):
         json.dump(inventory, handle, indent=2)
 
 
+KEYCLOAK_CLIENTS = [("orders-api", "0rders-S3cret-keycloak-seed-9b04f1"), ("billing-api", "b1lling-S3cret-keycloak-seed-2f6c88")]
+
+
+def write_keycloak_inventory(demo_dir, keycloak_url):
+    # Host variables named for the platform (keycloak_<option>) fill the options: no role variable is needed.
+    inventory = {"keycloak_realms": {"hosts": {"apps-realm": {
+        "keycloak_url": keycloak_url, "keycloak_realm": "apps",
+        # A service-account client with manage-clients from the emulator's seed; in real use from a vault or AWX credential.
+        "keycloak_auth_client_id": "rotator", "keycloak_auth_client_secret": "r0tator-S3cret-keycloak-seed-51c2a9",
+        "keycloak_sink_dir": os.path.join(demo_dir, "secrets"),
+        "keycloak_report_path": os.path.join(demo_dir, "keycloak-report.json"),
+        "keycloak_clients": [{"client_id": name} for name, _secret in KEYCLOAK_CLIENTS],
+    }}}}
+    with open(os.path.join(demo_dir, "inventory-keycloak.json"), "w", encoding="utf-8") as handle:
+        json.dump(inventory, handle, indent=2)
+
+
+def keycloak_check(keycloak_url):
+    """The emulator's view: does each client still get a token with the secret it had before the demo?"""
+    for name, original in KEYCLOAK_CLIENTS:
+        status = requests.post(keycloak_url + "/realms/apps/protocol/openid-connect/token", timeout=10,
+                               data={"grant_type": "client_credentials", "client_id": name, "client_secret": original}).status_code
+        print("  %-12s with its original secret: %s" % (name, "accepted" if status == 200 else "refused"), flush=True)
+
+
 def show_file(path):
     print("--- %s" % path, flush=True)
     with open(path, encoding="utf-8") as handle:
@@ -224,13 +249,24 @@ def main():
     banner("4/4 Eleven days later: the grace period is over, the old credentials go and <name>_new takes their names")
     play(demo_dir, "apic_rotate.yml", **apic)
     show_file(os.path.join(reports, "acme-sandbox-report.md"))
+    keycloak_url = os.environ["KEYCLOAK_EMULATOR_URL"]
+    write_keycloak_inventory(demo_dir, keycloak_url)
+    keycloak = {"inventory": "inventory-keycloak.json"}
+    banner("Keycloak emulator at %s: the fifth platform, through the same engine and role as the others" % keycloak_url)
+    banner("1/3 Dry run: --check --diff")
+    play(demo_dir, "keycloak_rotate.yml", "--check", "--diff", **keycloak)
+    banner("2/3 Rotate: regenerate each client's secret, persist it, prove the new one and that the old one is refused")
+    play(demo_dir, "keycloak_rotate.yml", **keycloak)
+    keycloak_check(keycloak_url)
+    banner("3/3 Run again: nothing is due")
+    play(demo_dir, "keycloak_rotate.yml", **keycloak)
     banner("Done")
     print("The new secrets are in %s (ansible-vault encrypted, mode 0600)." % os.path.join(demo_dir, "secrets"))
     print("Read the UAA ones:  ansible-vault view --vault-password-file %s %s | python3 -m json.tool"
           % (os.path.join(demo_dir, "vault-password"), os.path.join(demo_dir, "secrets", "uaa", "uaa-demo.vault")))
     print("Reports (no secrets): %s" % ", ".join(os.path.join(demo_dir, name) for name in
                                                  ("uaa-report.json", "uaa-report.md", "apic-v5-report.json", "anypoint-report.json",
-                                                  "apic-reports")))
+                                                  "apic-reports", "keycloak-report.json")))
     return 0
 
 
