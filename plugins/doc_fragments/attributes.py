@@ -73,14 +73,3 @@ attributes:
       - apiops.credentials.all
       - apiops.credentials.anypoint
 """
-
-    KEYCLOAK_GROUP = r"""
-options: {}
-attributes:
-  action_group:
-    description: Use C(group/apiops.credentials.keycloak) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - apiops.credentials.all
-      - apiops.credentials.keycloak
-"""

@@ -34,8 +34,13 @@ extends_documentation_fragment:
   - apiops.credentials.rotation
   - apiops.credentials.rotation.sinks
   - apiops.credentials.attributes
-  - apiops.credentials.attributes.KEYCLOAK_GROUP
 attributes:
+  action_group:
+    description: Use C(group/apiops.credentials.keycloak) or C(group/apiops.credentials.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - apiops.credentials.all
+      - apiops.credentials.keycloak
   check_mode:
     support: full
     details:
