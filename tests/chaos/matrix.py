@@ -7,8 +7,8 @@ A case is (scenario, fault, position). It runs the scenario's playbook with the 
 fault-free run, then a third run, and checks the promises the README makes:
 
 * after the second run every credential's secret in the sink authenticates, and the secret it replaced is rejected
-  (UAA lent grants are back; API Connect v5 originals pass the gateway); with the delivery hook, its store holds
-  the sink's secret;
+  (UAA lent grants are back; API Connect v5 originals pass the gateway; a Keycloak client keeps one working secret,
+  and the sink keeps the one it replaced); with the delivery hook, its store holds the sink's secret;
 * the third run changes nothing; two runs started at once change the platform exactly as often as one run;
 * at every moment of the three runs each credential had a working secret that the operator can recover: the
   emulator tracks the platform's own state after every write (``/_emulator/track``), and each change must leave a
@@ -40,13 +40,18 @@ from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
 from tests.system.test_apic_rotation import apic_inventory
 from tests.system.test_aws_secrets_sink import every_value
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
+from tests.system.test_keycloak_rotation import BILLING as KEYCLOAK_BILLING
+from tests.system.test_keycloak_rotation import ORDERS as KEYCLOAK_ORDERS
+from tests.system.test_keycloak_rotation import inventory as keycloak_inventory
+from tests.system.test_keycloak_rotation import token_works as keycloak_token_works
 from tests.system.test_leaks import files_outside_the_sink, sink_secrets
 
 FAULTS = ("500 before", "applied, dropped", "applied late", "429", "SIGKILL of the tree", "kill -9 of the playbook", "SIGTERM",
           "two runs at once")
 WHOLE_RUN_FAULTS = ("two runs at once",)  # not tied to a position: one case per scenario
 # Requests that prove or log in, and change nothing: a second run may repeat them.
-PROOFS = ("/oauth/token", "/accounts/login", "/oauth2/token", "/clients/validate", "/api/token", "/verify-client-secret")
+PROOFS = ("/oauth/token", "/accounts/login", "/oauth2/token", "/clients/validate", "/api/token", "/verify-client-secret",
+          "/protocol/openid-connect/token")
 REQUEST_TIMEOUT = 1  # the scenarios' request_timeout; "applied late" answers after it
 AWS_UNLOCKED = "apiops-credentials-lock-unlocked-0001"  # the version a free Secrets Manager lock secret has current
 
@@ -127,7 +132,7 @@ def journal(workspace, sink, key):
     if sink == "aws":
         return aws_record(workspace, key)
     platform, target, where = key.split("/", 2)
-    if platform in ("uaa", "anypoint", "apic_v5"):  # the file sink of the rotation engine: one file per target
+    if platform in ("uaa", "anypoint", "apic_v5", "keycloak"):  # the file sink of the rotation engine: one file per target
         path = os.path.join(workspace.sink_dir, platform, target + ".vault")
         return workspace.read_record(path)["credentials"].get(where, {}) if os.path.exists(path) else {}
     raise ValueError("no file sink layout for %s" % platform)  # API Connect v10 keeps one file per catalog: apic_entries
@@ -473,6 +478,84 @@ def apic_rollback_check(workspace):
     return problems
 
 
+# ---- Keycloak ------------------------------------------------------------------------------------------------
+# Realm apps has no client secret rotation policy: Keycloak's regeneration replaces a secret at once (a hard cut),
+# and Keycloak shows the secret, so the engine journals the one in place before and the one it made after.
+KEYCLOAK_REALM = "apps"
+KEYCLOAK_CLIENTS = dict((KEYCLOAK_ORDERS, KEYCLOAK_BILLING))  # clientId: its seed secret
+KEYCLOAK_ROLE = "keycloak_secret_rotation"
+
+
+def keycloak_key(client_id):
+    return "keycloak/sso/%s/%s" % (KEYCLOAK_REALM, client_id)
+
+
+def keycloak_setup(sink="file", **extra):
+    def setup(workspace):
+        keycloak_inventory(workspace, [{"client_id": client_id} for client_id in KEYCLOAK_CLIENTS], realm=KEYCLOAK_REALM,
+                           keycloak_request_timeout=REQUEST_TIMEOUT, keycloak_retries=1,
+                           keycloak_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **sink_settings(workspace, KEYCLOAK_ROLE, sink),
+                           **extra)
+    return setup
+
+
+def keycloak_working(workspace):
+    """{clientId: how many secrets authenticate it now} in the realm, from the emulator's state."""
+    state = workspace.control("state", method="GET", platform="keycloak")[KEYCLOAK_REALM]
+    return {client_id: len(client["fingerprints"]) for client_id, client in state.items()}
+
+
+def keycloak_check(sink="file"):
+    """The sink's secret gets a token, the replaced one none, and it is the only secret of the client (the realm keeps
+    no rotated secret); the sink keeps the replaced secret as the previous one, for a roll back."""
+    def check(workspace):
+        problems = []
+        working = keycloak_working(workspace)
+        for client_id, original in KEYCLOAK_CLIENTS.items():
+            record = journal(workspace, sink, keycloak_key(client_id))
+            if record.get("state") != "complete" or not keycloak_token_works(workspace, client_id, record.get("secret", ""), KEYCLOAK_REALM):
+                problems.append("%s: the sink's secret does not work (state %s)" % (client_id, record.get("state")))
+            problems += hook_problems(workspace, sink, keycloak_key(client_id), record.get("secret"))
+            if keycloak_token_works(workspace, client_id, original, KEYCLOAK_REALM):
+                problems.append("%s: the replaced secret still works" % client_id)
+            if record.get("previous_secret") != original:
+                problems.append("%s: the sink does not keep the replaced secret as the previous one" % client_id)
+            if working[client_id] != 1:
+                problems.append("%s: %d secrets work on Keycloak" % (client_id, working[client_id]))
+        return problems
+    return check
+
+
+def keycloak_rollback_setup(sink="file"):
+    """A rotation, then the same inventory with operation rollback (a host variable: the matrix runs playbooks
+    without extra arguments, and -e keycloak_secret_rotation_operation=rollback sets the same variable)."""
+    def setup(workspace):
+        keycloak_setup(sink)(workspace)
+        assert workspace.play("keycloak_rotate.yml").rc == 0  # the rotation the roll back undoes
+        keycloak_setup(sink, keycloak_secret_rotation_operation="rollback")(workspace)
+    return setup
+
+
+def keycloak_rollback_check(sink="file"):
+    def check(workspace):
+        problems = []
+        working = keycloak_working(workspace)
+        for client_id, original in KEYCLOAK_CLIENTS.items():
+            record = journal(workspace, sink, keycloak_key(client_id))
+            if record.get("state") != "rolled_back" or record.get("secret") != original:
+                problems.append("%s: the sink does not say rolled back to the original (state %s)" % (client_id, record.get("state")))
+            if not keycloak_token_works(workspace, client_id, original, KEYCLOAK_REALM):
+                problems.append("%s: the original secret does not work" % client_id)
+            if not record.get("previous_secret") or record.get("previous_secret") == original:
+                problems.append("%s: the sink does not keep the rotated secret as the previous one" % client_id)
+            elif keycloak_token_works(workspace, client_id, record["previous_secret"], KEYCLOAK_REALM):
+                problems.append("%s: the rotated secret still works after the roll back" % client_id)
+            if working[client_id] != 1:
+                problems.append("%s: %d secrets work on Keycloak" % (client_id, working[client_id]))
+        return problems
+    return check
+
+
 def per_sink(name, emulator, playbook, host, setup, check, sinks=SINKS, **extra):
     """The scenario once per sink: "<name>" with the file sink, "<name>, <sink> sink" or "<name>, hook" with another."""
     made = {}
@@ -514,6 +597,10 @@ SCENARIOS = {
                                   v5_rollback_check, supplied=lambda workspace: {row["client_secret"] for row in V5_ROWS + V5_CORRECTED}),
     "apic catalog roll back": Scenario("apic catalog roll back", "apic", "apic_rollback.yml", "sandbox", apic_rollback_setup,
                                        apic_rollback_check, supplied=lambda workspace: {APIC_RB_OLD[1], APIC_RB_NEW[1]}),
+    # Last, so that the bounded form's positions of the scenarios above stay what they were (it picks by index).
+    **per_sink("keycloak reset", "keycloak", "keycloak_rotate.yml", "sso", keycloak_setup, keycloak_check),
+    **per_sink("keycloak roll back", "keycloak", "keycloak_rotate.yml", "sso", keycloak_rollback_setup, keycloak_rollback_check,
+               sinks=("file", "vault", "aws")),
 }
 
 

@@ -66,8 +66,10 @@ if os.environ.get("APIOPS_CHAOS_SHARD"):
 
 
 @pytest.mark.parametrize(("scenario_name", "fault"), CASES)
-def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypoint_server, apic_server, vault_server, aws_server):
-    servers = {"uaa": uaa_server, "apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server, "vault": vault_server}
+def test_fault(scenario_name, fault, tmp_path, uaa_server, apic_v5_server, anypoint_server, apic_server, keycloak_server, vault_server,
+               aws_server):
+    servers = {"uaa": uaa_server, "apic_v5": apic_v5_server, "anypoint": anypoint_server, "apic": apic_server, "keycloak": keycloak_server,
+               "vault": vault_server}
     scenario = SCENARIOS[scenario_name]
 
     clean = fresh_workspace(str(tmp_path), 0, servers, aws_server)
