@@ -29,6 +29,11 @@ except ImportError:  # 2.16 to 2.18
 OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only", "hooks_checked")
 
 
+def unique(lines):
+    """``lines`` without repeats, in their order (a dry run says "run without --check" once, not per credential)."""
+    return list(dict.fromkeys(lines))
+
+
 def refusal(problems):
     """One message for every problem with the variables; the messages name variables, never their values."""
     return " ".join(problems) + " Nothing was changed; the options are in the role's README."
@@ -87,6 +92,9 @@ class ActionModule(ActionBase):
         except AnsibleError as error:  # failed as the task itself would have, with the settings the role reads next
             outcome = dict(failed=True, msg=error.message)
         outcome["settings"] = settings
+        # The outcome's lines, made here once (in Jinja they cost a template pass over every credential of the run).
+        outcome["next_steps"] = unique(row.get("next") for row in outcome.get("credentials") or () if row.get("next"))
+        outcome["new_credentials"] = [row.get("new_credential") for row in outcome.get("delivered") or ()]
         return outcome
 
     def _read_variables(self, row, argspec, task_vars):

@@ -119,6 +119,16 @@ settings:
       C(role), C(noun) and C(item).
   returned: unless settings_only, or the variables are refused
   type: dict
+next_steps:
+  description: What to do next, from the credentials' C(next) lines, each once, in their order.
+  returned: unless settings_only, or the variables are refused
+  type: list
+  elements: str
+new_credentials:
+  description: The names of the new credentials the run handed to the delivery step (API Connect v10), no secret.
+  returned: unless settings_only, or the variables are refused
+  type: list
+  elements: str
 check_hooks:
   description: True when nothing was done, because the delivery step is to be checked first (see O(hooks_checked)).
   returned: when the variables name a delivery step and O(hooks_checked) is not set
