@@ -42,6 +42,9 @@ from tests.system.test_aws_secrets_sink import every_value
 from tests.system.test_apic_v5_restore import ORIGINALS, v5_inventory
 from tests.system.test_keycloak_rotation import BILLING as KEYCLOAK_BILLING
 from tests.system.test_keycloak_rotation import ORDERS as KEYCLOAK_ORDERS
+from tests.system.test_keycloak_rotation import PAYMENTS as KEYCLOAK_PAYMENTS
+from tests.system.test_keycloak_rotation import ROTATING_ROTATOR as KEYCLOAK_ROTATING_ROTATOR
+from tests.system.test_keycloak_rotation import ROTATOR as KEYCLOAK_ROTATOR
 from tests.system.test_keycloak_rotation import inventory as keycloak_inventory
 from tests.system.test_keycloak_rotation import token_works as keycloak_token_works
 from tests.system.test_leaks import files_outside_the_sink, sink_secrets
@@ -480,43 +483,53 @@ def apic_rollback_check(workspace):
 
 # ---- Keycloak ------------------------------------------------------------------------------------------------
 # Realm apps has no client secret rotation policy: Keycloak's regeneration replaces a secret at once (a hard cut),
-# and Keycloak shows the secret, so the engine journals the one in place before and the one it made after.
-KEYCLOAK_REALM = "apps"
-KEYCLOAK_CLIENTS = dict((KEYCLOAK_ORDERS, KEYCLOAK_BILLING))  # clientId: its seed secret
+# and Keycloak shows the secret, so the engine journals the one in place before and the one it made after. Realm
+# rotating has the policy: the regeneration keeps the replaced secret working as the rotated one, until the run
+# deletes it once the new one is proven (its own write: a fault between the two leaves both working, which the next
+# run must end).
+@dataclass(frozen=True)
+class Realm:
+    name: str
+    clients: dict  # clientId: its seed secret
+    login: dict  # the rotator's host variables
+
+
+APPS = Realm("apps", dict((KEYCLOAK_ORDERS, KEYCLOAK_BILLING)), KEYCLOAK_ROTATOR)
+ROTATING = Realm("rotating", dict((KEYCLOAK_PAYMENTS, ("ledger-api", "l3dger-S3cret-rotating-seed-41f9d3"))), KEYCLOAK_ROTATING_ROTATOR)
 KEYCLOAK_ROLE = "keycloak_secret_rotation"
 
 
-def keycloak_key(client_id):
-    return "keycloak/sso/%s/%s" % (KEYCLOAK_REALM, client_id)
+def keycloak_key(realm, client_id):
+    return "keycloak/sso/%s/%s" % (realm.name, client_id)
 
 
-def keycloak_setup(sink="file", **extra):
+def keycloak_setup(sink="file", realm=APPS, **extra):
     def setup(workspace):
-        keycloak_inventory(workspace, [{"client_id": client_id} for client_id in KEYCLOAK_CLIENTS], realm=KEYCLOAK_REALM,
+        keycloak_inventory(workspace, [{"client_id": client_id} for client_id in realm.clients], realm=realm.name, auth=realm.login,
                            keycloak_request_timeout=REQUEST_TIMEOUT, keycloak_retries=1,
                            keycloak_secret_rotation_lock_timeout=REQUEST_TIMEOUT * 10, **sink_settings(workspace, KEYCLOAK_ROLE, sink),
                            **extra)
     return setup
 
 
-def keycloak_working(workspace):
+def keycloak_working(workspace, realm):
     """{clientId: how many secrets authenticate it now} in the realm, from the emulator's state."""
-    state = workspace.control("state", method="GET", platform="keycloak")[KEYCLOAK_REALM]
+    state = workspace.control("state", method="GET", platform="keycloak")[realm.name]
     return {client_id: len(client["fingerprints"]) for client_id, client in state.items()}
 
 
-def keycloak_check(sink="file"):
-    """The sink's secret gets a token, the replaced one none, and it is the only secret of the client (the realm keeps
-    no rotated secret); the sink keeps the replaced secret as the previous one, for a roll back."""
+def keycloak_check(sink="file", realm=APPS):
+    """The sink's secret gets a token, the replaced one none, and it is the only secret of the client (no rotated
+    secret is left); the sink keeps the replaced secret as the previous one, for a roll back."""
     def check(workspace):
         problems = []
-        working = keycloak_working(workspace)
-        for client_id, original in KEYCLOAK_CLIENTS.items():
-            record = journal(workspace, sink, keycloak_key(client_id))
-            if record.get("state") != "complete" or not keycloak_token_works(workspace, client_id, record.get("secret", ""), KEYCLOAK_REALM):
+        working = keycloak_working(workspace, realm)
+        for client_id, original in realm.clients.items():
+            record = journal(workspace, sink, keycloak_key(realm, client_id))
+            if record.get("state") != "complete" or not keycloak_token_works(workspace, client_id, record.get("secret", ""), realm.name):
                 problems.append("%s: the sink's secret does not work (state %s)" % (client_id, record.get("state")))
-            problems += hook_problems(workspace, sink, keycloak_key(client_id), record.get("secret"))
-            if keycloak_token_works(workspace, client_id, original, KEYCLOAK_REALM):
+            problems += hook_problems(workspace, sink, keycloak_key(realm, client_id), record.get("secret"))
+            if keycloak_token_works(workspace, client_id, original, realm.name):
                 problems.append("%s: the replaced secret still works" % client_id)
             if record.get("previous_secret") != original:
                 problems.append("%s: the sink does not keep the replaced secret as the previous one" % client_id)
@@ -539,16 +552,16 @@ def keycloak_rollback_setup(sink="file"):
 def keycloak_rollback_check(sink="file"):
     def check(workspace):
         problems = []
-        working = keycloak_working(workspace)
-        for client_id, original in KEYCLOAK_CLIENTS.items():
-            record = journal(workspace, sink, keycloak_key(client_id))
+        working = keycloak_working(workspace, APPS)
+        for client_id, original in APPS.clients.items():
+            record = journal(workspace, sink, keycloak_key(APPS, client_id))
             if record.get("state") != "rolled_back" or record.get("secret") != original:
                 problems.append("%s: the sink does not say rolled back to the original (state %s)" % (client_id, record.get("state")))
-            if not keycloak_token_works(workspace, client_id, original, KEYCLOAK_REALM):
+            if not keycloak_token_works(workspace, client_id, original, APPS.name):
                 problems.append("%s: the original secret does not work" % client_id)
             if not record.get("previous_secret") or record.get("previous_secret") == original:
                 problems.append("%s: the sink does not keep the rotated secret as the previous one" % client_id)
-            elif keycloak_token_works(workspace, client_id, record["previous_secret"], KEYCLOAK_REALM):
+            elif keycloak_token_works(workspace, client_id, record["previous_secret"], APPS.name):
                 problems.append("%s: the rotated secret still works after the roll back" % client_id)
             if working[client_id] != 1:
                 problems.append("%s: %d secrets work on Keycloak" % (client_id, working[client_id]))
@@ -599,6 +612,8 @@ SCENARIOS = {
                                        apic_rollback_check, supplied=lambda workspace: {APIC_RB_OLD[1], APIC_RB_NEW[1]}),
     # Last, so that the bounded form's positions of the scenarios above stay what they were (it picks by index).
     **per_sink("keycloak reset", "keycloak", "keycloak_rotate.yml", "sso", keycloak_setup, keycloak_check),
+    **per_sink("keycloak rotation policy", "keycloak", "keycloak_rotate.yml", "sso", lambda sink: keycloak_setup(sink, ROTATING),
+               lambda sink: keycloak_check(sink, ROTATING)),
     **per_sink("keycloak roll back", "keycloak", "keycloak_rotate.yml", "sso", keycloak_rollback_setup, keycloak_rollback_check,
                sinks=("file", "vault", "aws")),
 }
