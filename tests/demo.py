@@ -189,77 +189,60 @@ def main():
     os.makedirs(demo_dir, mode=0o700)
     with open(os.path.join(demo_dir, "vault-password"), "w", encoding="utf-8") as handle:
         handle.write(DEMO_VAULT_PASSWORD + "\n")
-    write_inventory(demo_dir, uaa_url)
-
-    banner("UAA emulator at %s: four clients, three strategies (admin, dual, grant_dance), one in zone1" % uaa_url)
-    banner("1/4 Dry run: --check --diff (nothing is written, every change is predicted)")
-    play(demo_dir, "uaa_rotate.yml", "--check", "--diff")
-    banner("2/4 Rotate for real: persist each new secret to the vault-encrypted sink, change, verify, retire")
-    play(demo_dir, "uaa_rotate.yml")
-    banner("3/4 Prove it: get a token with every secret the sink now holds")
-    play(demo_dir, "uaa_verify.yml")
-    banner("4/4 Run again: nothing is due, nothing changes")
-    play(demo_dir, "uaa_rotate.yml")
-
-    portal_url = os.environ["APIC_V5_EMULATOR_URL"]
-    write_v5_inventory(demo_dir, portal_url)
-    v5 = {"inventory": "inventory-apic-v5.json"}
-    banner("API Connect v5 portal emulator at %s: the API Manager was reset, apps have new client ids" % portal_url)
-    gateway_check(portal_url)
-    banner("1/4 Record what the portal shows today (read-only; the file holds no secret)")
-    play(demo_dir, "apic_v5_backup.yml", **v5)
-    banner("2/4 Dry run of the restore: the plan, per application")
-    play(demo_dir, "apic_v5_restore.yml", "--check", "--diff", **v5)
-    banner("3/4 Restore the original client ids and secrets (the module sends Base64(SHA-256) of each secret)")
-    play(demo_dir, "apic_v5_restore.yml", **v5)
-    gateway_check(portal_url)
-    banner("4/4 Run again: every application is already correct")
-    play(demo_dir, "apic_v5_restore.yml", **v5)
-    anypoint_url = os.environ["ANYPOINT_EMULATOR_URL"]
-    write_anypoint_inventory(demo_dir, anypoint_url)
-    anypoint = {"inventory": "inventory-anypoint.json"}
-    banner("Anypoint emulator at %s: rotate two environment secrets, then roll one change window back" % anypoint_url)
-    banner("1/5 Dry run: --check --diff")
-    play(demo_dir, "anypoint_rotate.yml", "--check", "--diff", **anypoint)
-    banner("2/5 Rotate: record the current secret, reset (only while it is still the recorded one), persist, verify")
-    play(demo_dir, "anypoint_rotate.yml", **anypoint)
-    mule_check(anypoint_url)
-    banner("3/5 Run again: nothing is due")
-    play(demo_dir, "anypoint_rotate.yml", **anypoint)
-    banner("4/5 Roll back: put the recorded secrets back")
-    play(demo_dir, "anypoint_rollback.yml", **anypoint)
-    mule_check(anypoint_url)
-    banner("5/5 Roll back again: already done")
-    play(demo_dir, "anypoint_rollback.yml", **anypoint)
-    apic_url = os.environ["APIC_EMULATOR_URL"]
-    write_apic_inventory(demo_dir, apic_url, int(os.environ["APIC_SMTP_PORT"]))
-    apic = {"inventory": "inventory-apic.json"}
+    uaa, portal, anypoint, apic, keycloak = (uaa_url, os.environ["APIC_V5_EMULATOR_URL"], os.environ["ANYPOINT_EMULATOR_URL"],
+                                             os.environ["APIC_EMULATOR_URL"], os.environ["KEYCLOAK_EMULATOR_URL"])
     reports = os.path.join(demo_dir, "apic-reports")
-    banner("API Connect v10 emulator at %s: rotate catalog acme/sandbox by age (new after 90 days, old deleted after 100)"
-           % apic_url)
-    banner("1/4 Dry run: --check writes the plan for the change request (JSON and Markdown), changes nothing")
-    play(demo_dir, "apic_rotate.yml", "--check", **apic)
-    show_file(os.path.join(reports, "acme-sandbox-plan.md"))
-    banner("2/4 Rotate: save each new secret in the sink, create <name>_new, verify it, tell the owners; retire due ones")
-    play(demo_dir, "apic_rotate.yml", **apic)
-    show_mail(apic_url)
-    banner("3/4 Run again: nothing is due")
-    play(demo_dir, "apic_rotate.yml", **apic)
-    requests.post(apic_url + "/_emulator/age", json={"days": 11}, timeout=10)
-    banner("4/4 Eleven days later: the grace period is over, the old credentials go and <name>_new takes their names")
-    play(demo_dir, "apic_rotate.yml", **apic)
-    show_file(os.path.join(reports, "acme-sandbox-report.md"))
-    keycloak_url = os.environ["KEYCLOAK_EMULATOR_URL"]
-    write_keycloak_inventory(demo_dir, keycloak_url)
-    keycloak = {"inventory": "inventory-keycloak.json"}
-    banner("Keycloak emulator at %s: the fifth platform, through the same engine and role as the others" % keycloak_url)
-    banner("1/3 Dry run: --check --diff")
-    play(demo_dir, "keycloak_rotate.yml", "--check", "--diff", **keycloak)
-    banner("2/3 Rotate: regenerate each client's secret, persist it, prove the new one and that the old one is refused")
-    play(demo_dir, "keycloak_rotate.yml", **keycloak)
-    keycloak_check(keycloak_url)
-    banner("3/3 Run again: nothing is due")
-    play(demo_dir, "keycloak_rotate.yml", **keycloak)
+    # Per platform: its inventory, its title, then its steps: (what the step shows, playbook, arguments, then).
+    sections = [
+        (lambda: write_inventory(demo_dir, uaa), "inventory.json",
+         "UAA emulator at %s: four clients, three strategies (admin, dual, grant_dance), one in zone1" % uaa, None, [
+             ("Dry run: --check --diff (nothing is written, every change is predicted)", "uaa_rotate.yml", ("--check", "--diff"), None),
+             ("Rotate for real: persist each new secret to the vault-encrypted sink, change, verify, retire", "uaa_rotate.yml", (), None),
+             ("Prove it: get a token with every secret the sink now holds", "uaa_verify.yml", (), None),
+             ("Run again: nothing is due, nothing changes", "uaa_rotate.yml", (), None)]),
+        (lambda: write_v5_inventory(demo_dir, portal), "inventory-apic-v5.json",
+         "API Connect v5 portal emulator at %s: the API Manager was reset, apps have new client ids" % portal,
+         lambda: gateway_check(portal), [
+             ("Record what the portal shows today (read-only; the file holds no secret)", "apic_v5_backup.yml", (), None),
+             ("Dry run of the restore: the plan, per application", "apic_v5_restore.yml", ("--check", "--diff"), None),
+             ("Restore the original client ids and secrets (the module sends Base64(SHA-256) of each secret)", "apic_v5_restore.yml",
+              (), lambda: gateway_check(portal)),
+             ("Run again: every application is already correct", "apic_v5_restore.yml", (), None)]),
+        (lambda: write_anypoint_inventory(demo_dir, anypoint), "inventory-anypoint.json",
+         "Anypoint emulator at %s: rotate two environment secrets, then roll one change window back" % anypoint, None, [
+             ("Dry run: --check --diff", "anypoint_rotate.yml", ("--check", "--diff"), None),
+             ("Rotate: record the current secret, reset (only while it is still the recorded one), persist, verify",
+              "anypoint_rotate.yml", (), lambda: mule_check(anypoint)),
+             ("Run again: nothing is due", "anypoint_rotate.yml", (), None),
+             ("Roll back: put the recorded secrets back", "anypoint_rollback.yml", (), lambda: mule_check(anypoint)),
+             ("Roll back again: already done", "anypoint_rollback.yml", (), None)]),
+        (lambda: write_apic_inventory(demo_dir, apic, int(os.environ["APIC_SMTP_PORT"])), "inventory-apic.json",
+         "API Connect v10 emulator at %s: rotate catalog acme/sandbox by age (new after 90 days, old deleted after 100)" % apic, None, [
+             ("Dry run: --check writes the plan for the change request (JSON and Markdown), changes nothing", "apic_rotate.yml",
+              ("--check",), lambda: show_file(os.path.join(reports, "acme-sandbox-plan.md"))),
+             ("Rotate: save each new secret in the sink, create <name>_new, verify it, tell the owners; retire due ones",
+              "apic_rotate.yml", (), lambda: show_mail(apic)),
+             ("Run again: nothing is due", "apic_rotate.yml", (),
+              lambda: requests.post(apic + "/_emulator/age", json={"days": 11}, timeout=10)),
+             ("Eleven days later: the grace period is over, the old credentials go and <name>_new takes their names",
+              "apic_rotate.yml", (), lambda: show_file(os.path.join(reports, "acme-sandbox-report.md")))]),
+        (lambda: write_keycloak_inventory(demo_dir, keycloak), "inventory-keycloak.json",
+         "Keycloak emulator at %s: the fifth platform, through the same engine and role as the others" % keycloak, None, [
+             ("Dry run: --check --diff", "keycloak_rotate.yml", ("--check", "--diff"), None),
+             ("Rotate: regenerate each client's secret, persist it, prove the new one and that the old one is refused",
+              "keycloak_rotate.yml", (), lambda: keycloak_check(keycloak)),
+             ("Run again: nothing is due", "keycloak_rotate.yml", (), None)]),
+    ]
+    for write, inventory, title, before, steps in sections:
+        write()
+        banner(title)
+        if before:
+            before()
+        for number, (shows, playbook, arguments, then) in enumerate(steps, 1):
+            banner("%d/%d %s" % (number, len(steps), shows))
+            play(demo_dir, playbook, *arguments, inventory=inventory)
+            if then:
+                then()
     banner("Done")
     print("The new secrets are in %s (ansible-vault encrypted, mode 0600)." % os.path.join(demo_dir, "secrets"))
     print("Read the UAA ones:  ansible-vault view --vault-password-file %s %s | python3 -m json.tool"
