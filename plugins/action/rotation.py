@@ -13,6 +13,7 @@ time declared here.
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
@@ -77,7 +78,8 @@ class ActionModule(ActionBase):
         if own["settings_only"]:  # the settings never depend on module_defaults: leave them (and their logins) alone
             result.update(changed=False, **settings)
             return result
-        if (settings["hook_tasks"] or settings["delivery_tasks"]) and not own["hooks_checked"]:
+        if (settings["hook_tasks"] or settings["delivery_tasks"]) and own["hooks_checked"] is not None \
+                and not boolean(own["hooks_checked"], strict=False):
             # The role checks the delivery step (a file, that loads) before anything is done, then runs this again.
             result.update(changed=False, settings=settings, check_hooks=True)
             return result

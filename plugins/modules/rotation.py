@@ -77,11 +77,11 @@ options:
     default: false
   hooks_checked:
     description:
-      - Whether the delivery step (C(hook_tasks) or C(delivery_tasks)) was checked. While it is not and the variables
-        name one, the task does nothing and returns O(settings_only)'s settings under RV(settings), with
-        RV(check_hooks); the role then checks the file and runs the task again with this set.
+      - Whether the delivery step (C(hook_tasks) or C(delivery_tasks)) was checked. The role sets it to V(false) on its
+        first call. While the variables name a delivery step, the task then does nothing and returns the settings under
+        RV(settings), with RV(check_hooks); the role checks the file and calls the task again with V(true).
+      - Not given, the task runs (the delivery step is the role's, and a task alone never runs it).
     type: bool
-    default: false
 notes:
   - Any other argument is handed to the engine task as it is.
 seealso:
@@ -131,7 +131,7 @@ new_credentials:
   elements: str
 check_hooks:
   description: True when nothing was done, because the delivery step is to be checked first (see O(hooks_checked)).
-  returned: when the variables name a delivery step and O(hooks_checked) is not set
+  returned: when the variables name a delivery step and O(hooks_checked) is V(false)
   type: bool
 report_file:
   description: With O(settings_only), the JSON report this run writes ("" for none).
@@ -154,7 +154,7 @@ def main():
         handed_plans=dict(type="dict", default={}),
         handed_digests=dict(type="dict", default={}),
         settings_only=dict(type="bool", default=False),
-        hooks_checked=dict(type="bool", default=False),
+        hooks_checked=dict(type="bool"),
     ))
 
 

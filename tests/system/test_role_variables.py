@@ -116,3 +116,30 @@ def test_the_apic_role_readme_example_of_the_previous_release(workspace):
     assert any(entry["method"] == "POST" for entry in apic_writes(workspace)), "nothing was rotated"
     again = workspace.play(path)
     assert again.rc == 0 and again.recap("sandbox")["changed"] == 0, again.output[-3000:]
+
+
+TASK_ALONE = """
+- name: The rotation task alone, as its documentation's example runs it
+  hosts: uaa_servers
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Rotate from the host variables
+      apiops.credentials.rotation:
+        platform: uaa
+      register: rotation
+      no_log: true
+    - name: Show what it did
+      ansible.builtin.debug:
+        msg: "{{ rotation.msg | default('') }} check_hooks={{ rotation.check_hooks | default(false) }}"
+"""
+
+
+def test_the_task_alone_runs_even_where_the_variables_name_a_delivery_hook(workspace):
+    """The role checks the hook and calls the task twice; a play that calls the task itself gets the rotation done
+    (the hook is the role's to run: the task alone never runs it)."""
+    workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}],
+                        uaa_secret_rotation_hook_tasks=os.path.join(workspace.path, "no-hook-here.yml"))
+    run = workspace.play(playbook(workspace, "task.yml", TASK_ALONE))
+    assert run.rc == 0 and "check_hooks=False" in run.output, run.output[-3000:]
+    assert workspace.record(BILLING[0])["secret"] != BILLING[1], "the task alone did nothing"
