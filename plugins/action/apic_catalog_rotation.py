@@ -49,6 +49,7 @@ class ActionModule(RotationAction):
     PLATFORM = "apic"
     ARGUMENT_SPEC = ARGUMENT_SPEC
     SINK_DIR = False  # sink_dir and target, or the deprecated sink_path (input_problem)
+    RUN_LOCK = True  # the catalog's lock (run_lock), which every run of this task takes before any credential
 
     def input_problem(self, args):
         problem = auth_problem(args) or check_policy(args["expiry_days"], args["deletion_days"])

@@ -13,7 +13,7 @@ What it guarantees:
 
 * a connect and a read timeout on every request, TLS verification on unless told otherwise
   (``validate_certs``, ``ca_path``), proxies from the environment
-  (``https_proxy``/``no_proxy``, through requests' ``trust_env``);
+  (``https_proxy``/``no_proxy``, read once per host) and ``REQUESTS_CA_BUNDLE``;
 * retries with jittered exponential backoff for 429 and for 502/503/504 and
   lost connections, honouring ``Retry-After`` (seconds or HTTP date) and a
   platform hook for other rate-limit headers;
@@ -27,11 +27,13 @@ What it guarantees:
 from __future__ import annotations
 
 import email.utils
+import os
 import random
 import re
 import threading
 import time
 import traceback
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -288,9 +290,14 @@ class HttpClient:
         self.gate = gate
         self.request_count = 0
         self.session = requests.Session()
-        self.session.trust_env = True  # proxies and no_proxy from the environment
-        # Passed on every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session-level verify.
+        # The environment is read here, once, not by requests on every request (trust_env scans it twice a request
+        # and looks for a ~/.netrc: at thousands of requests that is CPU the workers wait for). No login of this
+        # collection comes from a .netrc.
+        self.session.trust_env = False
+        self._proxies = {}  # (scheme, host) -> the proxies from http(s)_proxy / no_proxy for it
         self.verify = ca_bundle(ca_path) if validate_certs else False
+        if self.verify is True:  # as requests does: the environment's CA bundle, where ca_path names none
+            self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         if not validate_certs:
@@ -299,6 +306,15 @@ class HttpClient:
                 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
             except ImportError:
                 pass
+
+    def proxies(self, url):
+        """The environment's proxies for ``url``'s host ({} where no_proxy exempts it), read once per host."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        found = self._proxies.get(key)
+        if found is None:
+            found = self._proxies[key] = requests.utils.get_environ_proxies(url)
+        return found
 
     def url(self, path):
         if path.startswith("http://") or path.startswith("https://"):
@@ -375,8 +391,9 @@ class HttpClient:
 
     def _send_now(self, method, path, params, json_body, data, headers, auth, label):
         self.request_count += 1
+        url = self.url(path)
         try:
-            return self.session.request(method, self.url(path), params=params, json=json_body, data=data,
+            return self.session.request(method, url, params=params, json=json_body, data=data, proxies=self.proxies(url),
                                         headers=headers, auth=auth, timeout=(self.connect_timeout, self.timeout),
                                         verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:

@@ -75,17 +75,36 @@ import threading
 import time
 import uuid
 
+from importlib.util import find_spec
+
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils._remote_records import RemoteRecords
 
-try:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-    HAS_BOTO3 = True
-except ImportError:
-    HAS_BOTO3 = False
+
+class _NotLoaded(Exception):
+    """Stands for botocore's exceptions until boto3 is loaded (nothing raises them before)."""
+
+
+class _Boto:
+    """boto3 and botocore, imported when an AWS sink is first opened rather than with the engine: the import costs
+    every run of every other sink a tenth of a second."""
+
+    boto3 = Config = None
+    BotoCoreError = ClientError = NoCredentialsError = _NotLoaded
+
+    @classmethod
+    def load(cls):
+        if cls.boto3 is None:
+            import boto3  # pylint: disable=import-outside-toplevel
+            from botocore import exceptions  # pylint: disable=import-outside-toplevel
+            from botocore.config import Config  # pylint: disable=import-outside-toplevel
+            cls.BotoCoreError, cls.ClientError = exceptions.BotoCoreError, exceptions.ClientError
+            cls.NoCredentialsError, cls.Config, cls.boto3 = exceptions.NoCredentialsError, Config, boto3
+        return cls
+
+
+HAS_BOTO3 = find_spec("boto3") is not None and find_spec("botocore") is not None
 
 PENDING, CURRENT = "AWSPENDING", "AWSCURRENT"
 SEQUENCE = "journal_sequence"  # in every record written: which of two versions is newer
@@ -146,7 +165,8 @@ class SecretsManagerRecords(RemoteRecords):
         self._queued = {}  # index secret name: keys waiting to be added
         self._shards = {}  # index secret name: the lock one writer of this process holds while it changes it
         timeouts = (timeout if connect_timeout is None else connect_timeout, timeout)  # (connect, read)
-        session = boto3.session.Session(aws_access_key_id=settings.get("access_key") or None,
+        _Boto.load()
+        session = _Boto.boto3.session.Session(aws_access_key_id=settings.get("access_key") or None,
                                         aws_secret_access_key=settings.get("secret_key") or None,
                                         aws_session_token=settings.get("session_token") or None,
                                         profile_name=settings.get("profile") or None, region_name=settings["region"])
@@ -154,15 +174,15 @@ class SecretsManagerRecords(RemoteRecords):
             session = self._assumed(session, settings["role_arn"], settings["region"], timeouts)
         # A client is safe to share between threads (a session is not): made once, here.
         self.client = session.client("secretsmanager", endpoint_url=settings.get("endpoint_url") or None, verify=validate_certs,
-                                     config=Config(connect_timeout=timeouts[0], read_timeout=timeouts[1],
+                                     config=_Boto.Config(connect_timeout=timeouts[0], read_timeout=timeouts[1],
                                                    retries={"max_attempts": retries + 1, "mode": "standard"}))
 
     def _assumed(self, session, role_arn, region, timeouts):
         """A session with the role's temporary credentials (STS AssumeRole with the credentials found first)."""
         with self._errors("assume the role %s for" % role_arn):
-            sts = session.client("sts", config=Config(connect_timeout=timeouts[0], read_timeout=timeouts[1]))
+            sts = session.client("sts", config=_Boto.Config(connect_timeout=timeouts[0], read_timeout=timeouts[1]))
             credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="apiops-credentials")["Credentials"]
-        return boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+        return _Boto.boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
                                      aws_session_token=credentials["SessionToken"], region_name=region)
 
     def _name(self, key):
@@ -182,7 +202,7 @@ class SecretsManagerRecords(RemoteRecords):
         """AWS errors as one message: the error code and what to check; never a secret (AWS never echoes one)."""
         try:
             yield
-        except ClientError as error:
+        except _Boto.ClientError as error:
             code = _code(error)
             if code in DENIED_CODES + AUTH_CODES:
                 raise AnsibleActionFail("AWS Secrets Manager refused to %s %s (%s): check the AWS credentials, their IAM "
@@ -191,17 +211,17 @@ class SecretsManagerRecords(RemoteRecords):
                 raise AnsibleActionFail("AWS Secrets Manager could not %s %s: %s (a secret under it is scheduled for deletion: "
                                         "restore it with RestoreSecret, or wait until the deletion is over)" % (what, self.prefix, code))
             raise AnsibleActionFail("AWS Secrets Manager could not %s %s: %s" % (what, self.prefix, code))
-        except NoCredentialsError:
+        except _Boto.NoCredentialsError:
             raise AnsibleActionFail("AWS Secrets Manager: no AWS credentials found to %s %s: give aws_secrets_manager.profile, "
                                     "access_key and secret_key, or role_arn, or the AWS_* environment" % (what, self.prefix))
-        except BotoCoreError as error:
+        except _Boto.BotoCoreError as error:
             raise AnsibleActionFail("AWS Secrets Manager could not %s %s: %s" % (what, self.prefix, type(error).__name__))
 
     def _get(self, name, stage=CURRENT):
         """The version of ``name`` that has ``stage``, or None when there is none."""
         try:
             return self.client.get_secret_value(SecretId=name, VersionStage=stage)
-        except ClientError as error:
+        except _Boto.ClientError as error:
             if _code(error) == NOT_FOUND:
                 return None
             raise
@@ -212,7 +232,7 @@ class SecretsManagerRecords(RemoteRecords):
             self.client.update_secret_version_stage(SecretId=name, VersionStage=CURRENT, MoveToVersionId=to_version,
                                                     RemoveFromVersionId=from_version)
             return True
-        except ClientError as error:
+        except _Boto.ClientError as error:
             if _code(error) != "InvalidParameterException":
                 raise
         # A retried call whose first answer was lost finds the label already moved: that is a success too.
@@ -266,7 +286,7 @@ class SecretsManagerRecords(RemoteRecords):
     def _unlabel(self, name, stage, version):
         try:
             self.client.update_secret_version_stage(SecretId=name, VersionStage=stage, RemoveFromVersionId=version)
-        except ClientError as error:
+        except _Boto.ClientError as error:
             if _code(error) != "InvalidParameterException":  # already off that version
                 raise
 
@@ -286,7 +306,7 @@ class SecretsManagerRecords(RemoteRecords):
     def _exists(self, key):
         try:
             return self._get(self._name(key)) is not None
-        except ClientError as error:
+        except _Boto.ClientError as error:
             if _code(error) == "InvalidRequestException":  # scheduled for deletion: no record any more
                 return False
             raise
@@ -334,7 +354,7 @@ class SecretsManagerRecords(RemoteRecords):
                                               Description="apiops.credentials index of the records under %s" % self.prefix,
                                               **self._extra())
                     return
-                except ClientError as error:
+                except _Boto.ClientError as error:
                     if _code(error) != "ResourceExistsException":  # another run created it first: read it again
                         raise
             else:
@@ -369,7 +389,7 @@ class SecretsManagerRecords(RemoteRecords):
         try:
             self.client.create_secret(Name=name, SecretString=UNLOCKED, ClientRequestToken=UNLOCKED_VERSION,
                                       Description="apiops.credentials lock of one credential (never deleted)", **self._extra())
-        except ClientError as error:
+        except _Boto.ClientError as error:
             if _code(error) == "InvalidRequestException":
                 return False
             if _code(error) != "ResourceExistsException":  # made by another run meanwhile
@@ -380,7 +400,7 @@ class SecretsManagerRecords(RemoteRecords):
         """The lock secret ``<key>.lock`` of an earlier release, while it exists (None otherwise)."""
         try:
             return self.client.get_secret_value(SecretId=self._name(key) + ".lock")
-        except ClientError as error:
+        except _Boto.ClientError as error:
             if _code(error) in (NOT_FOUND, "InvalidRequestException"):  # none, or being deleted
                 return None
             raise
@@ -389,7 +409,7 @@ class SecretsManagerRecords(RemoteRecords):
         try:
             earlier = self._earlier_lock(key)
             holder = None if earlier else self._get(self._lock_name(key))
-        except (ClientError, BotoCoreError):
+        except (_Boto.ClientError, _Boto.BotoCoreError):
             return []  # the next attempt to take it says what is wrong
         if earlier:
             seen, text = None, earlier["SecretString"]
@@ -410,7 +430,7 @@ class SecretsManagerRecords(RemoteRecords):
             if seen is None:  # an earlier release's lock: deleted once expired or gone; the next attempt takes the new one
                 try:
                     self.client.delete_secret(SecretId=self._name(key) + ".lock", ForceDeleteWithoutRecovery=True)
-                except ClientError as error:
+                except _Boto.ClientError as error:
                     if _code(error) != NOT_FOUND:
                         raise
                 return False
@@ -459,12 +479,12 @@ class SecretsManagerRecords(RemoteRecords):
         method, extra = arguments[action]
         try:
             getattr(self.client, method)(SecretId=name, **extra)
-        except ClientError as error:
+        except _Boto.ClientError as error:
             self._refuse(action, name, _code(error))
-        except NoCredentialsError:
+        except _Boto.NoCredentialsError:
             raise AnsibleActionFail("AWS Secrets Manager: no AWS credentials found for %s: give aws_secrets_manager.profile, "
                                     "access_key and secret_key, or role_arn, or the AWS_* environment" % self.prefix)
-        except BotoCoreError as error:
+        except _Boto.BotoCoreError as error:
             raise AnsibleActionFail("AWS Secrets Manager could not be reached for %s (%s): check aws_secrets_manager.region "
                                     "and endpoint_url" % (self.prefix, type(error).__name__))
 

@@ -117,9 +117,13 @@ class Engine:
     """Runs the protocol for every :class:`Work`, ``concurrency`` at a time, and keeps the score."""
 
     def __init__(self, adapter, store, policy, check_mode=False, concurrency=8, max_failures=0, lock_timeout=60.0,
-                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep, deliveries=(), hook=None, time_budget=0):
+                 progress=None, progress_every=5.0, errors=(), sleep=time.sleep, deliveries=(), hook=None, time_budget=0,
+                 run_locked=False):
         self.adapter = adapter
         self.store = store  # the journal and the sink: RecordFile, or a RemoteRecords store
+        # The run holds one lock of the journal's sink over all its credentials (a catalog planned at once): every
+        # other writer of these keys takes that lock first, so a lease per credential there would only cost time.
+        self.run_locked = run_locked
         # Further sinks the proven secret is copied to (and read back from) before any retirement.
         self.deliveries = tuple(deliveries)
         # The delivery hook (a tasks file the role runs between two engine runs): None, or
@@ -282,8 +286,9 @@ class Engine:
         """The credential's lock in every sink this run writes (the journal's and each further one), taken in one
         order: a run whose journal is another sink (a team moving its sink) shares one of them, so the two runs take
         turns on the credential instead of rotating it each on its own."""
+        stores = self.deliveries if self.run_locked else (self.store,) + self.deliveries
         with contextlib.ExitStack() as held:
-            for store in sorted((self.store,) + self.deliveries, key=lambda each: each.path):
+            for store in sorted(stores, key=lambda each: each.path):
                 lease = held.enter_context(store.lock(work.key, self.lock_timeout))
                 if not lease:
                     raise StepError("another run holds the lease of this credential in %s (%s) and did not finish within "

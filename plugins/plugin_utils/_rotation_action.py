@@ -232,9 +232,11 @@ class RotationAction(ActionBase):
         """The target the report rows and the plan's digest name."""
         return args["target"]
 
+    RUN_LOCK = False  # run_lock holds the journal's sink for the whole run: no lease per credential there
+
     def run_lock(self, args, store, check_mode):  # pylint: disable=unused-argument
         """A context around the whole run that yields the store to use (a platform that plans all its credentials at
-        once holds a lock of its own here, so that two runs do not plan from the same state)."""
+        once holds a lock of its own here, so that two runs do not plan from the same state; it sets RUN_LOCK)."""
         return contextlib.nullcontext(store)
 
     def prepare(self, args, store, adapter):
@@ -330,9 +332,10 @@ class RotationAction(ActionBase):
         if check_mode and not verify_only and not audit:
             # Where approvers look: lines for the job log, a masked diff, and the plan itself for a workflow's next job.
             result["plan_lines"] = plan_lines(works, data["plan_digest"], target)
-            result["diff"] = masked_diff(works)
+            if self._task.diff:
+                result["diff"] = masked_diff(works)
             result["plan"] = {name: data[name] for name in ("schema", "check_mode", "policy", "credentials")}
-        elif not verify_only and not audit:
+        elif not verify_only and not audit and self._task.diff:
             result["diff"] = masked_diff(works, done=True)
         counts = ", ".join("%s %d" % kv for kv in sorted(data["summary"].items()))
         if failed:
@@ -363,7 +366,8 @@ class RotationAction(ActionBase):
                               deliveries=[remote_store(kind, args, self.PLATFORM, display.warning, self.works(args))
                                           for kind in args["deliver_to"]],
                               hook=({"delivered": set(args["hook_delivered"]), "failed": set(args["hook_failed"]),
-                                     "second": bool(args["hook_delivered"] or args["hook_failed"])} if hook_runs(args) else None))
+                                     "second": bool(args["hook_delivered"] or args["hook_failed"])} if hook_runs(args) else None),
+                              run_locked=self.RUN_LOCK)
 
     def _check_plan(self, args, adapter, store):
         """Refuse, before any write, a run that differs from the approved plan; the plan's digest when it does not.

@@ -77,16 +77,21 @@ class VaultSink(Leases):
             raise AnsibleActionFail("%s decrypts, but is not a secret record (JSON object)" % path)
         return record
 
-    def write(self, path, record, read_back=False, replaced=None):
-        """Replace ``path`` with ``record``; with ``read_back``, return the record as decrypted from the disk.
+    def write(self, path, record):
+        """Replace ``path`` with ``record``."""
+        self.write_text(path, to_bytes(json.dumps(record, sort_keys=True, separators=(",", ":"))))
 
-        ``replaced``, when given, is called with what was read back and gives a context held around the replacement
-        itself (RecordFile learns the file's new state there).
+    def write_text(self, path, plaintext, read_back=False, replaced=None):
+        """Replace ``path`` with the encrypted JSON text ``plaintext``; with ``read_back``, first prove that the file
+        decrypts to exactly that text (else the previous version is kept).
+
+        ``replaced``, when given, gives a context held around the replacement itself (RecordFile learns the file's new
+        state there).
         """
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, mode=0o700, exist_ok=True)
         secret = next((s for vid, s in self.secrets if vid == self.vault_id), self.secrets[0][1])
-        ciphertext = self.vault.encrypt(to_bytes(json.dumps(record, sort_keys=True, separators=(",", ":"))), secret=secret, vault_id=self.vault_id)
+        ciphertext = self.vault.encrypt(plaintext, secret=secret, vault_id=self.vault_id)
         handle, temp_path = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
         try:
             os.fchmod(handle, 0o600)
@@ -95,17 +100,20 @@ class VaultSink(Leases):
         finally:
             os.close(handle)
         ciphertext = None  # a large journal's text is not kept while its read back makes another copy
-        written = None
-        if read_back:
-            try:
-                written = self.read(temp_path)
-            except AnsibleActionFail:
-                _remove(temp_path)
-                raise AnsibleActionFail("%s: what was written does not read back (disk or file system problem); the "
-                                        "previous version is kept" % path)
-        with replaced(written) if replaced is not None else contextlib.nullcontext():
+        if read_back and not self._reads_back(temp_path, plaintext):
+            _remove(temp_path)
+            raise AnsibleActionFail("%s: what was written does not read back (disk or file system problem); the "
+                                    "previous version is kept" % path)
+        with replaced() if replaced is not None else contextlib.nullcontext():
             os.replace(temp_path, path)  # atomic: a crash leaves the old record or the new one, never half of one
-        return written
+
+    def _reads_back(self, path, plaintext):
+        """Does ``path`` decrypt to ``plaintext``, byte for byte? (A comparison, not a parse: the text is known.)"""
+        try:
+            with open(path, "rb") as handle:
+                return self.vault.decrypt(handle.read()) == plaintext
+        except Exception:  # pylint: disable=broad-exception-caught  # AnsibleError, OSError: it does not read back
+            return False
 
     # ---- the per-credential lease: a file next to the record (see _lease.py) -------------------------
     # Creation is a hard link of a complete file (atomic, fails when one exists); a replacement or a release holds
@@ -202,6 +210,7 @@ class RecordFile:
         self.path = path
         self.head = dict(head or {})  # fields of the file besides the records (platform, target)
         self.records = dict(sink.read(path).get("credentials") or {})
+        self._texts = {}  # key: the JSON text of its record in self.records, once a write of ours made it
         self.writes = 0
         self._seen = self._stat()
         self._cond = threading.Condition()
@@ -377,20 +386,24 @@ class RecordFile:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         with open(self.path + ".flock", "a", encoding="utf-8") as guard:
             fcntl.flock(guard, fcntl.LOCK_EX)
-            base = self.records
+            base, texts = self.records, self._texts
             if self._stat() != self._seen:
-                base = dict(self.sink.read(self.path).get("credentials") or {})  # another run wrote it meanwhile
+                base, texts = dict(self.sink.read(self.path).get("credentials") or {}), {}  # another run wrote it meanwhile
             merged = dict(base, **batch)
-            self.sink.write(self.path, dict(self.head, credentials=merged, updated_at=_now()), read_back=True,
-                            replaced=self._replacement)
+            # Each record's JSON text is made once and kept: a write encodes only the records it changes, not the file.
+            texts = {key: _encoded(record) if key in batch or key not in texts else texts[key] for key, record in merged.items()}
+            plaintext = to_bytes(document(self.head, texts, _now()))
+            self.sink.write_text(self.path, plaintext, read_back=True, replaced=lambda: self._replacement(base, batch, texts))
         self.writes += 1
 
     @contextlib.contextmanager
-    def _replacement(self, written):
+    def _replacement(self, base, batch, texts):
+        # The changed records as read back from their text: what the file holds, shared with no caller.
+        records = dict(base, **{key: json.loads(texts[key]) for key in batch})
         with self._replacing:
             yield
             self._seen = self._stat()
-            self.records = dict(written.get("credentials") or {})
+            self.records, self._texts = records, texts
 
     def _stat(self):
         try:
@@ -411,6 +424,24 @@ class RecordFile:
 
     def break_lease(self, key):
         return self.sink.break_lease(self._lock_path(key))
+
+
+def _encoded(record):
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+
+
+def document(head, texts, updated_at):
+    """The file's JSON text from each record's text: what ``json.dumps(dict(head, credentials=records,
+    updated_at=updated_at), sort_keys=True, separators=(",", ":"))`` gives, without encoding every record again."""
+    top = dict(head, updated_at=updated_at, credentials=None)
+    parts = []
+    for name in sorted(top):
+        if name == "credentials":
+            value = "{%s}" % ",".join("%s:%s" % (json.dumps(key), texts[key]) for key in sorted(texts))
+        else:
+            value = _encoded(top[name])
+        parts.append("%s:%s" % (json.dumps(name), value))
+    return "{%s}" % ",".join(parts)
 
 
 def _now():

@@ -138,8 +138,10 @@ def test_dry_run_plan_real_run_rerun_audit_stale_plan_and_roll_back(workspace, n
     scene = Scene(workspace, name)
     row = scene.row
 
-    # 1. The dry run writes nothing, on the platform or in the sink, and its plan names an action per credential.
-    dry = scene.play(check=True)
+    # 1. The dry run writes nothing, on the platform or in the sink, and its plan names an action per credential;
+    # with --diff it shows each change, the secret masked (the diff is made only when asked for).
+    dry = scene.play(check=True)  # --check --diff
+    assert dry.output.count(": secret ********") >= COUNT, dry.output[-3000:]
     assert scene.writes() == {}, "the dry run wrote to the platform"
     assert scene.sink_files() == [], "the dry run wrote the sink"
     plan = scene.actions("plan")
@@ -151,7 +153,8 @@ def test_dry_run_plan_real_run_rerun_audit_stale_plan_and_roll_back(workspace, n
     shutil.copy(os.path.join(scene.reports, row.host + "-plan.json"), approved)
     if "approved plan" not in row.skip:
         scene.inventory(plan_file=approved)
-    scene.play()
+    real = scene.play()
+    assert ": secret ********" not in real.output, "a run without --diff shows a diff"
     report = scene.report("report")
     assert {r["credential"]: r["action"] for r in report["credentials"]} == plan, "the real run did not do what the plan said"
     assert {r["result"] for r in report["credentials"]} <= set(DONE), report["credentials"]

@@ -22,7 +22,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
-from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink, document
 from tests.unit.plugins.plugin_utils.sink_checks import leases_expire_renew_and_break
 
 NOW = "2026-11-23T12:00:00Z"
@@ -281,6 +281,31 @@ def test_group_commit_writes_many_steps_at_once_and_loses_none(sink, tmp_path):
         thread.join()
     assert store.writes < 40
     assert sorted(RecordFile(sink, store.path).records) == ["k%02d" % n for n in range(40)]
+
+
+def test_the_file_is_the_json_of_its_records_though_each_record_is_encoded_once(sink, tmp_path):
+    records = {"zone/b": {"secret": "s\u00e9cret \"quoted\"", "steps": ["a", 1, None]}, "zone/a": {"previous": {"x": 1.5}}}
+    head = {"platform": "uaa", "target": "t", "z": [1]}
+    texts = {key: json.dumps(record, sort_keys=True, separators=(",", ":")) for key, record in records.items()}
+    assert document(head, texts, NOW) == json.dumps(dict(head, credentials=records, updated_at=NOW), sort_keys=True,
+                                                    separators=(",", ":"))
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), head=head, linger=0)
+    for key, record in records.items():
+        store.put(key, record)
+    store.put("zone/a", {"previous": {"x": 2}})
+    assert sink.read(store.path) == dict(head, credentials=dict(records, **{"zone/a": {"previous": {"x": 2}}}),
+                                         updated_at=sink.read(store.path)["updated_at"])
+
+
+def test_a_write_that_does_not_read_back_is_refused_and_the_previous_version_kept(sink, tmp_path, monkeypatch):
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0)
+    store.put("a", {"secret": "first"})
+    monkeypatch.setattr(sink.vault, "decrypt", lambda text: b"{}")  # the disk gives back something else
+    with pytest.raises(AnsibleActionFail, match="does not read back"):
+        store.put("a", {"secret": "second"})
+    monkeypatch.undo()
+    assert sink.read(store.path)["credentials"] == {"a": {"secret": "first"}}
+    assert [name for name in os.listdir(str(tmp_path)) if name.startswith(".sink")] == [], "a temporary file was left"
 
 
 def test_two_runs_sharing_a_file_keep_each_others_records(sink, tmp_path):
