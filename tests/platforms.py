@@ -4,8 +4,8 @@
 """The platforms on the rotation engine, as the benchmark and the engine's system tests see them.
 
 One :class:`Platform` per rotation playbook (and strategy): its emulator, a seed with N credentials, the inventory
-that points the playbook at it, and what "done" means on the emulator. A new platform is one more entry here (see
-docs/adding_a_platform.md), with what the contract suite (tests/system/test_contract.py) needs to hold it to the
+that points the playbook at it, and what "done" means on the emulator. A new platform is one more entry, here or
+in its emulator's ``contract_rows()`` (see docs/adding_a_platform.md), with what the contract suite (tests/system/test_contract.py) needs to hold it to the
 promises every platform makes: what its writes look like in the emulator's request log, how to lose the answer to
 one, how the emulator proves a secret, and which contracts it does not offer (each with the reason).
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -22,6 +23,8 @@ import requests
 import yaml
 
 from ansible.parsing.vault import VaultLib, VaultSecret
+
+from tests.emulators.launch import EMULATORS
 
 
 def control(url, what, body=None, method="POST"):
@@ -260,44 +263,6 @@ def v5_done(url, count):
                for row in v5_rows(count))
 
 
-# ---- Keycloak ----------------------------------------------------------------------------------------------
-KEYCLOAK_ROTATOR = ("rotator", "r0tator-S3cret-bench-keycloak-0001")
-
-
-def keycloak_secret(number):
-    return "bench-Keycl0ak-S3cret-%05d-3c9d" % number
-
-
-def keycloak_seed(count):
-    rotator = {"clientId": KEYCLOAK_ROTATOR[0], "secret": KEYCLOAK_ROTATOR[1], "serviceAccountsEnabled": True,
-               "serviceAccountRoles": {"realm-management": ["manage-clients"]}}
-    clients = [{"clientId": "svc-%05d" % n, "secret": keycloak_secret(n), "serviceAccountsEnabled": True} for n in range(count)]
-    return {"realms": [{"realm": "bench", "clients": [rotator] + clients}]}
-
-
-def keycloak_inventory(url, count, sink, concurrency, _workdir, _password):
-    return {"keycloak_realms": {"hosts": {"keycloak-bench": {
-        "keycloak_url": url, "keycloak_realm": "bench", "keycloak_auth_client_id": KEYCLOAK_ROTATOR[0],
-        "keycloak_auth_client_secret": KEYCLOAK_ROTATOR[1], "keycloak_secret_rotation_sink_dir": sink,
-        "keycloak_secret_rotation_clients": [{"client_id": "svc-%05d" % n} for n in range(count)],
-        "keycloak_secret_rotation_concurrency": concurrency}}}}
-
-
-def keycloak_token_works(url, client_id, secret):
-    return requests.post(url + "/realms/bench/protocol/openid-connect/token", timeout=10,
-                         data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}).status_code == 200
-
-
-KEYCLOAK_PROOFS = secret_protocol(lambda url, key, _record, secret: keycloak_token_works(url, key.split("/")[-1], secret))
-
-
-def keycloak_done(url, count):
-    with requests.Session() as session:
-        return not any(session.post(url + "/realms/bench/protocol/openid-connect/token", timeout=10,
-                                    data={"grant_type": "client_credentials", "client_id": "svc-%05d" % n,
-                                          "client_secret": keycloak_secret(n)}).status_code == 200 for n in range(count))
-
-
 # ---- API Connect v10 ----------------------------------------------------------------------------------------
 APIC_LOGIN = {"apic_username": "apiops-admin", "apic_password": "Pr0vider-Adm1n-Passw0rd-v10",
               "apic_client_id": "599b7aef-8841-4ee2-88a0-84d49c4d6ff2", "apic_client_secret": "0ea28423-e73b-47d4-b40e-ddb45c48bb0c"}
@@ -388,13 +353,6 @@ PLATFORMS = {
                                 writes=r"PUT /v1/portal/orgs/[^/]+/apps/(?P<credential>[^/]+)/credentials(/.*)?",
                                 lost_answer={"method": "PUT", "path": "/apps/app-000-00/credentials"},
                                 rollback=("apic_v5_rollback.yml",)),
-    # Keycloak: find the client, read the secret, regenerate, read the rotated secret, new token, old refused; once: login.
-    "keycloak-reset": Platform("keycloak-reset", "keycloak", "keycloak_rotate.yml", 200, keycloak_seed, keycloak_inventory, 6,
-                               lambda n: 1, keycloak_done,
-                               product="keycloak", host="keycloak-bench", **KEYCLOAK_PROOFS,
-                               writes=r"(POST|PUT|DELETE) /admin/realms/[^/]+/clients/(?P<credential>[^/]+)(/client-secret(/rotated)?)?",
-                               lost_answer={"method": "POST", "path": "/client-secret$"},
-                               rollback=("keycloak_rotate.yml", "-e", "keycloak_secret_rotation_operation=rollback")),
     # API Connect v10 (a catalog rotated by age: <name>_new after expiry_days, the old one retired after
     # deletion_days): create the new credential, verify its secret; once: the token and one page each of consumer
     # orgs, apps and credentials (tests/bench/bench_apic_rotation.py benches the catalog at scale, against the
@@ -407,6 +365,11 @@ PLATFORMS = {
                              lost_answer={"method": "POST", "path": "/credentials$"},
                              rollback=("apic_rollback.yml",)),
 }
+# A platform's entry may live with its emulator instead (``contract_rows()`` in tests/emulators/<name>.py): a new
+# platform then edits nothing here.
+for _emulator in EMULATORS.values():
+    _rows = getattr(sys.modules[_emulator.__module__], "contract_rows", None)
+    PLATFORMS.update({row.name: row for row in (_rows() if _rows else ())})
 
 
 def write_inventory(path, inventory):

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -491,7 +492,7 @@ def main(emulator_class, argv=None, extra_args=None):
     for args, kwargs in extra_args or []:
         parser.add_argument(*args, **kwargs)
     options = parser.parse_args(argv)
-    emulator = emulator_class(load_seed(options.seed))
+    emulator = emulator_class(load_seed(options.seed) if options.seed else copy.deepcopy(getattr(emulator_class, "SEED", None) or {}))
     emulator.config.update(json.loads(options.config))
     server = Server(emulator, options.port, certfile=options.tls_cert, keyfile=options.tls_key)
     print(server.url, flush=True)

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Keycloak emulator: the token endpoint and the Admin REST API's client and client-secret resources.
 
-    python -m tests.emulators.keycloak --seed tests/emulators/seeds/keycloak.json
+    python -m tests.emulators.keycloak [--seed state.json]
 
 ``POST /realms/{realm}/protocol/openid-connect/token`` (``client_credentials``, ``password``); under
 ``/admin/realms/{realm}/clients``: ``GET`` (``clientId``, ``search``, ``first``, ``max``), ``GET|PUT /{id}`` (the
@@ -101,6 +101,56 @@ def oauth_error(status, error, description, headers=None):
 
 class KeycloakEmulator(Emulator):
     name = "keycloak"
+    # The state it starts from (the launcher and the fixtures use it): three realms, a rotator client in each that may
+    # manage clients, and clients of every kind a rotation meets.
+    SEED = {
+        "realms": [
+            {
+                "realm": "master",
+                "accessTokenLifespan": 60,
+                "users": [
+                    {"username": "admin", "password": "Adm1n-Passw0rd-keycloak-seed-4c1", "realmRoles": ["admin"]},
+                    {"username": "apps-viewer", "password": "V1ewer-Passw0rd-keycloak-seed-8e2", "clientRoles": {"apps-realm": ["view-clients"]}}
+                ],
+                "clients": [
+                    {"id": "6d1c7c57-0f6b-4a51-9b1e-6f3f1a0c0001", "clientId": "admin-cli", "name": "${client_admin-cli}",
+                     "publicClient": True, "directAccessGrantsEnabled": True, "standardFlowEnabled": False}
+                ]
+            },
+            {
+                "realm": "apps",
+                "accessTokenLifespan": 300,
+                "clients": [
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0001", "clientId": "rotator", "secret": "r0tator-S3cret-keycloak-seed-51c2a9",
+                     "serviceAccountsEnabled": True, "serviceAccountRoles": {"realm-management": ["manage-clients", "view-clients"]}},
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0002", "clientId": "auditor", "secret": "aud1tor-S3cret-keycloak-seed-7d30e4",
+                     "serviceAccountsEnabled": True, "serviceAccountRoles": {"realm-management": ["view-clients"]}},
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0003", "clientId": "orders-api", "name": "Orders API",
+                     "secret": "0rders-S3cret-keycloak-seed-9b04f1", "serviceAccountsEnabled": True},
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0004", "clientId": "billing-api", "name": "Billing API",
+                     "secret": "b1lling-S3cret-keycloak-seed-2f6c88", "serviceAccountsEnabled": True},
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0005", "clientId": "reports-api", "name": "Reports API",
+                     "secret": "rep0rts-S3cret-keycloak-seed-e5a713", "serviceAccountsEnabled": True},
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0006", "clientId": "web-portal", "publicClient": True,
+                     "standardFlowEnabled": True, "redirectUris": ["https://portal.example.com/*"]},
+                    {"id": "0b5d9a3e-51c2-4d0e-8a57-2e7f0c1a0007", "clientId": "legacy-api", "bearerOnly": True}
+                ]
+            },
+            {
+                "realm": "rotating",
+                "accessTokenLifespan": 300,
+                "secretRotation": {"expiration-period": 2592000, "rotated-expiration-period": 172800, "remaining-rotation-period": 864000},
+                "clients": [
+                    {"id": "9e3f6b21-7a4c-4b8e-a0d2-5c1e7f2b0001", "clientId": "rotator", "secret": "r0tator-S3cret-rotating-seed-06dd4e",
+                     "serviceAccountsEnabled": True, "serviceAccountRoles": {"realm-management": ["manage-clients", "view-clients"]}},
+                    {"id": "9e3f6b21-7a4c-4b8e-a0d2-5c1e7f2b0002", "clientId": "payments-api", "name": "Payments API",
+                     "secret": "paym3nts-S3cret-rotating-seed-b7a2c0", "serviceAccountsEnabled": True},
+                    {"id": "9e3f6b21-7a4c-4b8e-a0d2-5c1e7f2b0003", "clientId": "ledger-api", "name": "Ledger API",
+                     "secret": "l3dger-S3cret-rotating-seed-41f9d3", "serviceAccountsEnabled": True}
+                ]
+            }
+        ]
+    }
 
     def default_config(self):
         return {"auth_error_wording": "current", "forbidden_body": "current", "secret_read_role": "manage",
@@ -449,6 +499,52 @@ class KeycloakEmulator(Emulator):
         _perms, client = self._target(request, "manage")
         self._drop_rotated(client)
         return Response(204)
+
+
+# ---- the contract suite's and the benchmark's row (tests/platforms.py collects it) ---------------------------------
+BENCH_ROTATOR = ("rotator", "r0tator-S3cret-bench-keycloak-0001")
+
+
+def bench_secret(number):
+    return "bench-Keycl0ak-S3cret-%05d-3c9d" % number
+
+
+def bench_seed(count):
+    rotator = {"clientId": BENCH_ROTATOR[0], "secret": BENCH_ROTATOR[1], "serviceAccountsEnabled": True,
+               "serviceAccountRoles": {"realm-management": ["manage-clients"]}}
+    clients = [{"clientId": "svc-%05d" % n, "secret": bench_secret(n), "serviceAccountsEnabled": True} for n in range(count)]
+    return {"realms": [{"realm": "bench", "clients": [rotator] + clients}]}
+
+
+def bench_inventory(url, count, sink, concurrency, _workdir, _password):
+    return {"keycloak_realms": {"hosts": {"keycloak-bench": {
+        "keycloak_url": url, "keycloak_realm": "bench", "keycloak_auth_client_id": BENCH_ROTATOR[0],
+        "keycloak_auth_client_secret": BENCH_ROTATOR[1], "keycloak_secret_rotation_sink_dir": sink,
+        "keycloak_secret_rotation_clients": [{"client_id": "svc-%05d" % n} for n in range(count)],
+        "keycloak_secret_rotation_concurrency": concurrency}}}}
+
+
+def token_works(url, client_id, secret, session=None):
+    import requests  # pylint: disable=import-outside-toplevel  # the tests' client, not the emulator's
+    return (session or requests).post(url + "/realms/bench/protocol/openid-connect/token", timeout=10, data={
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}).status_code == 200
+
+
+def bench_done(url, count):
+    import requests  # pylint: disable=import-outside-toplevel
+    with requests.Session() as session:
+        return not any(token_works(url, "svc-%05d" % n, bench_secret(n), session) for n in range(count))
+
+
+def contract_rows():
+    """Find the client, read the secret, regenerate, read the rotated secret, new token, old refused; once: login."""
+    from tests.platforms import Platform, secret_protocol  # pylint: disable=import-outside-toplevel  # it imports this file
+    return [Platform("keycloak-reset", "keycloak", "keycloak_rotate.yml", 200, bench_seed, bench_inventory, 6, lambda n: 1, bench_done,
+                     product="keycloak", host="keycloak-bench",
+                     **secret_protocol(lambda url, key, _record, secret: token_works(url, key.split("/")[-1], secret)),
+                     writes=r"(POST|PUT|DELETE) /admin/realms/[^/]+/clients/(?P<credential>[^/]+)(/client-secret(/rotated)?)?",
+                     lost_answer={"method": "POST", "path": "/client-secret$"},
+                     rollback=("keycloak_rotate.yml", "-e", "keycloak_secret_rotation_operation=rollback"))]
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 
     python -m tests.emulators.launch --config-out tests/integration/integration_config.yml -- CMD ARGS...
 
-Each emulator starts from its seed in ``tests/emulators/seeds/``. The config file
+Each emulator starts from its seed (``tests/emulators/seeds/<name>.json``, or its class's ``SEED``). The config file
 is YAML (also valid JSON) with one ``<platform>_url`` key per emulator, which
 integration targets and playbooks read. Without a command the emulators serve
 until interrupted. The command's exit status is returned.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import importlib
 import json
 import os
@@ -38,23 +39,42 @@ def emulator_class(name):
     return found[0]
 
 
-def discover(seed_dir=SEEDS):
-    """Every emulator that has a seed: ``seeds/<name>.json`` and its ``tests/emulators/<name>.py``.
+NOT_EMULATORS = ("__init__", "framework", "launch", "smtp")
 
-    Found rather than listed, so that a new platform (or sink) adds its emulator and its seed and edits nothing here.
+
+def discover(seed_dir=SEEDS):
+    """Every emulator that has a seed: ``tests/emulators/<name>.py``, with ``seeds/<name>.json`` or a ``SEED`` of its
+    Emulator subclass (an emulator may carry its seed itself: a new platform is then one file here).
+
+    Found rather than listed, so that a new platform (or sink) adds its emulator and edits nothing here.
     """
-    names = sorted(entry[:-len(".json")] for entry in os.listdir(seed_dir) if entry.endswith(".json"))
-    return {name: (emulator_class(name), name + ".json") for name in names}
+    here = os.path.dirname(os.path.abspath(__file__))
+    found = {}
+    for entry in sorted(os.listdir(here)):
+        name = entry[:-len(".py")]
+        if not entry.endswith(".py") or name in NOT_EMULATORS:
+            continue
+        emulator = emulator_class(name)
+        if os.path.exists(os.path.join(seed_dir, name + ".json")) or getattr(emulator, "SEED", None) is not None:
+            found[name] = emulator
+    return found
 
 
 # The platforms' emulators and the sinks' (awx_controller: AWX's credentials; vault: HashiCorp Vault KV v2).
 EMULATORS = discover()
 
 
+def seed_of(name, seed_dir=SEEDS):
+    """The state ``name``'s emulator starts from: ``seeds/<name>.json``, or a copy of its class's ``SEED``."""
+    path = os.path.join(seed_dir, name + ".json")
+    if os.path.exists(path):
+        return load_seed(path)
+    return copy.deepcopy(EMULATORS[name].SEED)
+
+
 def start(name, seed_dir=SEEDS):
     """One emulator, started from its seed. API Connect gets an SMTP sink for owner notifications."""
-    emulator, seed_file = EMULATORS[name]
-    server = Server(emulator(load_seed(os.path.join(seed_dir, seed_file)))).start()
+    server = Server(EMULATORS[name](seed_of(name, seed_dir))).start()
     server.smtp = None
     if name == "apic":
         server.smtp = server.emulator.mailbox = SmtpSink().start()

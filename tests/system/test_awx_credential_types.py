@@ -21,8 +21,8 @@ import pytest
 import requests
 
 from tests.emulators.awx_controller import AwxControllerEmulator
-from tests.emulators.framework import Server, load_seed
-from tests.emulators.launch import EMULATORS, SEEDS
+from tests.emulators.framework import Server
+from tests.emulators.launch import EMULATORS, seed_of
 from tests.system import awx
 from tests.system.test_anypoint_rotation import BOT, SANDBOX
 from tests.system.test_anypoint_rotation import inventory as anypoint_inventory
@@ -51,8 +51,7 @@ CREDENTIAL_VARIABLES = ("_url", "_org", "_catalog", "_context", "_username", "_p
 @pytest.fixture(name="https_server")
 def fixture_https_server(request, tls_files):
     _ca, cert, key = tls_files
-    emulator_class, seed = EMULATORS[request.param]
-    with Server(emulator_class(load_seed(os.path.join(SEEDS, seed))), certfile=cert, keyfile=key) as server:
+    with Server(EMULATORS[request.param](seed_of(request.param)), certfile=cert, keyfile=key) as server:
         yield request.param, server
 
 
@@ -120,9 +119,8 @@ def certificate_authority(directory, name):
 
 
 def https_emulator(platform, tls):
-    emulator_class, seed = EMULATORS[platform]
     _ca, cert, key = tls
-    return Server(emulator_class(load_seed(os.path.join(SEEDS, seed))), certfile=cert, keyfile=key)
+    return Server(EMULATORS[platform](seed_of(platform)), certfile=cert, keyfile=key)
 
 
 def every_platform_without_credentials(workspace, servers):
@@ -179,7 +177,7 @@ def test_one_job_with_every_platform_credential_gives_each_platform_its_own_ca(w
 
 def test_the_registration_playbook_creates_updates_and_leaves_alone_through_awxs_api(workspace, tmp_path):
     """awx_register_credential_types with ansible.builtin.uri only: the injector templates reach AWX unrendered."""
-    with Server(AwxControllerEmulator(load_seed(os.path.join(SEEDS, "awx_controller.json")))) as server:
+    with Server(AwxControllerEmulator(seed_of("awx_controller"))) as server:
         files = sorted(name for name in os.listdir(awx.TYPES) if name.endswith(".yml"))
         wanted = {awx.load_type(name[:-4])["name"]: awx.load_type(name[:-4]) for name in files}
         workspace.write_inventory({})

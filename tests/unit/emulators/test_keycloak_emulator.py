@@ -5,17 +5,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import requests
 
-from tests.emulators.framework import Server, load_seed
+from tests.emulators.framework import Server
 from tests.emulators.keycloak import KeycloakEmulator
+from tests.emulators.launch import seed_of
 from tests.unit.conftest import control
 
-SEED = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "emulators", "seeds", "keycloak.json")
 ROTATOR = ("rotator", "r0tator-S3cret-keycloak-seed-51c2a9")
 AUDITOR = ("auditor", "aud1tor-S3cret-keycloak-seed-7d30e4")
 ORDERS = ("orders-api", "0rders-S3cret-keycloak-seed-9b04f1")
@@ -31,7 +30,7 @@ FORBIDDEN = {"error": "HTTP 403 Forbidden"}
 
 @pytest.fixture(scope="module", name="keycloak_server")
 def keycloak_server_fixture():
-    with Server(KeycloakEmulator(load_seed(SEED))) as server:
+    with Server(KeycloakEmulator(seed_of("keycloak"))) as server:
         yield server
 
 

@@ -138,4 +138,5 @@ def test_the_platform_has_its_action_group_and_says_so_in_its_docs(name):
 @pytest.mark.parametrize("name", ROWS)
 def test_the_platform_has_an_emulator_and_a_seed(name):
     # The launcher and the system tests' fixtures start one emulator per row, found by the row's name.
-    assert name in EMULATORS, "tests/emulators/%s.py and tests/emulators/seeds/%s.json make the emulator of %s" % (name, name, name)
+    assert name in EMULATORS, "tests/emulators/%s.py, with a SEED (or tests/emulators/seeds/%s.json), makes the emulator of %s" % (
+        name, name, name)
