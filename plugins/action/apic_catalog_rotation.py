@@ -24,7 +24,6 @@ from ansible_collections.apiops.credentials.plugins.module_utils._apic_rotation 
     REPORT_FIELDS,
     ROTATION_ARGSPEC,
     check_policy,
-    now_iso,
     plan_rollback,
     plan_rotation,
     summarize,
@@ -119,13 +118,27 @@ class ActionModule(RotationAction):
         return dict(plan, credentials=rows)
 
     def after_run(self, args, works, store, check_mode):
-        if args["smtp"] and not check_mode and args["state"] == "rotate":
-            self._announce(args, works, store)
         for work in works:
             item = work.spec
             item.update(result=work.result, steps=work.steps, error=work.error, next=work.next,
                         new_client_id=store.get(item["key"]).get("client_id") if work.result == "added" else None)
             work.columns["new_client_id"] = item["new_client_id"]
+
+    # -- the owners' notices: the consumer orgs' owners, told once about each new credential
+    def owners_missing(self, args, works):
+        return []  # a consumer org without an owner e-mail fails its credentials at the end, not the catalog's run
+
+    def notice_due(self, work, record):
+        return work.result == "added" and not record.get("notified_at")
+
+    def notice(self, args, owner, works, store):
+        items = []
+        for work in works:
+            work.spec["new_client_id"] = store.get(work.key).get("client_id")
+            items.append(work.spec)
+        note = ("Please switch your applications to the new credentials within %d days: the old credentials are "
+                "deleted after that." % (args["deletion_days"] - args["expiry_days"]))
+        return _notify.compose(args["smtp"]["sender"], owner, items, args["apic_org"], args["apic_catalog"], note)
 
     def report_fields(self, args, works):
         return {"org": args["apic_org"], "catalog": args["apic_catalog"], "consumer_org": args["consumer_org"],
@@ -154,54 +167,6 @@ class ActionModule(RotationAction):
                                 for item in items],
                 "delivered": [_delivery(item, store, store.path) for item in items
                               if item["action"] in ("create_new", "verify_new") and item["result"] == "added"]}
-
-    def _announce(self, args, works, store):
-        """One e-mail per owner for every new credential that is proven and not yet announced; the sink remembers."""
-        ready = [work for work in works if work.result == "added" and not store.get(work.key).get("notified_at")]
-        if not ready:
-            return
-        for work in ready:
-            work.spec["new_client_id"] = store.get(work.key).get("client_id")
-        outcome = self._notifier(args)([work.spec for work in ready])
-        stamp = now_iso()
-        for work in ready:
-            problem = outcome.get(work.key)
-            if problem:
-                work.result = "failed"
-                work.error = ("%s is ready and in the sink, but the owner could not be told: %s (a re-run tries again)"
-                              % (work.spec["new_credential"], problem))
-            else:
-                store.put(work.key, dict(store.get(work.key), notified_at=stamp), wait=False)
-                work.steps.append("told %s" % work.spec["owner_email"])
-        try:
-            store.flush()
-        except AnsibleActionFail as error:
-            for work in ready:
-                if work.result == "added":
-                    work.result = "failed"
-                    work.error = "the owner was told, but the sink could not record it (%s): a re-run tells them again" % error
-
-    def _notifier(self, args):
-        settings = dict(args["smtp"])
-        org, catalog, deletion_days, expiry_days = args["apic_org"], args["apic_catalog"], args["deletion_days"], args["expiry_days"]
-
-        def notify(items):
-            by_owner = {}
-            for item in items:
-                if item.get("owner_email"):
-                    by_owner.setdefault(item["owner_email"], []).append(item)
-            note = ("Please switch your applications to the new credentials within %d days: the old credentials are "
-                    "deleted after that." % (deletion_days - expiry_days))
-            messages = {owner: _notify.compose(settings["sender"], owner, owned, org, catalog, note)
-                        for owner, owned in by_owner.items()}
-            sent = _notify.send(settings, messages)
-            outcome = {}
-            for item in items:
-                owner = item.get("owner_email")
-                outcome[item["key"]] = "the consumer org has no owner e-mail" if not owner else sent.get(owner)
-            return outcome
-
-        return notify
 
 
 def _delivery(item, store, sink_path):

@@ -109,6 +109,57 @@ options:
     type: list
     elements: str
     default: []
+  smtp:
+    description:
+      - Tell the owner of each credential about its new secret by e-mail (never the secret; it is in the sink): one
+        message per owner and run, naming each credential, where it is, its key in the sink and whether the previous
+        secret still works. The owner is the credential's own C(owner_email), else O(owner_email). Without O(smtp),
+        nobody is mailed.
+      - Before any platform is touched, in check mode too, the server must answer (and accept the login): else nothing
+        is done. A new secret is marked as to be told in the same sink write that records it, and the mark goes once
+        the message was accepted, so a run that dies in between, or a message the server refuses, is told by the next
+        run (the credential fails until then). A roll back tells nobody.
+    type: dict
+    suboptions:
+      host:
+        description: SMTP server.
+        type: str
+        required: true
+      port:
+        description: SMTP port.
+        type: int
+        default: 25
+      security:
+        description: V(starttls) upgrades the connection, V(ssl) connects with TLS (port 465).
+        type: str
+        choices: [none, starttls, ssl]
+        default: none
+      username:
+        description: SMTP login, if the server needs one.
+        type: str
+      password:
+        description: Password of O(smtp.username).
+        type: str
+      sender:
+        description: The C(From) address.
+        type: str
+        required: true
+      timeout:
+        description: Seconds to wait for the SMTP server.
+        type: float
+        default: 30
+      validate_certs:
+        description: Verify the SMTP server's certificate with O(smtp.security=starttls) or V(ssl).
+        type: bool
+        default: true
+      ca_path:
+        description: CA bundle for the SMTP server's certificate.
+        type: path
+  owner_email:
+    description:
+      - The address O(smtp) tells about each new secret, for a credential that names no C(owner_email) of its own.
+      - With O(smtp) set, every credential must have an owner, or the task changes nothing and names those without.
+    type: str
   run_id:
     description: The run id of the report this run adds to (the roles' second run after a delivery hook).
     type: str

@@ -50,6 +50,7 @@ ROTATION_ARGSPEC.update(
         environment=dict(type="str"),
         connected_app=dict(type="str"),
         business_group=dict(type="str"),
+        owner_email=ENGINE_ARGSPEC["owner_email"],
     ), mutually_exclusive=[["environment", "connected_app"]], required_one_of=[["environment", "connected_app"]]),
     state=state_option(["rotate", "rollback"], "rotate"),
     revoke_tokens=dict(type="bool", default=False),

@@ -39,17 +39,6 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 
 NEW_SUFFIX = "_new"
 
-SMTP_SPEC = dict(
-    host=dict(type="str", required=True),
-    port=dict(type="int", default=25),
-    security=dict(type="str", default="none", choices=["none", "starttls", "ssl"]),
-    username=dict(type="str"),
-    password=dict(type="str", no_log=True),
-    sender=dict(type="str", required=True),
-    timeout=dict(type="float", default=30.0),
-    validate_certs=dict(type="bool", default=True),
-    ca_path=dict(type="path"),
-)
 
 # The options of the apic_catalog_rotation action besides connection and auth (documented in its docs module).
 ROTATION_ARGSPEC = dict(
@@ -68,7 +57,8 @@ ROTATION_ARGSPEC = dict(
     vault_password_file=dict(type="path", no_log=False),
     vault_id=dict(type="str", default="default"),
     generate_secrets=dict(type="str", default="locally", choices=["locally", "platform"]),
-    smtp=dict(type="dict", options=SMTP_SPEC),
+    smtp=ENGINE_ARGSPEC["smtp"],  # the owners are the consumer orgs' (owner_email where one has none)
+    owner_email=ENGINE_ARGSPEC["owner_email"],
     report_json=dict(type="path"),
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),

@@ -136,6 +136,19 @@ AWX_CONTROLLER_ARGSPEC = dict(
     credentials=dict(type="dict", default={}),
 )
 
+# The mail server that tells owners about their new secrets (the notices of every rotation task).
+SMTP_SPEC = dict(
+    host=dict(type="str", required=True),
+    port=dict(type="int", default=25),
+    security=dict(type="str", default="none", choices=["none", "starttls", "ssl"]),
+    username=dict(type="str"),
+    password=dict(type="str", no_log=True),
+    sender=dict(type="str", required=True),
+    timeout=dict(type="float", default=30.0),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+)
+
 # The options every rotation-engine task shares (documented in doc_fragments/rotation.py); each platform adds its own.
 ENGINE_ARGSPEC = dict(
     target=dict(type="str", required=True),
@@ -152,6 +165,8 @@ ENGINE_ARGSPEC = dict(
     hook=dict(type="bool"),
     hook_delivered=dict(type="list", elements="str", default=[], no_log=False),
     hook_failed=dict(type="list", elements="str", default=[], no_log=False),
+    smtp=dict(type="dict", options=SMTP_SPEC),
+    owner_email=dict(type="str"),
     run_id=dict(type="str", default=""),
     vault_password_file=dict(type="path", no_log=False),
     vault_id=dict(type="str", default="default"),

@@ -45,6 +45,7 @@ ROTATION_ARGSPEC = dict(ENGINE_ARGSPEC)
 ROTATION_ARGSPEC.update(
     clients=dict(type="list", elements="dict", required=True, options=dict(
         client_id=dict(type="str", required=True),
+        owner_email=ENGINE_ARGSPEC["owner_email"],
     )),
     state=state_option(["rotate", "rollback"], "rotate"),
     phase=dict(type="str", default="all", choices=["all", "add", "retire"]),

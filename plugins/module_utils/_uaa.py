@@ -52,6 +52,7 @@ ROTATION_ARGSPEC.update(
         identity_zone_subdomain=dict(type="str"),
         identity_zone_url=dict(type="str"),
         current_secret=dict(type="str", no_log=True),
+        owner_email=ENGINE_ARGSPEC["owner_email"],
     )),
     strategy=dict(type="str", default="admin", choices=ROTATION_STRATEGIES),
     state=state_option(["rotate", "rollback"], "rotate"),

@@ -57,6 +57,9 @@ options:
       business_group:
         description: Business group, by name or id; the root organization when unset.
         type: str
+      owner_email:
+        description: Who O(smtp) tells about this target's new secret (else O(owner_email)).
+        type: str
   state:
     description:
       - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.

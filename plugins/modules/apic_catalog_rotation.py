@@ -138,6 +138,10 @@ options:
       ca_path:
         description: CA bundle for the SMTP server's certificate.
         type: path
+  owner_email:
+    description:
+      - The address O(smtp) tells about the new credentials of a consumer org that has no owner e-mail of its own.
+    type: str
   report_json:
     description:
       - Write the plan (check mode) or the outcome as JSON here, in the collection's report schema (per credential

@@ -60,6 +60,9 @@ options:
         description: The client's C(clientId) (not its UUID).
         type: str
         required: true
+      owner_email:
+        description: Who O(smtp) tells about this client's new secret (else O(owner_email)).
+        type: str
   state:
     description:
       - V(rotate) by age or O(rotate_before), or V(rollback) to the secret before the last rotation.

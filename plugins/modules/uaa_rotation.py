@@ -71,6 +71,9 @@ options:
           - The secret in use now, while the sink does not know it yet (first rotation). Keep it in a vault.
           - Needed by V(dual) and V(grant_dance); checked with a token request before anything is changed.
         type: str
+      owner_email:
+        description: Who O(smtp) tells about this client's new secret (else O(owner_email)).
+        type: str
   strategy:
     description: How the secret is changed (see the description).
     type: str

@@ -167,23 +167,24 @@ class SecretsManagerRecords(RemoteRecords):
         timeouts = (timeout if connect_timeout is None else connect_timeout, timeout)  # (connect, read)
         _Boto.load()
         session = _Boto.boto3.session.Session(aws_access_key_id=settings.get("access_key") or None,
-                                        aws_secret_access_key=settings.get("secret_key") or None,
-                                        aws_session_token=settings.get("session_token") or None,
-                                        profile_name=settings.get("profile") or None, region_name=settings["region"])
+                                              aws_secret_access_key=settings.get("secret_key") or None,
+                                              aws_session_token=settings.get("session_token") or None,
+                                              profile_name=settings.get("profile") or None, region_name=settings["region"])
         if settings.get("role_arn"):
             session = self._assumed(session, settings["role_arn"], settings["region"], timeouts)
         # A client is safe to share between threads (a session is not): made once, here.
         self.client = session.client("secretsmanager", endpoint_url=settings.get("endpoint_url") or None, verify=validate_certs,
                                      config=_Boto.Config(connect_timeout=timeouts[0], read_timeout=timeouts[1],
-                                                   retries={"max_attempts": retries + 1, "mode": "standard"}))
+                                                         retries={"max_attempts": retries + 1, "mode": "standard"}))
 
     def _assumed(self, session, role_arn, region, timeouts):
         """A session with the role's temporary credentials (STS AssumeRole with the credentials found first)."""
         with self._errors("assume the role %s for" % role_arn):
             sts = session.client("sts", config=_Boto.Config(connect_timeout=timeouts[0], read_timeout=timeouts[1]))
             credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="apiops-credentials")["Credentials"]
-        return _Boto.boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-                                     aws_session_token=credentials["SessionToken"], region_name=region)
+        return _Boto.boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
+                                           aws_secret_access_key=credentials["SecretAccessKey"],
+                                           aws_session_token=credentials["SessionToken"], region_name=region)
 
     def _name(self, key):
         return "%s/%s" % (self.prefix, key)

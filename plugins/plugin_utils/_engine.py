@@ -118,12 +118,14 @@ class Engine:
 
     def __init__(self, adapter, store, policy, check_mode=False, concurrency=8, max_failures=0, lock_timeout=60.0,
                  progress=None, progress_every=5.0, errors=(), sleep=time.sleep, deliveries=(), hook=None, time_budget=0,
-                 run_locked=False):
+                 run_locked=False, notices=False):
         self.adapter = adapter
         self.store = store  # the journal and the sink: RecordFile, or a RemoteRecords store
         # The run holds one lock of the journal's sink over all its credentials (a catalog planned at once): every
         # other writer of these keys takes that lock first, so a lease per credential there would only cost time.
         self.run_locked = run_locked
+        # Owners are told of new secrets after the run (smtp): the record that makes a secret current says so.
+        self.notices = notices
         # Further sinks the proven secret is copied to (and read back from) before any retirement.
         self.deliveries = tuple(deliveries)
         # The delivery hook (a tasks file the role runs between two engine runs): None, or

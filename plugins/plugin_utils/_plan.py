@@ -192,7 +192,8 @@ def secret_digest(secret):
 
 def delivered_copy(record):
     """What a further sink is given: the record without the journal's unfinished steps."""
-    copy = {name: value for name, value in record.items() if not name.startswith("pending") and name not in ("hook_delivered", "lease_note")}
+    copy = {name: value for name, value in record.items() if not name.startswith("pending") and name not in (
+        "hook_delivered", "lease_note", "notice_due", "notified_at")}
     if copy.get("state") in ("pending", "rotating"):
         # Unfinished steps are the journal's own; a copy in that state would look like another run's rotation.
         copy.pop("state")

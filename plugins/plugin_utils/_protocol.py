@@ -48,6 +48,7 @@ class Protocol:
         self.deliveries = engine.deliveries
         self.hook = engine.hook
         self.policy = engine.policy
+        self.notices = engine.notices
         self.check_mode = engine.check_mode
         self.errors = engine.errors
         self.sleep = engine.sleep
@@ -220,6 +221,9 @@ class Protocol:
     def _record(self, work, new, previous, **fields):
         """The journal says ``new`` is the secret; the sink, as read back from disk, must hold it (deliver)."""
         fields.setdefault("rotated_at", now_iso())
+        # The owner's notice is due with the secret, in the same write: a run that dies before telling leaves the mark
+        # for the next one. A new secret made without notices drops an older mark (that secret is no longer current).
+        fields["notice_due"] = fields["rotated_at"] if self.notices else None
         work.journal.save(secret=new, previous_secret=previous, pending_secret=None, **fields)
         # The hook point for further sinks and notices. The record saved above may still be queued; what is on disk
         # holds the new secret since the pending write (read back then), or since an earlier run recorded it.

@@ -349,8 +349,10 @@ class KnownValue(Protocol):
                 (value["client_id"], value["secret"], value["hash"]):
             replaced = {"previous_client_id": record["client_id"], "previous_secret": record.get("secret"),
                         "previous_hash": record.get("client_secret_hash")}
+        restored_at = now_iso()
         journal.save(client_id=value["client_id"], secret=value["secret"], client_secret_hash=value["hash"], pending_client_id=None,
-                     pending_secret=None, pending_hash=None, operation=None, restored_at=now_iso(),
+                     pending_secret=None, pending_hash=None, operation=None, restored_at=restored_at,
+                     notice_due=restored_at if self.notices and operation != "rollback" else None,
                      state="rolled_back" if operation == "rollback" else "restored", **dict(metadata, **replaced))
         self._deliver(work)
         if operation == "rollback":

@@ -32,7 +32,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
     replaced_options,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
-from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
+from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
 from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import settings_problem as aws_settings_problem
 from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import AwxCredentials
@@ -151,6 +151,12 @@ def check_vocabulary(validation, given, argument_spec):
         display.deprecated(message, version=OLD_NAMES_REMOVED_IN, collection_name=COLLECTION)
 
 
+# What the notice says of the previous secret, by the state of the record that holds the new one.
+NOTICE_STATES = {"added": "the previous secret still works until it is retired",
+                 "retiring": "the previous secret is being retired", "complete": "the previous secret no longer works",
+                 "restored": "restored from the backup: the credential is again the one the backup holds"}
+
+
 def hook_runs(args):
     """Does a delivery hook run after this task: hook_tasks names its tasks file (or the deprecated hook says so)."""
     return bool(args.get("hook_tasks")) or bool(args.get("hook"))
@@ -243,7 +249,31 @@ class RotationAction(ActionBase):
         """Read what ``works`` is made from, once the store is open (and the run's lock held)."""
 
     def after_run(self, args, works, store, check_mode):
-        """What follows the engine's run before the report (the catalog tells owners of new credentials)."""
+        """What follows the engine's run (and the owners' notices) before the report."""
+
+    # -- the owners' notices (smtp): who is told, about what, in which words
+    def owner_of(self, args, work):
+        return work.spec.get("owner_email") or args.get("owner_email")
+
+    def owners_missing(self, args, works):
+        """The credentials nobody would be told about; the run refuses to start while there are any."""
+        return [work for work in works if not self.owner_of(args, work)]
+
+    def notice_due(self, work, record):  # pylint: disable=unused-argument
+        """Is the secret this record holds still to be told (the engine marked it when it recorded the secret)?"""
+        return bool(record.get("notice_due"))
+
+    def notice(self, args, owner, works, store):
+        """The message to ``owner`` about ``works``: names, places and keys, never a secret."""
+        what = "%s on %s (%s)" % (self.row.noun, self.row.title, self.report_target(args))
+        lines = ["Hello,", "", "New secrets were made for these %s:" % what, ""]
+        for work in works:
+            state = store.get(work.key).get("state")
+            lines.append("  - %s/%s: %s; the new secret is in %s, key %s" % (
+                work.location, work.credential, NOTICE_STATES.get(state, "the previous secret is retired"), store.path, work.key))
+        lines += ["", _notify.SECRETS_ELSEWHERE, ""]
+        count = len(works)
+        return _notify.message(args["smtp"]["sender"], owner, "New secret%s: %d %s" % ("" if count == 1 else "s", count, what), lines)
 
     def report_fields(self, args, works):
         """The platform's own top-level fields of the report."""
@@ -298,13 +328,21 @@ class RotationAction(ActionBase):
         if (args.get("plan_file") or args.get("plan")) and not check_mode and not hook_pass:
             approved = self._check_plan(args, adapter, store)
         works = self.works(args)
+        notify = bool(args.get("smtp")) and args.get("state") in ("rotate", "restore") and not verify_only and not audit
+        if notify:
+            self._notices_possible(args, works)
         if hook_pass:
             # The role's second run, after the delivery hook: only the credentials the hook was given.
             named = set(args["hook_delivered"]) | set(args["hook_failed"])
             works = [work for work in works if work.key in named]
-        engine = self._engine(args, adapter, store, check_mode)
+        engine = self._engine(args, adapter, store, check_mode, notices=notify and not check_mode)
         preflight_stores(store, engine.deliveries, works, write=not check_mode)
         engine.run(works)
+        if notify and not check_mode:
+            due = [work for work in works if self.notice_due(work, store.get(work.key))]
+            _notify.tell(args["smtp"], store, due, self.notice_due, lambda work: self.owner_of(args, work),
+                         lambda owner, owned: self.notice(args, owner, owned, store),
+                         lease_timeout=None if self.RUN_LOCK else args["lock_timeout"])
         self.after_run(args, works, store, check_mode)
 
         meta = {"run_id": args["run_id"] or str(self._task._uuid), "check_mode": check_mode, "policy": self._policy(args),
@@ -358,7 +396,19 @@ class RotationAction(ActionBase):
             policy["operation"] = "audit"
         return policy
 
-    def _engine(self, args, adapter, store, check_mode):
+    def _notices_possible(self, args, works):
+        """Before anything changes (a dry run too): every credential has an owner, and the mail server answers."""
+        missing = self.owners_missing(args, works)
+        if missing:
+            raise AnsibleActionFail("smtp is set, but nobody would be told about %s: give each its owner_email, or "
+                                    "owner_email for all. Nothing was changed" % ", ".join(
+                                        "%s/%s" % (w.location, w.credential) for w in missing[:20]))
+        problem = _notify.reach(args["smtp"])
+        if problem:
+            raise AnsibleActionFail("smtp: %s, so no owner could be told of a new secret. Nothing was changed: check "
+                                    "smtp.host, smtp.port, smtp.security and the login" % problem)
+
+    def _engine(self, args, adapter, store, check_mode, notices=False):
         return _engine.Engine(adapter, store, self._policy(args), check_mode=check_mode, concurrency=args["concurrency"],
                               max_failures=args["max_failures"], lock_timeout=args["lock_timeout"], time_budget=args["time_budget"],
                               progress=lambda line: display.display("%s: %s" % (self.report_target(args), line)),
@@ -367,7 +417,7 @@ class RotationAction(ActionBase):
                                           for kind in args["deliver_to"]],
                               hook=({"delivered": set(args["hook_delivered"]), "failed": set(args["hook_failed"]),
                                      "second": bool(args["hook_delivered"] or args["hook_failed"])} if hook_runs(args) else None),
-                              run_locked=self.RUN_LOCK)
+                              run_locked=self.RUN_LOCK, notices=notices)
 
     def _check_plan(self, args, adapter, store):
         """Refuse, before any write, a run that differs from the approved plan; the plan's digest when it does not.

@@ -18,6 +18,7 @@ import shutil
 from collections import Counter
 
 import pytest
+import requests
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS as PRODUCT
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import sink_file
@@ -32,6 +33,12 @@ COUNT = 2  # credentials per row: enough for "each credential" to mean more than
 CONCURRENCY = 4
 # Results of a run that did its work; anything else (failed, would fail, skipped...) is not a carried out plan.
 DONE = ("rotated", "added", "retired", "restored", "rolled back")
+OWNER = "platform-team@example.org"  # owner_email: who is told of each new secret
+SEED_OWNER = "owner@example.com"  # the owner of the API Connect seed's consumer org, who is told instead
+
+
+def secrets_of(records):
+    return [value for record in records.values() for name, value in record.items() if "secret" in name and isinstance(value, str) and value]
 
 newest_only = pytest.mark.newest_only
 
@@ -65,10 +72,15 @@ class Scene:
         return self.workspace.control(what, body, method=method, platform=self.row.emulator)
 
     def inventory(self, host_vars=None, **options):
-        """The row's inventory with ``host_vars`` and ``options`` (role options by their short name: plan_file) on its host."""
+        """The row's inventory with ``host_vars`` and ``options`` (role options by their short name: plan_file) on its host.
+
+        Every run tells the owners of new secrets (smtp, to the SMTP sink of the workspace): each contract holds with it.
+        """
         inventory = self.row.inventory(self.url, COUNT, self.workspace.sink_dir, CONCURRENCY, self.workspace.path, VAULT_PASSWORD)
         host = next(iter(next(iter(inventory.values()))["hosts"].values()))
         host.update(host_vars or {})
+        told = {"smtp": {"host": "127.0.0.1", "port": self.workspace.smtp_port, "sender": "rotation@example.org"}, "owner_email": OWNER}
+        options = dict({option: value for option, value in told.items() if "%s_%s" % (self.product.role, option) not in host}, **options)
         host.update({"%s_%s" % (self.product.role, option): value for option, value in options.items()})
         self.workspace.write_inventory(inventory)
 
@@ -77,6 +89,13 @@ class Scene:
         if ok:
             assert run.rc == 0, run.output[-3000:]
         return run
+
+    def mail(self):
+        """The messages the SMTP sink received since the last call."""
+        url = self.workspace.emulators["apic"].url + "/_emulator/mail"
+        received = requests.get(url, timeout=10).json()
+        requests.delete(url, timeout=10)
+        return received
 
     def writes(self):
         """{credential: writes} since the last call: what the runs in between wrote to the platform."""
@@ -147,6 +166,7 @@ def test_dry_run_plan_real_run_rerun_audit_stale_plan_and_roll_back(workspace, n
     plan = scene.actions("plan")
     assert len(plan) == COUNT and "none" not in plan.values(), plan
     assert dry.recap(row.host)["changed"] > 0, "a dry run with work to do shows no change"
+    assert scene.mail() == [], "the dry run told an owner"
 
     # 8. The plan, approved, is what the real run carries out; 1. and the real run does what the plan said.
     approved = os.path.join(workspace.path, "approved.json")
@@ -162,15 +182,20 @@ def test_dry_run_plan_real_run_rerun_audit_stale_plan_and_roll_back(workspace, n
         assert report["plan_digest"], "the real run does not name the plan it carried out"
 
     # 2. ... and proves it: each credential written as often as its protocol needs, the new secret accepted, the
-    # old one rejected.
+    # old one rejected; and its owner is told, once, without the secret.
     scene.written_once(scene.writes())
     rotated = scene.proven()
+    told = scene.mail()
+    named = [line for message in told for line in message["body"].splitlines() if line.startswith("  - ")]
+    assert len(named) == COUNT and {to for m in told for to in m["to"]} <= {OWNER, SEED_OWNER}, told
+    assert not [value for value in secrets_of(rotated) if any(value in m["body"] for m in told)], "a notice holds a secret"
 
     # 3. A re-run changes nothing.
     scene.inventory()
     again = scene.play()
     assert again.recap(row.host)["changed"] == 0, again.output[-3000:]
     assert scene.writes() == {}, "the re-run wrote to the platform"
+    assert scene.mail() == [], "the re-run told an owner again"
 
     # 7. The audit finds the credentials as the run left them.
     if "audit" not in row.skip:
@@ -261,6 +286,10 @@ def bad_inputs(name):
     if product.items:
         cases.append(("nothing listed", {"%s_%s" % (product.role, product.items): []},
                       "%s_%s is empty" % (product.role, product.items)))
+    cases.append(("mail server down", {product.role + "_smtp": {"host": "127.0.0.1", "port": 1, "sender": "rotation@example.org"}},
+                  "smtp: the SMTP server 127.0.0.1:1 cannot be used"))
+    if product.protocol != "age_policy":  # a catalog's owners are its consumer orgs': one without fails at the end
+        cases.append(("nobody to tell", {product.role + "_owner_email": ""}, "nobody would be told about"))
     return cases
 
 

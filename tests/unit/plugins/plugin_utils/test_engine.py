@@ -126,6 +126,20 @@ def test_a_hard_cut_is_journaled_before_it_is_applied_and_proven_after(sink, tmp
     assert "proved the old secret rejected" in done[0].steps
 
 
+def test_with_notices_the_write_that_records_a_new_secret_marks_it_to_be_told(sink, tmp_path):
+    """The mark goes in the same write as the secret: a run that dies before telling leaves it for the next run."""
+    store = RecordFile(sink, str(tmp_path / "sink.vault"))
+    platform = Platform(store)
+    platform.secrets["a"] = ["old-a"]
+    policy = {"max_age_days": 90, "rotate_before": "", "phase": "all", "min_overlap": 0}
+    _engine.Engine(platform, store, policy, errors=(AnsibleActionFail,), notices=True).run(works(["a"]))
+    record = RecordFile(sink, store.path).get("zone/a")
+    assert record["secret"] == "new-secret-for-a" and record["notice_due"] == record["rotated_at"]
+    platform.secrets["a"] = ["new-secret-for-a"]
+    engine_for(store, platform, max_age_days=0).run(works(["a"]))  # a rotation without notices drops the old mark
+    assert "notice_due" not in RecordFile(sink, store.path).get("zone/a")
+
+
 def test_a_failed_apply_keeps_the_pending_secret_and_the_next_run_resumes_without_a_second_write(sink, tmp_path):
     path = str(tmp_path / "sink.vault")
     store = RecordFile(sink, path)

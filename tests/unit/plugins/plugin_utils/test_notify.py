@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _notify
+from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 from tests.emulators.smtp import SmtpSink
 
 ITEMS = [{"consumer_org": "PartnerOrg", "app": "partner-app", "credential": "cred", "new_credential": "cred_new",
@@ -46,3 +47,62 @@ def test_a_refused_message_is_reported_and_the_next_one_still_goes(smtp):
 def test_no_server_is_a_clear_error():
     outcome = _notify.send({"host": "127.0.0.1", "port": 1, "timeout": 2, "sender": "s", "security": "none"}, {"k": object()})
     assert "cannot connect to SMTP server 127.0.0.1:1" in outcome["k"]
+
+
+def test_reach_opens_a_session_and_sends_nothing(smtp):
+    assert _notify.reach(settings(smtp)) is None and smtp.messages == []
+    problem = _notify.reach({"host": "127.0.0.1", "port": 1, "timeout": 2, "sender": "s", "security": "none"})
+    assert problem.startswith("the SMTP server 127.0.0.1:1 cannot be used")
+
+
+class Work:
+    def __init__(self, key, owner):
+        self.key, self.credential, self.location, self.spec = key, key, "zone", {"owner_email": owner}
+        self.result, self.error, self.steps = "rotated", None, []
+
+
+def told(smtp, store, works, due=lambda work, record: bool(record.get("notice_due"))):
+    _notify.tell(settings(smtp), store, works, due, lambda work: work.spec["owner_email"],
+                 lambda owner, owned: _notify.message("api@example.com", owner, "New", [w.key for w in owned]), lease_timeout=5)
+
+
+def test_each_owner_is_told_once_about_their_credentials_and_the_sink_forgets_the_mark(smtp, tmp_path):
+    store = journal(tmp_path)
+    for key in ("a", "b", "c"):
+        store.put(key, {"secret": "s3cret-%s" % key, "notice_due": "2026-12-04T00:00:00Z"})
+    works = [Work("a", "team-1@example.org"), Work("b", "team-2@example.org"), Work("c", "team-1@example.org")]
+    told(smtp, store, works)
+    assert sorted((m["to"][0], m["body"].split()) for m in smtp.messages) == [
+        ("team-1@example.org", ["a", "c"]), ("team-2@example.org", ["b"])]
+    assert all("notice_due" not in store.get(key) and store.get(key)["notified_at"] for key in ("a", "b", "c"))
+    assert [w.result for w in works] == ["rotated"] * 3 and works[0].steps == ["told team-1@example.org"]
+    assert not any("s3cret" in m["body"] for m in smtp.messages)
+    told(smtp, store, works)
+    assert len(smtp.messages) == 2, "an owner was told twice"
+
+
+def test_a_refused_message_fails_its_credentials_and_keeps_the_mark_for_the_next_run(smtp, tmp_path):
+    store = journal(tmp_path)
+    store.put("a", {"secret": "x", "notice_due": "t"})
+    smtp.fail_next = 1
+    works = [Work("a", "team@example.org")]
+    told(smtp, store, works)
+    assert works[0].result == "failed" and "was not told" in works[0].error and "451" in works[0].error
+    assert store.get("a")["notice_due"] == "t"
+    again = [Work("a", "team@example.org")]
+    told(smtp, store, again)
+    assert again[0].result == "rotated" and "notice_due" not in store.get("a") and len(smtp.messages) == 1
+
+
+def test_a_credential_without_an_owner_fails_and_nobody_is_mailed(smtp, tmp_path):
+    store = journal(tmp_path)
+    store.put("a", {"secret": "x", "notice_due": "t"})
+    works = [Work("a", None)]
+    told(smtp, store, works)
+    assert works[0].result == "failed" and "no owner e-mail" in works[0].error and smtp.messages == []
+
+
+def journal(tmp_path):
+    password = tmp_path / "password"
+    password.write_text("unit-test-vault-password\n")
+    return RecordFile(VaultSink(None, str(password)), str(tmp_path / "sink.vault"), linger=0)
