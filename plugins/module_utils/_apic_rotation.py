@@ -59,6 +59,11 @@ ROTATION_ARGSPEC = dict(
     generate_secrets=dict(type="str", default="locally", choices=["locally", "platform"]),
     smtp=ENGINE_ARGSPEC["smtp"],  # the owners are the consumer orgs' (owner_email where one has none)
     owner_email=ENGINE_ARGSPEC["owner_email"],
+    # The delivery hook every platform has: each new credential's secret, before its old credential is retired.
+    hook_tasks=ENGINE_ARGSPEC["hook_tasks"],
+    hook_delivered=ENGINE_ARGSPEC["hook_delivered"],
+    hook_failed=ENGINE_ARGSPEC["hook_failed"],
+    run_id=ENGINE_ARGSPEC["run_id"],  # the hook's second run adds to the first one's report
     report_json=dict(type="path"),
     report_markdown=dict(type="path"),
     fail_on_error=dict(type="bool", default=True),
@@ -105,7 +110,7 @@ def check_policy(expiry_days, deletion_days):
 
 
 # ---- the plan (pure) ------------------------------------------------------------------------
-def plan_rotation(rows, expiry_days, deletion_days, entries, notify=False):
+def plan_rotation(rows, expiry_days, deletion_days, entries, notify=False, undelivered=()):
     """One plan item per credential row (see ``_apic.credential_rows``), in row order.
 
     ``entries`` are the sink entries by :func:`sink_key`. ``action`` is one of
@@ -148,11 +153,12 @@ def plan_rotation(rows, expiry_days, deletion_days, entries, notify=False):
             item.update(new_credential=companion["name"], companion_path=companion["path"],
                         companion_title=companion.get("title"), companion_client_id=companion.get("client_id"),
                         companion_age_days=companion.get("age_days"))
-        items.append(dict(item, **_decide(name, age, companion, entry, ours, expiry_days, deletion_days, notify)))
+        items.append(dict(item, **_decide(name, age, companion, entry, ours, expiry_days, deletion_days, notify,
+                                          item["key"] in undelivered)))
     return items
 
 
-def _decide(name, age, companion, entry, ours, expiry_days, deletion_days, notify):
+def _decide(name, age, companion, entry, ours, expiry_days, deletion_days, notify, undelivered=False):
     """{action, reason[, new_credential]} for one credential that is not itself a ``_new`` of another."""
     grace = deletion_days - expiry_days
     new_name = name + NEW_SUFFIX
@@ -177,6 +183,10 @@ def _decide(name, age, companion, entry, ours, expiry_days, deletion_days, notif
     if companion_age < grace:
         reason = "past deletion (%d >= %d days), but %s is only %d days old: it is retired once the consumer had %d days to switch"
         return {"action": "none", "reason": reason % (age, deletion_days, new_name, companion_age, grace)}
+    if undelivered:
+        reason = ("past deletion (%d >= %d days), but the delivery hook has not been given the secret of %s yet: %s is "
+                  "kept until it has (this run's hook is given it)")
+        return {"action": "none", "reason": reason % (age, deletion_days, new_name, name)}
     reason = "past deletion (%d >= %d days) and %s exists (%d days old): delete %s, rename %s to %s"
     return {"action": "retire_old", "reason": reason % (age, deletion_days, new_name, companion_age, name, new_name, name)}
 

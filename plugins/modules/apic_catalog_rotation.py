@@ -142,6 +142,30 @@ options:
     description:
       - The address O(smtp) tells about the new credentials of a consumer org that has no owner e-mail of its own.
     type: str
+  hook_tasks:
+    description:
+      - The path of a delivery hook's tasks file (the role's C(apic_credential_rotation_hook_tasks)); when it is not
+        empty, a delivery hook runs after this task and is given the secret of each new credential, one at a time
+        (RV(hook_deliveries)). An old credential is then deleted (after O(deletion_days)) only once the hook was given
+        its successor's secret; until then the plan says so and keeps it. The task itself does not run the file - the
+        caller does.
+    type: path
+  hook_delivered:
+    description:
+      - The second run after the delivery hook (set by the role) - the keys of the credentials it delivered, recorded
+        in the sink. Only the credentials named here and in O(hook_failed) are worked on.
+    type: list
+    elements: str
+    default: []
+  hook_failed:
+    description: The second run after the delivery hook (set by the role) - the keys of the credentials it failed for.
+    type: list
+    elements: str
+    default: []
+  run_id:
+    description: The run id of the report this run adds to (the role's second run after a delivery hook).
+    type: str
+    default: ""
   report_json:
     description:
       - Write the plan (check mode) or the outcome as JSON here, in the collection's report schema (per credential
@@ -256,6 +280,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+hook_deliveries:
+  description:
+    - With a delivery hook (O(hook_tasks) set), the credentials whose secret in the sink the delivery hook has not
+      been given yet (no secret, only C(key), C(credential), C(location), C(target), C(platform) and C(state)).
+  returned: always
+  type: list
+  elements: dict
 plan_digest:
   description:
     - In check mode, the digest of the plan of the catalog; after an approved plan was carried out, the digest of that

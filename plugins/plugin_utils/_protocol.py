@@ -39,6 +39,11 @@ from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import (
 )
 
 
+def secret_of(record):
+    """The secret a record makes current (API Connect v10's records name it client_secret)."""
+    return record.get("secret") or record.get("client_secret")
+
+
 class Protocol:
     """The steps every protocol shares; a protocol adds ``plan``, ``dry_run`` and ``carry_out``."""
 
@@ -71,7 +76,7 @@ class Protocol:
         if hooked and work.result == "unchanged":
             work.result = "delivered"
         if self.hook is not None:
-            secret = work.journal.record.get("secret")
+            secret = secret_of(work.journal.record)
             work.hook_due = bool(secret) and work.journal.record.get("hook_delivered") != secret_digest(secret)
 
     def _hook_outcome(self, work):
@@ -82,7 +87,7 @@ class Protocol:
             raise StepError("the delivery hook failed for this credential (its task above says why), so its consumers "
                             "do not have the sink's secret yet and no old secret was retired after that. Fix the hook "
                             "and re-run: it is called again")
-        secret = work.journal.record.get("secret")
+        secret = secret_of(work.journal.record)
         if work.key not in self.hook.get("delivered", ()) or not secret:
             return False
         if work.journal.record.get("hook_delivered") != secret_digest(secret):

@@ -163,7 +163,7 @@ def resolve(row, argspec, variables, host, check_mode=False, operation=None, han
     hook_tasks, delivery_tasks = settings["hook_tasks"] or "", settings["delivery_tasks"] or ""
     if hook_tasks and "hook_tasks" not in argspec:
         problems.append("%s has no hook_tasks: its delivery step is delivery_tasks, given the new credentials once" % row.title)
-    if delivery_tasks and "hook_tasks" in argspec:
+    if delivery_tasks and row.protocol != "age_policy":  # only a catalog hands its new credentials over as a list
         problems.append("%s has no delivery_tasks: its delivery step is hook_tasks, given each new secret" % row.title)
     if hook_tasks and "hook_tasks" in argspec:
         options["hook_tasks"] = hook_tasks

@@ -171,6 +171,43 @@ def test_an_api_connect_v5_restore_goes_to_vault_and_the_hook(workspace, vault_s
     no_secret_leaked(workspace, vault)
 
 
+def test_api_connect_v10_gives_each_new_credential_to_the_hook_and_deletes_an_old_one_only_after(workspace, vault_server):  # pylint: disable=redefined-outer-name
+    """The delivery hook is every platform's: a catalog's new credentials go to it one by one, and an old credential
+    past deletion_days is deleted only once the hook was given its successor's secret."""
+    vault = reset(vault_server)
+    hooked = dict(apic_credential_rotation_hook_tasks=HOOK, hook_kv_url=vault.url, hook_kv_token=ROOT_TOKEN)
+    keys = ("TestCOrg/expired-app/credential-for-expired-app", "PartnerOrg/partner-app/credential-for-partner-app")
+    apic_inventory(workspace, hook_fail=True, **hooked)
+    broken = workspace.play("apic_rotate.yml")
+    assert broken.rc != 0 and "delivery hook failed" in broken.output, broken.output[-3000:]
+    sink = os.path.join(workspace.sink_dir, "apic", "sandbox.vault")
+    created = {key: workspace.read_record(sink)["credentials"][key] for key in keys}
+    assert all(entry["state"] == "verified" and "hook_delivered" not in entry for entry in created.values()), created
+    assert kv(vault, "consumers/apic/credential-for-expired-app") is None
+
+    # Past deletion_days, with the hook still failing: the old credentials are kept, both old and new work.
+    workspace.control("age", {"days": 11}, platform="apic")
+    kept = workspace.play("apic_rotate.yml")
+    assert kept.rc != 0, kept.output[-3000:]
+    with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
+        rows = {row["credential"]: row for row in json.load(handle)["credentials"]}
+    assert all(rows[key.split("/")[-1]]["action"] == "none" and "has not been given the secret" in rows[key.split("/")[-1]]["reason"]
+               for key in keys), rows
+    assert all(workspace.control("check_credentials", {"client_id": entry["client_id"], "client_secret": entry["client_secret"]},
+                                 platform="apic")["valid"] for entry in created.values())
+
+    # The hook mended: it is given each new credential's secret (the sink's), then a later run deletes the old ones.
+    apic_inventory(workspace, **hooked)
+    mended = workspace.play("apic_rotate.yml")
+    assert mended.rc == 0, mended.output[-3000:]
+    for key, entry in created.items():
+        assert kv(vault, "consumers/apic/%s" % key.split("/")[-1])["data"]["secret"] == entry["client_secret"]
+        assert workspace.read_record(sink)["credentials"][key]["hook_delivered"]
+    retired = workspace.play("apic_rotate.yml")
+    assert retired.rc == 0 and "retire_old 2" in retired.output, retired.output[-3000:]
+    no_secret_leaked(workspace, vault)
+
+
 def test_a_hook_that_is_not_a_file_stops_before_anything_changes(workspace):
     workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}],
                         uaa_secret_rotation_hook_tasks="deliver-typo.yml")

@@ -114,8 +114,10 @@ def test_a_hook_and_handed_plans():
     assert options["hook_tasks"] == settings["hook_tasks"] == "deliver.yml" and "hook" not in options
     assert (options["plan"], options["plan_digest"]) == ({"p": 1}, "d1")
     assert settings["sink_variables"] == {"hashicorp_vault": "uaa_hashicorp_vault"}  # the name, not the token
-    problems = run("apic", {"rotation_hook_tasks": "deliver.yml"})[2]
-    assert problems == ["IBM API Connect v10 has no hook_tasks: its delivery step is delivery_tasks, given the new credentials once"]
+    options, settings, problems = run("apic", {"rotation_hook_tasks": "deliver.yml", "rotation_delivery_tasks": "list.yml"})
+    assert problems == [] and options["hook_tasks"] == "deliver.yml" and settings["delivery_tasks"] == "list.yml"
+    problems = run("uaa", {"rotation_clients": [{"client_id": "a"}], "rotation_delivery_tasks": "list.yml"})[2]
+    assert problems == ["Cloud Foundry UAA has no delivery_tasks: its delivery step is hook_tasks, given each new secret"]
 
 
 def test_retired_options_and_outputs_are_accepted_and_ignored():
