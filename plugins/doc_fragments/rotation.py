@@ -111,14 +111,15 @@ options:
     default: []
   smtp:
     description:
-      - Tell the owner of each credential about its new secret by e-mail (never the secret; it is in the sink): one
-        message per owner and run, naming each credential, where it is, its key in the sink and whether the previous
+      - Tell the owner of each credential about its new secret by e-mail, never the secret itself (it is in the sink).
+        One message per owner and run names each credential, where it is, its key in the sink and whether the previous
         secret still works. The owner is the credential's own C(owner_email), else O(owner_email). Without O(smtp),
         nobody is mailed.
-      - Before any platform is touched, in check mode too, the server must answer (and accept the login): else nothing
+      - Before any platform is touched, in check mode too, the server must answer (and accept the login), else nothing
         is done. A new secret is marked as to be told in the same sink write that records it, and the mark goes once
         the message was accepted, so a run that dies in between, or a message the server refuses, is told by the next
-        run (the credential fails until then). A roll back tells nobody.
+        run (the credential fails until then). A roll back tells nobody; an API Connect v5 restore tells the owners of
+        what it restored.
     type: dict
     suboptions:
       host:

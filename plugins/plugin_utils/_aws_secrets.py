@@ -82,8 +82,18 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.apiops.credentials.plugins.plugin_utils._remote_records import RemoteRecords
 
 
-class _NotLoaded(Exception):
-    """Stands for botocore's exceptions until boto3 is loaded (nothing raises them before)."""
+# Stand-ins for botocore's exceptions until boto3 is loaded (nothing raises them before), one each: an except clause
+# names them before the load.
+class _ClientErrorUnloaded(Exception):
+    pass
+
+
+class _NoCredentialsUnloaded(Exception):
+    pass
+
+
+class _BotoCoreErrorUnloaded(Exception):
+    pass
 
 
 class _Boto:
@@ -91,7 +101,7 @@ class _Boto:
     every run of every other sink a tenth of a second."""
 
     boto3 = Config = None
-    BotoCoreError = ClientError = NoCredentialsError = _NotLoaded
+    BotoCoreError, ClientError, NoCredentialsError = _BotoCoreErrorUnloaded, _ClientErrorUnloaded, _NoCredentialsUnloaded
 
     @classmethod
     def load(cls):

@@ -40,6 +40,7 @@ SEED_OWNER = "owner@example.com"  # the owner of the API Connect seed's consumer
 def secrets_of(records):
     return [value for record in records.values() for name, value in record.items() if "secret" in name and isinstance(value, str) and value]
 
+
 newest_only = pytest.mark.newest_only
 
 

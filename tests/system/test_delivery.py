@@ -171,7 +171,7 @@ def test_an_api_connect_v5_restore_goes_to_vault_and_the_hook(workspace, vault_s
     no_secret_leaked(workspace, vault)
 
 
-def test_api_connect_v10_gives_each_new_credential_to_the_hook_and_deletes_an_old_one_only_after(workspace, vault_server):  # pylint: disable=redefined-outer-name
+def test_api_connect_v10_gives_each_new_credential_to_the_hook_and_retires_after(workspace, vault_server):  # pylint: disable=redefined-outer-name
     """The delivery hook is every platform's: a catalog's new credentials go to it one by one, and an old credential
     past deletion_days is deleted only once the hook was given its successor's secret."""
     vault = reset(vault_server)
@@ -191,8 +191,8 @@ def test_api_connect_v10_gives_each_new_credential_to_the_hook_and_deletes_an_ol
     assert kept.rc != 0, kept.output[-3000:]
     with open(os.path.join(workspace.path, "reports", "sandbox-report.json"), encoding="utf-8") as handle:
         rows = {row["credential"]: row for row in json.load(handle)["credentials"]}
-    assert all(rows[key.split("/")[-1]]["action"] == "none" and "has not been given the secret" in rows[key.split("/")[-1]]["reason"]
-               for key in keys), rows
+    assert all(rows[key.rsplit("/", maxsplit=1)[-1]]["action"] == "none"
+               and "has not been given the secret" in rows[key.rsplit("/", maxsplit=1)[-1]]["reason"] for key in keys), rows
     assert all(workspace.control("check_credentials", {"client_id": entry["client_id"], "client_secret": entry["client_secret"]},
                                  platform="apic")["valid"] for entry in created.values())
 
@@ -201,7 +201,7 @@ def test_api_connect_v10_gives_each_new_credential_to_the_hook_and_deletes_an_ol
     mended = workspace.play("apic_rotate.yml")
     assert mended.rc == 0, mended.output[-3000:]
     for key, entry in created.items():
-        assert kv(vault, "consumers/apic/%s" % key.split("/")[-1])["data"]["secret"] == entry["client_secret"]
+        assert kv(vault, "consumers/apic/%s" % key.rsplit("/", maxsplit=1)[-1])["data"]["secret"] == entry["client_secret"]
         assert workspace.read_record(sink)["credentials"][key]["hook_delivered"]
     retired = workspace.play("apic_rotate.yml")
     assert retired.rc == 0 and "retire_old 2" in retired.output, retired.output[-3000:]
