@@ -82,26 +82,13 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.apiops.credentials.plugins.plugin_utils._remote_records import RemoteRecords
 
 
-# Stand-ins for botocore's exceptions until boto3 is loaded (nothing raises them before), one each: an except clause
-# names them before the load.
-class _ClientErrorUnloaded(Exception):
-    pass
-
-
-class _NoCredentialsUnloaded(Exception):
-    pass
-
-
-class _BotoCoreErrorUnloaded(Exception):
-    pass
-
-
 class _Boto:
     """boto3 and botocore, imported when an AWS sink is first opened rather than with the engine: the import costs
     every run of every other sink a tenth of a second."""
 
     boto3 = Config = None
-    BotoCoreError, ClientError, NoCredentialsError = _BotoCoreErrorUnloaded, _ClientErrorUnloaded, _NoCredentialsUnloaded
+    # Until then, a stand-in for each of botocore's exceptions (the except clauses name them; nothing raises them).
+    BotoCoreError, ClientError, NoCredentialsError = [type(name, (Exception,), {}) for name in ("BotoCoreError", "ClientError", "NoCredentialsError")]
 
     @classmethod
     def load(cls):
