@@ -37,9 +37,12 @@ def no_secret_leaked(workspace, server):
 
 def test_uaa_rotation_journals_and_delivers_to_vault(workspace, vault_server):
     vault = reset(vault_server)
+    # The owners are told, and the notice's mark comes and goes in Vault's record as in the file sink's.
     workspace.inventory([{"client_id": BILLING[0], "current_secret": BILLING[1]}, {"client_id": "reports-service"}],
                         uaa_secret_rotation_sink="hashicorp_vault", uaa_secret_rotation_max_age_days=0,
-                        uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN})
+                        uaa_secret_rotation_hashicorp_vault={"url": vault.url, "token": ROOT_TOKEN},
+                        uaa_smtp={"host": "127.0.0.1", "port": workspace.smtp_port, "sender": "rotation@example.org"},
+                        uaa_owner_email="platform-team@example.org")
     plan = workspace.play("uaa_rotate.yml", check=True)
     assert plan.rc == 0, plan.output[-3000:]
     assert vault_writes(vault) == [], "a dry run writes nothing, not even a lock"
@@ -55,6 +58,10 @@ def test_uaa_rotation_journals_and_delivers_to_vault(workspace, vault_server):
     assert first["state"] == "pending" and first["pending_secret"] == record["data"]["secret"], \
         "the new secret was in Vault before UAA was touched"
     assert kv(vault, "apiops/uaa/uaa-test/uaa/billing-service.lock") is None, "the lock is gone after the run"
+    mail = workspace.control("mail", method="GET", platform="apic")
+    assert [m["to"] for m in mail] == [["platform-team@example.org"]], mail
+    assert "billing-service" in mail[0]["body"] and "reports-service" in mail[0]["body"]
+    assert record["data"]["notified_at"] and "notice_due" not in record["data"]
 
     # AppRole from the environment (as an AWX credential injects it); nothing is due, so nothing changes
     workspace.inventory([{"client_id": BILLING[0]}, {"client_id": "reports-service"}], uaa_secret_rotation_sink="hashicorp_vault",
