@@ -131,15 +131,18 @@ def write_apic_inventory(demo_dir, apic_url, smtp_port):
 KEYCLOAK_CLIENTS = [("orders-api", "0rders-S3cret-keycloak-seed-9b04f1"), ("billing-api", "b1lling-S3cret-keycloak-seed-2f6c88")]
 
 
-def write_keycloak_inventory(demo_dir, keycloak_url):
+def write_keycloak_inventory(demo_dir, keycloak_url, smtp_port):
     # Host variables named for the platform (keycloak_<option>) fill the options: no role variable is needed.
     inventory = {"keycloak_realms": {"hosts": {"apps-realm": {
+        # Every platform tells the owners of new secrets by e-mail (here the local SMTP server of the emulators).
+        "keycloak_smtp": {"host": "127.0.0.1", "port": smtp_port, "sender": "platform-team@example.com"},
+        "keycloak_owner_email": "platform-team@example.com",
         "keycloak_url": keycloak_url, "keycloak_realm": "apps",
         # A service-account client with manage-clients from the emulator's seed; in real use from a vault or AWX credential.
         "keycloak_auth_client_id": "rotator", "keycloak_auth_client_secret": "r0tator-S3cret-keycloak-seed-51c2a9",
         "keycloak_sink_dir": os.path.join(demo_dir, "secrets"),
         "keycloak_report_path": os.path.join(demo_dir, "keycloak-report.json"),
-        "keycloak_clients": [{"client_id": name} for name, _secret in KEYCLOAK_CLIENTS],
+        "keycloak_clients": [{"client_id": "orders-api", "owner_email": "orders-team@example.com"}, {"client_id": "billing-api"}],
     }}}}
     with open(os.path.join(demo_dir, "inventory-keycloak.json"), "w", encoding="utf-8") as handle:
         json.dump(inventory, handle, indent=2)
@@ -160,12 +163,13 @@ def show_file(path):
 
 
 def show_mail(apic_url):
-    """What the local SMTP server received: who was told about what (never a secret)."""
+    """What the local SMTP server received since the last look: who was told about what (never a secret)."""
     for message in requests.get(apic_url + "/_emulator/mail", timeout=10).json():
         print("  mail to %s: %s" % (", ".join(message["to"]), message["subject"]), flush=True)
         for line in message["body"].splitlines():
-            if line.strip().startswith("- application"):
+            if line.strip().startswith("- "):
                 print("    " + line.strip(), flush=True)
+    requests.delete(apic_url + "/_emulator/mail", timeout=10)
 
 
 def play(demo_dir, playbook, *extra, inventory="inventory.json"):
@@ -226,11 +230,11 @@ def main():
               lambda: requests.post(apic + "/_emulator/age", json={"days": 11}, timeout=10)),
              ("Eleven days later: the grace period is over, the old credentials go and <name>_new takes their names",
               "apic_rotate.yml", (), lambda: show_file(os.path.join(reports, "acme-sandbox-report.md")))]),
-        (lambda: write_keycloak_inventory(demo_dir, keycloak), "inventory-keycloak.json",
+        (lambda: write_keycloak_inventory(demo_dir, keycloak, int(os.environ["APIC_SMTP_PORT"])), "inventory-keycloak.json",
          "Keycloak emulator at %s: the fifth platform, through the same engine and role as the others" % keycloak, None, [
              ("Dry run: --check --diff", "keycloak_rotate.yml", ("--check", "--diff"), None),
-             ("Rotate: regenerate each client's secret, persist it, prove the new one and that the old one is refused",
-              "keycloak_rotate.yml", (), lambda: keycloak_check(keycloak)),
+             ("Rotate: regenerate each client's secret, persist it, prove the new one and that the old one is refused; "
+              "tell the owners", "keycloak_rotate.yml", (), lambda: (keycloak_check(keycloak), show_mail(apic))),
              ("Run again: nothing is due", "keycloak_rotate.yml", (), None)]),
     ]
     for write, inventory, title, before, steps in sections:

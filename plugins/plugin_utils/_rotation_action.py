@@ -273,7 +273,7 @@ class RotationAction(ActionBase):
                 work.location, work.credential, NOTICE_STATES.get(state, "the previous secret is retired"), store.path, work.key))
         lines += ["", _notify.SECRETS_ELSEWHERE, ""]
         count = len(works)
-        return _notify.message(args["smtp"]["sender"], owner, "New secret%s: %d %s" % ("" if count == 1 else "s", count, what), lines)
+        return _notify.message(args["smtp"]["sender"], owner, "%d new secret%s: %s" % (count, "" if count == 1 else "s", what), lines)
 
     def report_fields(self, args, works):
         """The platform's own top-level fields of the report."""
