@@ -109,58 +109,6 @@ options:
     type: list
     elements: str
     default: []
-  smtp:
-    description:
-      - Tell the owner of each credential about its new secret by e-mail, never the secret itself (it is in the sink).
-        One message per owner and run names each credential, where it is, its key in the sink and whether the previous
-        secret still works. The owner is the credential's own C(owner_email), else O(owner_email). Without O(smtp),
-        nobody is mailed.
-      - Before any platform is touched, in check mode too, the server must answer (and accept the login), else nothing
-        is done. A new secret is marked as to be told in the same sink write that records it, and the mark goes once
-        the message was accepted, so a run that dies in between, or a message the server refuses, is told by the next
-        run (the credential fails until then). A roll back tells nobody; an API Connect v5 restore tells the owners of
-        what it restored.
-    type: dict
-    suboptions:
-      host:
-        description: SMTP server.
-        type: str
-        required: true
-      port:
-        description: SMTP port.
-        type: int
-        default: 25
-      security:
-        description: V(starttls) upgrades the connection, V(ssl) connects with TLS (port 465).
-        type: str
-        choices: [none, starttls, ssl]
-        default: none
-      username:
-        description: SMTP login, if the server needs one.
-        type: str
-      password:
-        description: Password of O(smtp.username).
-        type: str
-      sender:
-        description: The C(From) address.
-        type: str
-        required: true
-      timeout:
-        description: Seconds to wait for the SMTP server.
-        type: float
-        default: 30
-      validate_certs:
-        description: Verify the SMTP server's certificate with O(smtp.security=starttls) or V(ssl).
-        type: bool
-        default: true
-      ca_path:
-        description: CA bundle for the SMTP server's certificate.
-        type: path
-  owner_email:
-    description:
-      - The address O(smtp) tells about each new secret, for a credential that names no C(owner_email) of its own.
-      - With O(smtp) set, every credential must have an owner, or the task changes nothing and names those without.
-    type: str
   run_id:
     description: The run id of the report this run adds to (the roles' second run after a delivery hook).
     type: str
@@ -356,4 +304,65 @@ options:
       kms_key_id:
         description: KMS key to encrypt new secrets with; the account's default key for Secrets Manager otherwise.
         type: str
+"""
+
+    # The owners' e-mail of every rotation task: SMTP_SPEC and owner_email in module_utils/_common.py.
+    NOTICES = r"""
+options:
+  smtp:
+    description:
+      - Tell the owner of each credential about its new secret by e-mail, never the secret itself (it is in the sink).
+        One message per owner and run names each credential, where it is, its key in the sink and whether the previous
+        secret still works. The owner is the credential's own C(owner_email), else O(owner_email). Without O(smtp),
+        nobody is mailed.
+      - API Connect v10 (M(apiops.credentials.apic_catalog_rotation)) tells each consumer org's owner (its
+        C(owner.email)) instead, naming the applications, the new credentials and their client ids; O(owner_email)
+        serves a consumer org without an owner.
+      - Before any platform is touched, in check mode too, the server must answer (and accept the login), else nothing
+        is done. A new secret is marked as to be told in the same sink write that records it, and the mark goes once
+        the message was accepted, so a run that dies in between, or a message the server refuses, is told by the next
+        run (the credential fails until then). A roll back tells nobody; an API Connect v5 restore tells the owners of
+        what it restored.
+    type: dict
+    suboptions:
+      host:
+        description: SMTP server.
+        type: str
+        required: true
+      port:
+        description: SMTP port.
+        type: int
+        default: 25
+      security:
+        description: V(starttls) upgrades the connection, V(ssl) connects with TLS (port 465).
+        type: str
+        choices: [none, starttls, ssl]
+        default: none
+      username:
+        description: SMTP login, if the server needs one.
+        type: str
+      password:
+        description: Password of O(smtp.username).
+        type: str
+      sender:
+        description: The C(From) address.
+        type: str
+        required: true
+      timeout:
+        description: Seconds to wait for the SMTP server.
+        type: float
+        default: 30
+      validate_certs:
+        description: Verify the SMTP server's certificate with O(smtp.security=starttls) or V(ssl).
+        type: bool
+        default: true
+      ca_path:
+        description: CA bundle for the SMTP server's certificate.
+        type: path
+  owner_email:
+    description:
+      - The address O(smtp) tells about each new secret, for a credential that names no C(owner_email) of its own.
+      - With O(smtp) set, every credential must have an owner, or the task changes nothing and names those without (on
+        API Connect v10, a consumer org without one fails its new credentials at the end instead).
+    type: str
 """

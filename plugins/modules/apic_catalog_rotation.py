@@ -28,6 +28,7 @@ author:
 extends_documentation_fragment:
   - apiops.credentials.apic
   - apiops.credentials.rotation.sinks
+  - apiops.credentials.rotation.notices
   - apiops.credentials.connection
   - apiops.credentials.attributes
   - apiops.credentials.attributes.APIC_GROUP
@@ -97,51 +98,6 @@ options:
     type: str
     choices: [locally, platform]
     default: locally
-  smtp:
-    description:
-      - Tell each consumer organization owner (the C(owner.email) of the consumer org) about their new credentials,
-        one message per owner and run, naming the applications, the new credentials and their client ids, never a
-        secret. Without it, nobody is mailed; use RV(delivered).
-    type: dict
-    suboptions:
-      host:
-        description: SMTP server.
-        type: str
-        required: true
-      port:
-        description: SMTP port.
-        type: int
-        default: 25
-      security:
-        description: V(starttls) upgrades the connection, V(ssl) connects with TLS (port 465).
-        type: str
-        choices: [none, starttls, ssl]
-        default: none
-      username:
-        description: SMTP login, if the server needs one.
-        type: str
-      password:
-        description: Password of O(smtp.username).
-        type: str
-      sender:
-        description: The C(From) address.
-        type: str
-        required: true
-      timeout:
-        description: Seconds to wait for the SMTP server.
-        type: float
-        default: 30
-      validate_certs:
-        description: Verify the SMTP server's certificate with O(smtp.security=starttls) or V(ssl).
-        type: bool
-        default: true
-      ca_path:
-        description: CA bundle for the SMTP server's certificate.
-        type: path
-  owner_email:
-    description:
-      - The address O(smtp) tells about the new credentials of a consumer org that has no owner e-mail of its own.
-    type: str
   hook_tasks:
     description:
       - The path of a delivery hook's tasks file (the role's C(apic_credential_rotation_hook_tasks)); when it is not

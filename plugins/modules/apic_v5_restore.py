@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - apiops.credentials.connection
   - apiops.credentials.rotation
   - apiops.credentials.rotation.sinks
+  - apiops.credentials.rotation.notices
   - apiops.credentials.attributes
   - apiops.credentials.attributes.APIC_V5_GROUP
 attributes:

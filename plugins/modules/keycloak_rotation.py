@@ -33,6 +33,7 @@ extends_documentation_fragment:
   - apiops.credentials.connection
   - apiops.credentials.rotation
   - apiops.credentials.rotation.sinks
+  - apiops.credentials.rotation.notices
   - apiops.credentials.attributes
 attributes:
   action_group:

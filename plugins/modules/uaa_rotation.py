@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - apiops.credentials.connection
   - apiops.credentials.rotation
   - apiops.credentials.rotation.sinks
+  - apiops.credentials.rotation.notices
   - apiops.credentials.attributes
   - apiops.credentials.attributes.UAA_GROUP
 attributes:
