@@ -33,7 +33,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._http import Ap
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
 from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ACTION_KEYS, ApicCatalogAdapter, work_of
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import sink_file
-from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import secret_digest
+from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import hook_pending
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import RotationAction, hook_runs, remote_store
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
 
@@ -109,8 +109,7 @@ class ActionModule(RotationAction):
             self._items = plan_rollback(rows, entries)
         else:
             # With a delivery hook, an old credential is retired only once the hook was given its successor's secret.
-            undelivered = {key for key, entry in entries.items() if entry.get("client_secret")
-                           and entry.get("hook_delivered") != secret_digest(entry["client_secret"])} if hook_runs(args) else ()
+            undelivered = {key for key, entry in entries.items() if hook_pending(entry)} if hook_runs(args) else ()
             self._items = plan_rotation(rows, args["expiry_days"], args["deletion_days"], entries, notify=bool(args["smtp"]),
                                         undelivered=undelivered)
 

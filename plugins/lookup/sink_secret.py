@@ -98,6 +98,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.apiops.credentials.plugins.module_utils._common import CONNECTION_ARGSPEC, ENGINE_ARGSPEC
+from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import secret_of
 from ansible_collections.apiops.credentials.plugins.plugin_utils._rotation_action import open_store
 
 SPEC = {name: ENGINE_ARGSPEC[name] for name in ("sink", "hashicorp_vault", "aws_secrets_manager", "vault_password_file", "vault_id")}
@@ -117,7 +118,7 @@ class LookupModule(LookupBase):
         secrets = []
         for key in terms:
             record = store.current(key)
-            secret = record.get("secret") or record.get("client_secret")  # API Connect v10 records name it client_secret
+            secret = secret_of(record)
             if not secret:
                 raise AnsibleLookupError("apiops.credentials.sink_secret: the sink (%s) holds no secret for %s" % (store.path, key))
             secrets.append(secret)

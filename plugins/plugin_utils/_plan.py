@@ -190,6 +190,17 @@ def secret_digest(secret):
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
 
 
+def secret_of(record):
+    """The secret a record makes current (API Connect v10's records name it client_secret)."""
+    return record.get("secret") or record.get("client_secret")
+
+
+def hook_pending(record):
+    """Has the delivery hook yet to be given the secret this record makes current?"""
+    secret = secret_of(record)
+    return bool(secret) and record.get("hook_delivered") != secret_digest(secret)
+
+
 def delivered_copy(record):
     """What a further sink is given: the record without the journal's unfinished steps."""
     copy = {name: value for name, value in record.items() if not name.startswith("pending") and name not in (

@@ -31,17 +31,14 @@ import time
 from ansible_collections.apiops.credentials.plugins.plugin_utils._adapter import StepError
 from ansible_collections.apiops.credentials.plugins.plugin_utils._plan import (
     delivered_copy,
+    hook_pending,
     now_iso,
     overlap_elapsed,
     plan_rotation,
     record_digest,
     secret_digest,
+    secret_of,
 )
-
-
-def secret_of(record):
-    """The secret a record makes current (API Connect v10's records name it client_secret)."""
-    return record.get("secret") or record.get("client_secret")
 
 
 class Protocol:
@@ -76,8 +73,7 @@ class Protocol:
         if hooked and work.result == "unchanged":
             work.result = "delivered"
         if self.hook is not None:
-            secret = secret_of(work.journal.record)
-            work.hook_due = bool(secret) and work.journal.record.get("hook_delivered") != secret_digest(secret)
+            work.hook_due = hook_pending(work.journal.record)
 
     def _hook_outcome(self, work):
         """What the delivery hook did for this credential in the role's hook pass; True when it delivered."""
@@ -184,7 +180,7 @@ class Protocol:
             found.append("not retired: the secret before the last change still works; run the rotation playbook "
                          "(phase retire) or retire it by hand")
         found += ["drift: %s holds another secret than the sink" % path for path in self._deliver(work, check=True)]
-        if self.hook is not None and secret and record.get("hook_delivered") != secret_digest(secret):
+        if self.hook is not None and hook_pending(record):
             found.append("drift: the delivery hook was not given the sink's secret; run the rotation playbook")
         work.result = "findings" if found else "compliant"
 

@@ -329,7 +329,7 @@ class RotationAction(ActionBase):
             approved = self._check_plan(args, adapter, store)
         works = self.works(args)
         notify = bool(args.get("smtp")) and args.get("state") in ("rotate", "restore") and not verify_only and not audit
-        if notify:
+        if notify and not hook_pass:  # the role's second run: its first one checked the server and the owners
             self._notices_possible(args, works)
         if hook_pass:
             # The role's second run, after the delivery hook: only the credentials the hook was given.
