@@ -65,7 +65,9 @@ class ActionModule(RotationAction):
                 rows.append(row)
             return rows
         try:
-            data = self._loader.load_from_file(args["backup_file"])
+            # The rows are copied below: no deep copy of the whole file (unsafe), and its secrets stay out of the
+            # loader's cache, which lives as long as the play.
+            data = self._loader.load_from_file(args["backup_file"], cache=False, unsafe=True)
         except AnsibleError as error:
             raise AnsibleActionFail("cannot read backup_file %s: %s" % (args["backup_file"], error.message.splitlines()[0]))
         rows = (data or {}).get("apic_v5_credentials") if isinstance(data, dict) else None

@@ -221,6 +221,7 @@ class RecordFile:
         self._failed = []  # (first version, last version, message) of writes that failed
         self._flushing = False  # the writer thread lingers or writes
         self._wanted = 0  # the newest version a caller waits for
+        self._urgent = 0  # the newest version a flush waits for: its write does not linger (nothing else will come)
         self._writer = None  # the writer thread, while there is one
         self._callbacks = []  # (version, callback) of when_durable, until that version's write is over
         # Held by a write of ours from the file's replacement until it knows the file's new stat and records: a reader
@@ -275,6 +276,9 @@ class RecordFile:
         with self._cond:
             mine = self._version.get(key, 0) if key is not None else self._queued
             if mine:
+                # A flush comes when its caller has nothing else to do (the end of a run): lingering for more changes
+                # would only make it wait.
+                self._urgent = max(self._urgent, mine)
                 self._wait_for(mine)
 
     def when_durable(self, key, callback):
@@ -336,7 +340,7 @@ class RecordFile:
                     continue
                 self._flushing = True
                 deadline = time.monotonic() + self.linger
-                while len(self._dirty) < self.batch and time.monotonic() < deadline:
+                while len(self._dirty) < self.batch and self._urgent <= self._flushed and time.monotonic() < deadline:
                     self._cond.wait(deadline - time.monotonic())
                 batch, first, last = self._dirty, self._flushed + 1, self._queued
                 self._dirty = {}
