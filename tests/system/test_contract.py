@@ -248,6 +248,33 @@ def test_a_lost_answer_is_not_written_again(workspace, name):
 
 @newest_only
 @by_row
+def test_a_refused_notice_is_told_by_the_re_run(workspace, name):
+    """The mail server refuses the owners' notice (451 at DATA): the rotation stands, proven, and its credentials fail
+    naming why; the re-run writes nothing to the platform and tells each owner, once, without a secret."""
+    scene = Scene(workspace, name)
+    mailbox = workspace.emulators["apic"].url + "/_emulator/mail"
+    requests.post(mailbox, json={"fail_next": 100}, timeout=10)
+    try:
+        refused = scene.play(ok=False)
+    finally:
+        requests.post(mailbox, json={"fail_next": 0}, timeout=10)
+    assert refused.rc != 0 and "its owner was not told" in refused.output, refused.output[-3000:]
+    scene.written_once(scene.writes())
+    rotated = scene.proven()
+    assert scene.mail() == [], "a refused notice was kept"
+
+    scene.play()
+    assert scene.writes() == {}, "the run that told the owners wrote to the platform"
+    told = scene.mail()
+    named = [line for message in told for line in message["body"].splitlines() if line.startswith("  - ")]
+    assert len(named) == COUNT, told
+    assert not [value for value in secrets_of(rotated) if any(value in m["body"] for m in told)], "a notice holds a secret"
+    scene.play()
+    assert scene.mail() == [], "owners were told twice"
+
+
+@newest_only
+@by_row
 def test_two_runs_at_once_rotate_once(workspace, name):
     scene = Scene(workspace, name)
     scene.control("latency", {"seconds": 0.05})  # the runs overlap for longer than their start-up differs
