@@ -55,7 +55,7 @@ def empty_play_seconds(workdir, runs=3):
     path = os.path.join(workdir, "empty.yml")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("- name: Empty\n  hosts: localhost\n  gather_facts: false\n  tasks: []\n")
-    return sorted(timed([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", path], workdir)[0] for _ in range(runs))[runs // 2]
+    return sorted(timed([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", path], workdir)[0] for _run in range(runs))[runs // 2]
 
 
 ROW = "  %-15s %6s %9s %9s %7s %9s %9s %6s %7s %7s  %s"
