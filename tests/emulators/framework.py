@@ -46,6 +46,7 @@ import copy
 import hashlib
 import json
 import re
+import socket
 import ssl
 import sys
 import threading
@@ -440,13 +441,21 @@ def _make_handler(emulator):
     return Handler
 
 
+class _Listener(ThreadingHTTPServer):
+    # A platform's server keeps a deep queue of connections waiting to be accepted (Go's net/http, Vault's among them,
+    # asks the system's maximum). socketserver's 5 overflows when the worker threads of several jobs connect at once:
+    # the kernel then drops the connection's last handshake packet, and the client's request waits unanswered until its
+    # read timeout (30 s), a wait that comes from the emulator, not from any platform.
+    request_queue_size = socket.SOMAXCONN
+    daemon_threads = True
+
+
 class Server:
     """Runs an emulator on 127.0.0.1 in a background thread."""
 
     def __init__(self, emulator, port=0, host="127.0.0.1", certfile=None, keyfile=None):
         self.emulator = emulator
-        self.httpd = ThreadingHTTPServer((host, port), _make_handler(emulator))
-        self.httpd.daemon_threads = True
+        self.httpd = _Listener((host, port), _make_handler(emulator))
         scheme = "http"
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
