@@ -17,7 +17,9 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import lookup_loader
 
-from ansible_collections.apiops.credentials.plugins.plugin_utils import _rotation_action
+# The platforms' engine tasks run on the shared front: imported here, by the controller when it loads this action,
+# every worker it forks for a host has it, instead of importing it again (about 90 ms of CPU per host and run).
+from ansible_collections.apiops.credentials.plugins.plugin_utils import _rotation_action  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
 from ansible_collections.apiops.credentials.plugins.plugin_utils._role_vars import OPERATIONS, resolve, select
 
@@ -27,10 +29,6 @@ try:  # ansible-core 2.19 and later
 except ImportError:  # 2.16 to 2.18
     from ansible.executor.module_common import get_action_args_with_defaults
     _apply_action_arg_defaults = None
-
-# The platforms' engine tasks run on the shared front: imported here, by the controller when it loads this action,
-# every worker it forks for a host has it, instead of importing it again (about 90 ms of CPU per host and run).
-FRONT = _rotation_action.RotationAction
 
 OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only", "hooks_checked")
 
