@@ -12,6 +12,9 @@ time declared here.
 
 from __future__ import annotations
 
+import os
+import re
+
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -21,7 +24,7 @@ from ansible.plugins.loader import lookup_loader
 # every worker it forks for a host has it, instead of importing it again (about 90 ms of CPU per host and run).
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _rotation_action  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
-from ansible_collections.apiops.credentials.plugins.plugin_utils._role_vars import OPERATIONS, resolve, select
+from ansible_collections.apiops.credentials.plugins.plugin_utils._role_vars import OPERATIONS, gates, notify_wanted, resolve, select
 
 try:  # ansible-core 2.19 and later
     from ansible.executor.module_common import _apply_action_arg_defaults
@@ -30,12 +33,28 @@ except ImportError:  # 2.16 to 2.18
     from ansible.executor.module_common import get_action_args_with_defaults
     _apply_action_arg_defaults = None
 
-OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only", "hooks_checked")
+# What an AWX workflow's check job hands on (tasks/before.yml of the role): apiops_plans, and apiops_plans_<AWX job id>
+# from each slice of a sliced job; the same for the digests.
+HANDED_PLANS = re.compile(r"^apiops_plans(_[0-9]+)?$")
+HANDED_DIGESTS = re.compile(r"^apiops_plan_digests(_[0-9]+)?$")
+OWN = ("platform", "operation", "variables", "handed_plans", "handed_digests", "settings_only", "hooks_checked", "credential_rows")
 
 
 def unique(lines):
     """``lines`` without repeats, in their order (a dry run says "run without --check" once, not per credential)."""
     return list(dict.fromkeys(lines))
+
+
+def outcome_lines(outcome, settings):
+    """What the role shows of a run, no secret: its message, its cost, its report, what to do next, new credentials."""
+    report = settings.get("report_file")
+    lines = [outcome.get("msg", ""),
+             "%s requests, %s sink writes in %s s" % (outcome.get("requests"), outcome.get("journal_writes") or 0, outcome.get("seconds")),
+             "Report: %s" % report if report else "No report written"]
+    lines += outcome["next_steps"]
+    if outcome["new_credentials"]:
+        lines.append("New credentials: %s" % ", ".join(outcome["new_credentials"]))
+    return lines
 
 
 def refusal(problems):
@@ -72,6 +91,9 @@ class ActionModule(ActionBase):
         engine = "apiops.credentials.%s" % row.action
         engine_class = self._shared_loader_obj.action_loader.get(engine, class_only=True)
         variables = own["variables"] if own["variables"] is not None else self._read_variables(row, engine_class.ARGUMENT_SPEC, task_vars)
+        for name, pattern in (("handed_plans", HANDED_PLANS), ("handed_digests", HANDED_DIGESTS)):
+            if own[name] is None:
+                own[name] = self._handed(pattern, task_vars)
         options, settings, problems = resolve(
             row, engine_class.ARGUMENT_SPEC, variables, task_vars.get("inventory_hostname", ""),
             check_mode=bool(self._task.check_mode), operation=own["operation"] or None,
@@ -81,10 +103,12 @@ class ActionModule(ActionBase):
         if own["settings_only"]:  # the settings never depend on module_defaults: leave them (and their logins) alone
             result.update(changed=False, **settings)
             return result
+        notify = notify_wanted(*self._read_optional(("apiops_webhook", "apiops_audit_textfile_dir"), task_vars), environ=os.environ)
         if (settings["hook_tasks"] or settings["delivery_tasks"]) and own["hooks_checked"] is not None \
                 and not boolean(own["hooks_checked"], strict=False):
             # The role checks the delivery step (a file, that loads) before anything is done, then runs this again.
             result.update(changed=False, settings=settings, check_hooks=True)
+            result["due"] = gates(settings, result, bool(self._task.check_mode), notify)
             return result
         options.update(with_module_defaults(engine, self._task, args, self._templar, task_vars.get("omit")))
         task = self._task.copy(exclude_parent=False, exclude_tasks=True)
@@ -97,10 +121,31 @@ class ActionModule(ActionBase):
         except AnsibleError as error:  # failed as the task itself would have, with the settings the role reads next
             outcome = dict(failed=True, msg=error.message)
         outcome["settings"] = settings
+        outcome["due"] = gates(settings, outcome, bool(self._task.check_mode), notify)
         # The outcome's lines, made here once (in Jinja they cost a template pass over every credential of the run).
         outcome["next_steps"] = unique(row.get("next") for row in outcome.get("credentials") or () if row.get("next"))
         outcome["new_credentials"] = [row.get("new_credential") for row in outcome.get("delivered") or ()]
+        outcome["outcome_lines"] = outcome_lines(outcome, settings)
+        if not boolean(own["credential_rows"] if own["credential_rows"] is not None else True, strict=False) and not notify:
+            # Every task after this one reads the registered result, and 200 rows of it cost each about 3 ms; only the
+            # notices read the rows (the report holds them all).
+            outcome.pop("credentials", None)
         return outcome
+
+    def _handed(self, pattern, task_vars):
+        """The variables whose names match ``pattern``, merged in the order of their names: what the check job of an AWX
+        workflow handed on with set_stats (each slice of a sliced job under a name of its own)."""
+        names = sorted(name for name in task_vars if pattern.match(name))
+        merged = {}
+        for value in self._read_optional(names, task_vars) if names else ():
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+
+    def _read_optional(self, names, task_vars):
+        """The values of variables that may be unset ("" then), templated as ``{{ name }}`` would be."""
+        return lookup_loader.get("ansible.builtin.vars", loader=self._loader, templar=self._templar).run(
+            list(names), variables=task_vars, default="")
 
     def _read_variables(self, row, argspec, task_vars):
         """The values of the variables that set something, templated as ``{{ name }}`` would be (vaulted values

@@ -60,13 +60,16 @@ options:
       - They hold the login, so give the task C(no_log).
     type: dict
   handed_plans:
-    description: Approved plans an AWX workflow's check job handed on with C(set_stats), by C(<platform>/<host>).
+    description:
+      - Approved plans an AWX workflow's check job handed on with C(set_stats), by C(<platform>/<host>).
+      - Not given, the variables C(apiops_plans) and C(apiops_plans_<AWX job id>) (each slice of a sliced check job hands
+        on one of its own, since AWX keeps the last slice's value of a key), merged.
     type: dict
-    default: {}
   handed_digests:
-    description: Their digests, by C(<platform>/<host>).
+    description:
+      - Their digests, by C(<platform>/<host>). Not given, the variables C(apiops_plan_digests) and
+        C(apiops_plan_digests_<AWX job id>), merged.
     type: dict
-    default: {}
   settings_only:
     description:
       - Check the variables and return the role's settings only (C(operation), C(report_file), C(hook_tasks),
@@ -82,6 +85,14 @@ options:
         RV(settings), with RV(check_hooks); the role checks the file and calls the task again with V(true).
       - Not given, the task runs (the delivery step is the role's, and a task alone never runs it).
     type: bool
+  credential_rows:
+    description:
+      - Whether the result holds the credentials' rows (the engine task's C(credentials)). With V(false) it holds them
+        only when a webhook or an audit metrics directory is configured (C(apiops_webhook),
+        C(apiops_audit_textfile_dir), E(APIOPS_WEBHOOK_URL)), which is what the role does; the JSON report holds them
+        all the same.
+    type: bool
+    default: true
 notes:
   - Any other argument is handed to the engine task as it is.
 seealso:
@@ -129,6 +140,20 @@ new_credentials:
   returned: unless settings_only, or the variables are refused
   type: list
   elements: str
+outcome_lines:
+  description: What the role shows of the run, no secret - its message, its requests and sink writes, its report, the
+    next steps and the new credentials.
+  returned: unless settings_only, or the variables are refused
+  type: list
+  elements: str
+due:
+  description:
+    - What the role's tasks after this one have to do, decided here once - C(before) (a plan, a diff, or the delivery
+      hook to check or run), C(hook) (the hook has new secrets to deliver), C(delivery) (API Connect v10's delivery
+      step has new credentials), C(notify) (a webhook or the audit's metrics are configured) and C(after) (any of
+      the delivery step, an audit's findings, notices or failures).
+  returned: unless settings_only, or the variables are refused
+  type: dict
 check_hooks:
   description: True when nothing was done, because the delivery step is to be checked first (see O(hooks_checked)).
   returned: when the variables name a delivery step and O(hooks_checked) is V(false)
@@ -151,10 +176,11 @@ def main():
         platform=dict(type="str", required=True),
         operation=dict(type="str", choices=["rotate", "rollback", "audit", "verify"]),
         variables=dict(type="dict"),
-        handed_plans=dict(type="dict", default={}),
-        handed_digests=dict(type="dict", default={}),
+        handed_plans=dict(type="dict"),
+        handed_digests=dict(type="dict"),
         settings_only=dict(type="bool", default=False),
         hooks_checked=dict(type="bool"),
+        credential_rows=dict(type="bool", default=True),
     ))
 
 

@@ -152,6 +152,7 @@ class Engine:
         self.done = 0
         self.journal_writes = 0
         self._lock = threading.Lock()
+        self._working = 0  # credentials in progress: the journal's writer lingers no longer once each of them waits
         self._releases = queue.SimpleQueue()  # (work, its leases, why its outcome is not on disk or None)
         self._parent = os.getppid()
         if adapter.protocol not in PROTOCOLS:
@@ -205,6 +206,20 @@ class Engine:
                                   "pending secret, and a re-run records the outcome" % error)
 
     def _one(self, work):
+        self._workers(+1)
+        try:
+            return self._one_credential(work)
+        finally:
+            self._workers(-1)
+
+    def _workers(self, change):
+        tell = getattr(self.store, "workers", None)
+        with self._lock:
+            self._working += change
+            if tell is not None:
+                tell(self._working)
+
+    def _one_credential(self, work):
         reason = self._should_stop()
         if reason:
             work.result, work.error = "skipped", "not started: %s; a re-run does it" % reason

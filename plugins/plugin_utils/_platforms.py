@@ -16,18 +16,16 @@ holds every row against the files it names, so a new platform is a row plus its 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
-from ansible_collections.apiops.credentials.plugins.module_utils._anypoint import ANYPOINT_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._apic import APIC_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._apic_v5 import APIC_V5_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._keycloak import KEYCLOAK_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.module_utils._uaa import UAA_AUTH_ARGSPEC
-from ansible_collections.apiops.credentials.plugins.plugin_utils._anypoint_rotation import AnypointAdapter
-from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_catalog_rotation import ApicCatalogAdapter
-from ansible_collections.apiops.credentials.plugins.plugin_utils._apic_v5_rotation import ApicV5Adapter
-from ansible_collections.apiops.credentials.plugins.plugin_utils._keycloak_rotation import KeycloakAdapter
-from ansible_collections.apiops.credentials.plugins.plugin_utils._uaa_rotation import UaaAdapter
+COLLECTION = "ansible_collections.apiops.credentials.plugins"
+
+
+def _named(path):
+    """The object a row names as "<package>.<module>.<name>" (``plugin_utils._uaa_rotation.UaaAdapter``)."""
+    module, _dot, name = path.rpartition(".")
+    return getattr(importlib.import_module("%s.%s" % (COLLECTION, module)), name)
 
 
 @dataclass(frozen=True)
@@ -35,8 +33,11 @@ class Platform:
     name: str  # the short name: reports, sink files and keys, leases
     title: str  # in words, for messages and docs
     noun: str  # what the platform calls its credentials, for messages
-    adapter: type  # the engine's adapter; its ``protocol`` says how a rotation goes
-    auth_argspec: dict  # the login options, each with its environment variable (AWX credential types, module_defaults)
+    # The engine's adapter and the login options (each with its environment variable: AWX credential types,
+    # module_defaults), by where they are: a run imports its own platform's, not every platform's (ansible-playbook
+    # compiles an action's modules anew each time, about 2 ms for each platform's pair).
+    adapter_class: str  # its ``protocol`` says how a rotation goes
+    auth_options: str
     doc_fragment: str  # where the login options are documented, once
     action: str  # the engine task (its docs module documents every option)
     role: str  # the role that drives the task; its variables are <role>_<option>
@@ -45,25 +46,34 @@ class Platform:
     sink_layout: str = "dir"  # "dir": a file sink is sink_dir/<name>/<target>.vault
 
     @property
+    def adapter(self):
+        return _named(self.adapter_class)
+
+    @property
+    def auth_argspec(self):
+        return _named(self.auth_options)
+
+    @property
     def protocol(self):
         return self.adapter.protocol
 
 
 PLATFORMS = {row.name: row for row in (
-    Platform(name="uaa", title="Cloud Foundry UAA", noun="clients", adapter=UaaAdapter, auth_argspec=UAA_AUTH_ARGSPEC,
-             doc_fragment="uaa", action="uaa_rotation", role="uaa_secret_rotation", credential_type="uaa.yml", items="clients"),
-    Platform(name="anypoint", title="MuleSoft Anypoint", noun="secrets", adapter=AnypointAdapter,
-             auth_argspec=ANYPOINT_AUTH_ARGSPEC, doc_fragment="anypoint", action="anypoint_rotation",
+    Platform(name="uaa", title="Cloud Foundry UAA", noun="clients", adapter_class="plugin_utils._uaa_rotation.UaaAdapter",
+             auth_options="module_utils._uaa.UAA_AUTH_ARGSPEC", doc_fragment="uaa", action="uaa_rotation",
+             role="uaa_secret_rotation", credential_type="uaa.yml", items="clients"),
+    Platform(name="anypoint", title="MuleSoft Anypoint", noun="secrets", adapter_class="plugin_utils._anypoint_rotation.AnypointAdapter",
+             auth_options="module_utils._anypoint.ANYPOINT_AUTH_ARGSPEC", doc_fragment="anypoint", action="anypoint_rotation",
              role="anypoint_secret_rotation", credential_type="anypoint.yml", items="targets"),
-    Platform(name="apic_v5", title="IBM API Connect v5", noun="applications", adapter=ApicV5Adapter,
-             auth_argspec=APIC_V5_AUTH_ARGSPEC, doc_fragment="apic_v5", action="apic_v5_restore",
+    Platform(name="apic_v5", title="IBM API Connect v5", noun="applications", adapter_class="plugin_utils._apic_v5_rotation.ApicV5Adapter",
+             auth_options="module_utils._apic_v5.APIC_V5_AUTH_ARGSPEC", doc_fragment="apic_v5", action="apic_v5_restore",
              role="apic_v5_credential_restore", credential_type="apic_v5.yml"),
-    Platform(name="apic", title="IBM API Connect v10", noun="credentials", adapter=ApicCatalogAdapter,
-             auth_argspec=APIC_AUTH_ARGSPEC, doc_fragment="apic", action="apic_catalog_rotation",
+    Platform(name="apic", title="IBM API Connect v10", noun="credentials", adapter_class="plugin_utils._apic_catalog_rotation.ApicCatalogAdapter",
+             auth_options="module_utils._apic.APIC_AUTH_ARGSPEC", doc_fragment="apic", action="apic_catalog_rotation",
              role="apic_credential_rotation", credential_type="apic.yml"),
-    Platform(name="keycloak", title="Keycloak", noun="clients", adapter=KeycloakAdapter, auth_argspec=KEYCLOAK_AUTH_ARGSPEC,
-             doc_fragment="keycloak", action="keycloak_rotation", role="keycloak_secret_rotation",
-             credential_type="keycloak.yml", items="clients"),
+    Platform(name="keycloak", title="Keycloak", noun="clients", adapter_class="plugin_utils._keycloak_rotation.KeycloakAdapter",
+             auth_options="module_utils._keycloak.KEYCLOAK_AUTH_ARGSPEC", doc_fragment="keycloak", action="keycloak_rotation",
+             role="keycloak_secret_rotation", credential_type="keycloak.yml", items="clients"),
 )}
 
 

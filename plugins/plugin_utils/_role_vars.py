@@ -195,3 +195,29 @@ def resolve(row, argspec, variables, host, check_mode=False, operation=None, han
         # names, never their values.
         "sink_variables": {kind: chosen[kind] for kind in ("hashicorp_vault", "aws_secrets_manager") if kind in chosen},
     }, problems
+
+
+def notify_wanted(webhook, textfile_dir, environ):
+    """A webhook or an audit metrics directory is configured: the notify role runs after the engine task."""
+    return bool(webhook) or bool(textfile_dir) or bool(environ.get("APIOPS_WEBHOOK_URL") or environ.get("APIOPS_WEBHOOK_URL_FILE"))
+
+
+def gates(settings, outcome, check_mode, notify):
+    """What the role's tasks after the engine task have to do (tasks/run.yml), decided once here: as conditions in
+    Jinja they were templated again by every task of every run, a worker process each.
+
+    ``before``: a failure to stop for, the plan to show, a masked diff, or the delivery hook to check or run
+    (engine.yml's include);
+    ``after``: v10's delivery step, an audit's findings, notices, or failures (run.yml's include). ``hook``: the
+    delivery hook has new secrets to deliver; ``delivery``: v10's delivery step has new credentials to take.
+    """
+    operation = settings.get("operation")
+    hook = bool(settings.get("hook_tasks") and outcome.get("hook_deliveries")) and not check_mode and operation != "audit"
+    delivery = bool(settings.get("delivery_tasks") and outcome.get("delivered"))
+    return {
+        "before": bool(outcome.get("failed") or outcome.get("check_hooks")) or hook or "plan" in outcome or "diff" in outcome,
+        "hook": hook,
+        "delivery": delivery,
+        "notify": notify,
+        "after": delivery or operation == "audit" or bool(outcome.get("failures")) or notify,
+    }

@@ -16,6 +16,7 @@ checks, its adapter and its works. Its name, noun and sink file come from its ro
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import time
@@ -32,12 +33,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
     replaced_options,
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
-from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine, _notify
-from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import SecretsManagerRecords
-from ansible_collections.apiops.credentials.plugins.plugin_utils._aws_secrets import settings_problem as aws_settings_problem
-from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import AwxCredentials
-from ansible_collections.apiops.credentials.plugins.plugin_utils._awx_controller import settings_problem as awx_settings_problem
-from ansible_collections.apiops.credentials.plugins.plugin_utils._hashicorp_vault import KvRecords, settings_problem
+from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS, sink_file
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
@@ -98,8 +94,20 @@ def common_problem(args, file_sink=True):
     return None
 
 
-SETTINGS_PROBLEMS = {"hashicorp_vault": settings_problem, "aws_secrets_manager": aws_settings_problem,
-                     "awx_controller": awx_settings_problem}
+# The sinks besides the file, by their option: the module that has their class and their settings_problem(settings).
+# Each is imported when a run names it (most runs write a file): an action's modules are compiled anew by every
+# ansible-playbook, about 3 ms for each of these.
+REMOTE_SINKS = {"hashicorp_vault": ("_hashicorp_vault", "KvRecords"), "aws_secrets_manager": ("_aws_secrets", "SecretsManagerRecords"),
+                "awx_controller": ("_awx_controller", "AwxCredentials")}
+
+
+def _plugin_utils(name):
+    return importlib.import_module("ansible_collections.apiops.credentials.plugins.plugin_utils." + name)
+
+
+def _notify():
+    """The owner notices (smtplib, email): imported by the runs that send them."""
+    return _plugin_utils("_notify")
 
 
 def sink_problem(args, file_sink=True):
@@ -107,7 +115,7 @@ def sink_problem(args, file_sink=True):
     if file_sink and args["sink"] == "file" and not args["sink_dir"]:
         return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault or aws_secrets_manager"
     for kind in {args["sink"]} | set(args.get("deliver_to") or ()):
-        problem = SETTINGS_PROBLEMS.get(kind, lambda settings: None)(args.get(kind))
+        problem = _plugin_utils(REMOTE_SINKS[kind][0]).settings_problem(args.get(kind)) if kind in REMOTE_SINKS else None
         if problem:
             return problem
     return None
@@ -116,15 +124,16 @@ def sink_problem(args, file_sink=True):
 def remote_store(kind, args, platform, warn, works=()):
     """A further sink (or the journal's): HashiCorp Vault's KV v2 or AWS Secrets Manager, at the shared key layout; or
     (a further sink only) the AWX credentials that ``awx_controller.credentials`` maps ``works`` to."""
+    module, name = REMOTE_SINKS[kind]
+    sink = getattr(_plugin_utils(module), name)
     if kind == "awx_controller":
-        return AwxCredentials(args["awx_controller"], works, timeout=args["request_timeout"], retries=args["retries"], warn=warn,
-                              connect_timeout=args.get("connect_timeout"))
+        return sink(args["awx_controller"], works, timeout=args["request_timeout"], retries=args["retries"], warn=warn,
+                    connect_timeout=args.get("connect_timeout"))
     if kind == "hashicorp_vault":
-        return KvRecords(args["hashicorp_vault"], platform, args["target"], timeout=args["request_timeout"],
-                         retries=args["retries"], warn=warn, connect_timeout=args.get("connect_timeout"))
-    return SecretsManagerRecords(args["aws_secrets_manager"], platform, args["target"], timeout=args["request_timeout"],
-                                 retries=args["retries"], validate_certs=args["validate_certs"],
-                                 connect_timeout=args.get("connect_timeout"))
+        return sink(args["hashicorp_vault"], platform, args["target"], timeout=args["request_timeout"],
+                    retries=args["retries"], warn=warn, connect_timeout=args.get("connect_timeout"))
+    return sink(args["aws_secrets_manager"], platform, args["target"], timeout=args["request_timeout"],
+                retries=args["retries"], validate_certs=args["validate_certs"], connect_timeout=args.get("connect_timeout"))
 
 
 def open_store(args, platform, loader, sink_file):
@@ -271,9 +280,9 @@ class RotationAction(ActionBase):
             state = store.get(work.key).get("state")
             lines.append("  - %s/%s: %s; the new secret is in %s, key %s" % (
                 work.location, work.credential, NOTICE_STATES.get(state, "the previous secret is retired"), store.path, work.key))
-        lines += ["", _notify.SECRETS_ELSEWHERE, ""]
+        lines += ["", _notify().SECRETS_ELSEWHERE, ""]
         count = len(works)
-        return _notify.message(args["smtp"]["sender"], owner, "%d new secret%s: %s" % (count, "" if count == 1 else "s", what), lines)
+        return _notify().message(args["smtp"]["sender"], owner, "%d new secret%s: %s" % (count, "" if count == 1 else "s", what), lines)
 
     def report_fields(self, args, works):
         """The platform's own top-level fields of the report."""
@@ -340,7 +349,7 @@ class RotationAction(ActionBase):
         engine.run(works)
         if notify and not check_mode:
             due = [work for work in works if self.notice_due(work, store.get(work.key))]
-            _notify.tell(args["smtp"], store, due, self.notice_due, lambda work: self.owner_of(args, work),
+            _notify().tell(args["smtp"], store, due, self.notice_due, lambda work: self.owner_of(args, work),
                          lambda owner, owned: self.notice(args, owner, owned, store),
                          lease_timeout=None if self.RUN_LOCK else args["lock_timeout"])
         self.after_run(args, works, store, check_mode)
@@ -403,7 +412,7 @@ class RotationAction(ActionBase):
             raise AnsibleActionFail("smtp is set, but nobody would be told about %s: give each its owner_email, or "
                                     "owner_email for all. Nothing was changed" % ", ".join(
                                         "%s/%s" % (w.location, w.credential) for w in missing[:20]))
-        problem = _notify.reach(args["smtp"])
+        problem = _notify().reach(args["smtp"])
         if problem:
             raise AnsibleActionFail("smtp: %s, so no owner could be told of a new secret. Nothing was changed: check "
                                     "smtp.host, smtp.port, smtp.security and the login" % problem)

@@ -213,7 +213,11 @@ class RecordFile:
         self._texts = {}  # key: the JSON text of its record in self.records, once a write of ours made it
         self.writes = 0
         self._seen = self._stat()
-        self._cond = threading.Condition()
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)  # its waiters wait for a write to be over
+        # The writer thread waits on its own condition (the same lock): what wakes it (a change, a caller that waits, a
+        # worker less) would else wake every worker waiting for a write, each to go back to sleep.
+        self._wake = threading.Condition(lock)
         self._dirty = {}
         self._version = {}  # key: version of its newest change
         self._queued = 0  # version of the newest queued change
@@ -223,6 +227,10 @@ class RecordFile:
         self._wanted = 0  # the newest version a caller waits for
         self._urgent = 0  # the newest version a flush waits for: its write does not linger (nothing else will come)
         self._writer = None  # the writer thread, while there is one
+        # The engine says how many of its workers may still queue a change (None: unknown); once every one of them
+        # waits for a write, lingering for more changes only makes them all wait.
+        self._workers = None
+        self._waits = {}  # version: how many callers wait for it
         self._callbacks = []  # (version, callback) of when_durable, until that version's write is over
         # Held by a write of ours from the file's replacement until it knows the file's new stat and records: a reader
         # that finds the file changed then knows another run changed it, and reads it (decrypts the whole file) only then.
@@ -267,7 +275,7 @@ class RecordFile:
             self._queued += 1
             self._version[key] = self._queued
             if self._flushing and len(self._dirty) >= self.batch:
-                self._cond.notify_all()  # a write that lingers for a full batch need not wait any longer
+                self._wake.notify()  # a write that lingers for a full batch need not wait any longer
             if wait:
                 self._wait_for(self._queued)
 
@@ -280,6 +288,19 @@ class RecordFile:
                 # would only make it wait.
                 self._urgent = max(self._urgent, mine)
                 self._wait_for(mine)
+
+    def workers(self, count):
+        """``count`` workers may still queue changes (the engine's credentials in progress): a write lingers no longer
+        once every one of them waits for it."""
+        with self._cond:
+            self._workers = count
+            self._wake.notify()
+
+    def _everyone_waits(self):
+        """Every worker that could queue a change waits for a write (called with the condition held)."""
+        if self._workers is None:
+            return False
+        return sum(count for version, count in self._waits.items() if version > self._flushed) >= self._workers
 
     def when_durable(self, key, callback):
         """Call ``callback(problem)`` once every change of ``key`` queued so far is written: ``problem`` is None when it
@@ -313,13 +334,19 @@ class RecordFile:
         if self._writer is None:
             self._writer = threading.Thread(target=self._write_queued, name="journal writer", daemon=True)
             self._writer.start()
-        self._cond.notify_all()
+        self._wake.notify()
 
     def _wait_for(self, mine):
         """Until every change up to version ``mine`` is written; called with the condition held."""
         self._ask_for(mine)
-        while self._flushed < mine:
-            self._cond.wait()
+        self._waits[mine] = self._waits.get(mine, 0) + 1
+        try:
+            while self._flushed < mine:
+                self._cond.wait()
+        finally:
+            self._waits[mine] -= 1
+            if not self._waits[mine]:
+                del self._waits[mine]
         problem = self._problem(mine)
         if problem:
             raise AnsibleActionFail(problem)
@@ -333,15 +360,16 @@ class RecordFile:
         with self._cond:
             while True:
                 if self._wanted <= self._flushed:
-                    self._cond.wait(WRITER_IDLE)
+                    self._wake.wait(WRITER_IDLE)
                     if self._wanted <= self._flushed:
                         self._writer = None  # the next wait starts another
                         return
                     continue
                 self._flushing = True
                 deadline = time.monotonic() + self.linger
-                while len(self._dirty) < self.batch and self._urgent <= self._flushed and time.monotonic() < deadline:
-                    self._cond.wait(deadline - time.monotonic())
+                while (len(self._dirty) < self.batch and self._urgent <= self._flushed and not self._everyone_waits()
+                       and time.monotonic() < deadline):
+                    self._wake.wait(deadline - time.monotonic())
                 batch, first, last = self._dirty, self._flushed + 1, self._queued
                 self._dirty = {}
                 self._cond.release()

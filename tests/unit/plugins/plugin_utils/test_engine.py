@@ -405,6 +405,36 @@ def test_an_outcome_queued_without_a_waiter_is_written_within_the_linger(sink, t
     assert RecordFile(sink, store.path).get("k/a")["state"] == "active"
 
 
+def test_a_write_lingers_for_nobody_once_every_worker_waits(sink, tmp_path):
+    """A run of one credential (a leaked secret rotated at once) must not wait the linger at each journaled step: the
+    one worker that could add a change is the one waiting. With a linger of a minute, the put returns at once."""
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=60)
+    store.workers(2)
+    first = threading.Thread(target=store.put, args=("k/a", {"state": "pending"}))
+    first.start()
+    first.join(0.5)
+    assert first.is_alive(), "a write for one of two workers did not linger for the other"
+    store.workers(1)  # the other one finished its credential
+    first.join(10)
+    assert not first.is_alive(), "the only worker left waited out the linger"
+    assert RecordFile(sink, store.path).get("k/a")["state"] == "pending"
+
+
+def test_the_engine_tells_the_journal_how_many_credentials_are_in_progress(sink, tmp_path):
+    told = []
+
+    class Counted(RecordFile):
+        def workers(self, count):
+            told.append(count)
+            super().workers(count)
+
+    store = Counted(sink, str(tmp_path / "sink.vault"), linger=60)
+    started = time.monotonic()
+    engine_for(store, Platform(store)).run(works(["a", "b", "c"]))
+    assert max(told) == 3 and told[-1] == 0  # all three at once (concurrency 2 keeps up to 8 in progress), then none
+    assert time.monotonic() - started < 30, "a journaled step waited out the linger"
+
+
 def test_two_runs_taking_the_same_credentials_in_opposite_order_both_finish(sink, tmp_path):
     """Each run's only worker finishes one credential and then waits for the other run's lease on the next: each
     lease must go once its outcome is written, not once the run writes again (that was a deadlock until lock_timeout)."""

@@ -10,7 +10,7 @@ import importlib
 import pytest
 
 from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS
-from ansible_collections.apiops.credentials.plugins.plugin_utils._role_vars import resolve, select
+from ansible_collections.apiops.credentials.plugins.plugin_utils._role_vars import gates, notify_wanted, resolve, select
 
 ENV = {}  # no APIOPS_* in the environment: the documented defaults
 
@@ -130,3 +130,49 @@ def test_a_longer_platform_name_is_not_read_as_an_option_of_a_shorter_one():
     options, _settings, problems = run("apic", {"apic_v5_url": "https://v5", "apic_v5_credential_restore_concurrency": 2,
                                                 "apic_url": "https://v10"})
     assert problems == [] and options["apic_url"] == "https://v10" and "concurrency" not in options
+
+
+# ---- what the role's tasks after the engine task have to do (tasks/run.yml, engine.yml, before.yml) ----------------
+SETTINGS = {"operation": "rotate", "hook_tasks": "", "delivery_tasks": ""}
+DONE = {"failures": [], "hook_deliveries": [], "delivered": []}
+
+
+def test_a_plain_run_opens_no_gate():
+    assert gates(SETTINGS, DONE, check_mode=False, notify=False) == {
+        "before": False, "hook": False, "delivery": False, "notify": False, "after": False}
+
+
+@pytest.mark.parametrize("outcome, check_mode", [
+    (dict(DONE, failed=True), False),  # the engine task failed: stop (failed.yml)
+    (dict(DONE, plan={}, plan_lines=[]), True),  # a dry run's plan to show and hand on
+    (dict(DONE, diff={}), False),  # --diff
+    (dict(DONE, check_hooks=True), False),  # the delivery step is checked first
+])
+def test_what_opens_the_gate_before_the_outcome(outcome, check_mode):
+    assert gates(SETTINGS, outcome, check_mode, notify=False)["before"]
+
+
+def test_the_hook_runs_for_new_secrets_of_a_real_run_only():
+    settings = dict(SETTINGS, hook_tasks="deliver.yml")
+    pending = dict(DONE, hook_deliveries=[{"key": "k"}])
+    assert gates(settings, pending, False, False)["hook"] and gates(settings, pending, False, False)["before"]
+    assert not gates(settings, pending, True, False)["hook"]  # a dry run delivers nothing
+    assert not gates(dict(settings, operation="audit"), pending, False, False)["hook"]
+    assert not gates(settings, DONE, False, False)["hook"]  # nothing new to deliver
+
+
+@pytest.mark.parametrize("settings, outcome, notify", [
+    (dict(SETTINGS, delivery_tasks="take.yml"), dict(DONE, delivered=[{"new_credential": "c2"}]), False),
+    (dict(SETTINGS, operation="audit"), DONE, False),  # an audit notes its findings
+    (SETTINGS, dict(DONE, failures=[{"credential": "c"}]), False),  # failures fail the host
+    (SETTINGS, DONE, True),  # a webhook or audit metrics
+])
+def test_what_opens_the_gate_after_the_outcome(settings, outcome, notify):
+    assert gates(settings, outcome, False, notify)["after"]
+
+
+def test_notices_are_wanted_for_a_webhook_metrics_or_the_environment():
+    assert not notify_wanted("", "", {})
+    assert notify_wanted({"url": "https://hooks.example"}, "", {})
+    assert notify_wanted("", "/var/lib/node_exporter", {})
+    assert notify_wanted("", "", {"APIOPS_WEBHOOK_URL_FILE": "/run/secrets/hook"})
