@@ -103,12 +103,15 @@ class ActionModule(ActionBase):
         if own["settings_only"]:  # the settings never depend on module_defaults: leave them (and their logins) alone
             result.update(changed=False, **settings)
             return result
-        notify = notify_wanted(*self._read_optional(("apiops_webhook", "apiops_audit_textfile_dir"), task_vars), environ=os.environ)
-        if (settings["hook_tasks"] or settings["delivery_tasks"]) and own["hooks_checked"] is not None \
-                and not boolean(own["hooks_checked"], strict=False):
+        # Whether the variables are set, not their values: templating them here would fail the run for a value the
+        # notify role would only warn about (a webhook whose URL variable is undefined). Set but empty, the notify role
+        # runs and finds nothing to do.
+        notify = notify_wanted(task_vars.get("apiops_webhook"), task_vars.get("apiops_audit_textfile_dir"), os.environ)
+        checked = None if own["hooks_checked"] is None else boolean(own["hooks_checked"], strict=False)
+        if (settings["hook_tasks"] or settings["delivery_tasks"]) and checked is False:
             # The role checks the delivery step (a file, that loads) before anything is done, then runs this again.
             result.update(changed=False, settings=settings, check_hooks=True)
-            result["due"] = gates(settings, result, bool(self._task.check_mode), notify)
+            result["due"] = gates(settings, result, bool(self._task.check_mode), notify, checked)
             return result
         options.update(with_module_defaults(engine, self._task, args, self._templar, task_vars.get("omit")))
         task = self._task.copy(exclude_parent=False, exclude_tasks=True)
@@ -121,7 +124,7 @@ class ActionModule(ActionBase):
         except AnsibleError as error:  # failed as the task itself would have, with the settings the role reads next
             outcome = dict(failed=True, msg=error.message)
         outcome["settings"] = settings
-        outcome["due"] = gates(settings, outcome, bool(self._task.check_mode), notify)
+        outcome["due"] = gates(settings, outcome, bool(self._task.check_mode), notify, checked)
         # The outcome's lines, made here once (in Jinja they cost a template pass over every credential of the run).
         outcome["next_steps"] = unique(row.get("next") for row in outcome.get("credentials") or () if row.get("next"))
         outcome["new_credentials"] = [row.get("new_credential") for row in outcome.get("delivered") or ()]

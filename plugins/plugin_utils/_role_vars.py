@@ -202,7 +202,7 @@ def notify_wanted(webhook, textfile_dir, environ):
     return bool(webhook) or bool(textfile_dir) or bool(environ.get("APIOPS_WEBHOOK_URL") or environ.get("APIOPS_WEBHOOK_URL_FILE"))
 
 
-def gates(settings, outcome, check_mode, notify):
+def gates(settings, outcome, check_mode, notify, hooks_checked=None):
     """What the role's tasks after the engine task have to do (tasks/run.yml), decided once here: as conditions in
     Jinja they were templated again by every task of every run, a worker process each.
 
@@ -210,12 +210,14 @@ def gates(settings, outcome, check_mode, notify):
     (engine.yml's include);
     ``after``: v10's delivery step, an audit's findings, notices, or failures (run.yml's include). ``hook``: the
     delivery hook has new secrets to deliver; ``delivery``: v10's delivery step has new credentials to take.
+    ``hooks_checked``: this is one of the hook's own engine runs (hooked.yml goes on after it, and runs the hook).
     """
     operation = settings.get("operation")
     hook = bool(settings.get("hook_tasks") and outcome.get("hook_deliveries")) and not check_mode and operation != "audit"
     delivery = bool(settings.get("delivery_tasks") and outcome.get("delivered"))
     return {
-        "before": bool(outcome.get("failed") or outcome.get("check_hooks")) or hook or "plan" in outcome or "diff" in outcome,
+        "before": (bool(outcome.get("failed") or outcome.get("check_hooks")) or (hook and not hooks_checked)
+                   or "plan" in outcome or "diff" in outcome),
         "hook": hook,
         "delivery": delivery,
         "notify": notify,

@@ -350,8 +350,8 @@ class RotationAction(ActionBase):
         if notify and not check_mode:
             due = [work for work in works if self.notice_due(work, store.get(work.key))]
             _notify().tell(args["smtp"], store, due, self.notice_due, lambda work: self.owner_of(args, work),
-                         lambda owner, owned: self.notice(args, owner, owned, store),
-                         lease_timeout=None if self.RUN_LOCK else args["lock_timeout"])
+                           lambda owner, owned: self.notice(args, owner, owned, store),
+                           lease_timeout=None if self.RUN_LOCK else args["lock_timeout"])
         self.after_run(args, works, store, check_mode)
 
         meta = {"run_id": args["run_id"] or str(self._task._uuid), "check_mode": check_mode, "policy": self._policy(args),

@@ -360,7 +360,10 @@ class RecordFile:
         with self._cond:
             while True:
                 if self._wanted <= self._flushed:
-                    self._wake.wait(WRITER_IDLE)
+                    # Woken for other news (a worker less), an idle writer goes on waiting out its idle time.
+                    idle_until = time.monotonic() + WRITER_IDLE
+                    while self._wanted <= self._flushed and time.monotonic() < idle_until:
+                        self._wake.wait(idle_until - time.monotonic())
                     if self._wanted <= self._flushed:
                         self._writer = None  # the next wait starts another
                         return

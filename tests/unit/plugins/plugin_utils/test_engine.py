@@ -420,6 +420,18 @@ def test_a_write_lingers_for_nobody_once_every_worker_waits(sink, tmp_path):
     assert RecordFile(sink, store.path).get("k/a")["state"] == "pending"
 
 
+def test_an_idle_writer_told_of_a_worker_less_waits_out_its_idle_time(sink, tmp_path):
+    """One writer thread serves the whole run (its allocations stay with it): news that asks for no write does not
+    end it."""
+    store = RecordFile(sink, str(tmp_path / "sink.vault"), linger=0)
+    store.put("k/a", {"state": "pending"})
+    writer = store._writer  # pylint: disable=protected-access
+    store.workers(3)
+    store.workers(2)
+    time.sleep(0.2)
+    assert writer is not None and writer.is_alive() and store._writer is writer  # pylint: disable=protected-access
+
+
 def test_the_engine_tells_the_journal_how_many_credentials_are_in_progress(sink, tmp_path):
     told = []
 

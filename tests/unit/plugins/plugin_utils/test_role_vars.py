@@ -159,6 +159,9 @@ def test_the_hook_runs_for_new_secrets_of_a_real_run_only():
     assert not gates(settings, pending, True, False)["hook"]  # a dry run delivers nothing
     assert not gates(dict(settings, operation="audit"), pending, False, False)["hook"]
     assert not gates(settings, DONE, False, False)["hook"]  # nothing new to deliver
+    # The hook's own engine runs: hooked.yml runs the hook after them, so before.yml is not included for it.
+    assert gates(settings, pending, False, False, hooks_checked=True) == dict(
+        gates(settings, pending, False, False), before=False)
 
 
 @pytest.mark.parametrize("settings, outcome, notify", [
