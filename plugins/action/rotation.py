@@ -129,7 +129,7 @@ class ActionModule(ActionBase):
         outcome["next_steps"] = unique(row.get("next") for row in outcome.get("credentials") or () if row.get("next"))
         outcome["new_credentials"] = [row.get("new_credential") for row in outcome.get("delivered") or ()]
         outcome["outcome_lines"] = outcome_lines(outcome, settings)
-        if not boolean(own["credential_rows"] if own["credential_rows"] is not None else True, strict=False) and not notify:
+        if own["credential_rows"] is not None and not boolean(own["credential_rows"], strict=False) and not notify:
             # Every task after this one reads the registered result, and 200 rows of it cost each about 3 ms; only the
             # notices read the rows (the report holds them all).
             outcome.pop("credentials", None)
@@ -138,17 +138,18 @@ class ActionModule(ActionBase):
     def _handed(self, pattern, task_vars):
         """The variables whose names match ``pattern``, merged in the order of their names: what the check job of an AWX
         workflow handed on with set_stats (each slice of a sliced job under a name of its own)."""
-        names = sorted(name for name in task_vars if pattern.match(name))
         merged = {}
-        for value in self._read_optional(names, task_vars) if names else ():
+        for value in self._templated(sorted(name for name in task_vars if pattern.match(name)), task_vars):
             if isinstance(value, dict):
                 merged.update(value)
         return merged
 
-    def _read_optional(self, names, task_vars):
-        """The values of variables that may be unset ("" then), templated as ``{{ name }}`` would be."""
-        return lookup_loader.get("ansible.builtin.vars", loader=self._loader, templar=self._templar).run(
-            list(names), variables=task_vars, default="")
+    def _templated(self, names, task_vars):
+        """The values of the variables ``names``, templated as ``{{ name }}`` would be (vaulted values decrypted,
+        lookups run)."""
+        if not names:
+            return []
+        return lookup_loader.get("ansible.builtin.vars", loader=self._loader, templar=self._templar).run(names, variables=task_vars)
 
     def _read_variables(self, row, argspec, task_vars):
         """The values of the variables that set something, templated as ``{{ name }}`` would be (vaulted values
@@ -157,5 +158,4 @@ class ActionModule(ActionBase):
         if problems:
             raise AnsibleActionFail(refusal(problems))
         names = sorted(set(chosen.values()) | set(settings.values()))
-        values = lookup_loader.get("ansible.builtin.vars", loader=self._loader, templar=self._templar).run(names, variables=task_vars)
-        return dict(zip(names, values))
+        return dict(zip(names, self._templated(names, task_vars)))

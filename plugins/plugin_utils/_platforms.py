@@ -22,10 +22,16 @@ from dataclasses import dataclass
 COLLECTION = "ansible_collections.apiops.credentials.plugins"
 
 
+def collection_module(path):
+    """A module of this collection's plugins by "<package>.<module>" (``plugin_utils._notify``), imported when first
+    asked for."""
+    return importlib.import_module("%s.%s" % (COLLECTION, path))
+
+
 def _named(path):
     """The object a row names as "<package>.<module>.<name>" (``plugin_utils._uaa_rotation.UaaAdapter``)."""
     module, _dot, name = path.rpartition(".")
-    return getattr(importlib.import_module("%s.%s" % (COLLECTION, module)), name)
+    return getattr(collection_module(module), name)
 
 
 @dataclass(frozen=True)

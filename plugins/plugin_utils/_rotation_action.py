@@ -16,7 +16,6 @@ checks, its adapter and its works. Its name, noun and sink file come from its ro
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import time
@@ -34,7 +33,7 @@ from ansible_collections.apiops.credentials.plugins.module_utils._common import 
 )
 from ansible_collections.apiops.credentials.plugins.module_utils._http import HAS_REQUESTS, ApiError, RateGate
 from ansible_collections.apiops.credentials.plugins.plugin_utils import _engine
-from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS, sink_file
+from ansible_collections.apiops.credentials.plugins.plugin_utils._platforms import PLATFORMS, collection_module, sink_file
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report import run_metadata
 from ansible_collections.apiops.credentials.plugins.plugin_utils._report_file import write_reports
 from ansible_collections.apiops.credentials.plugins.plugin_utils._vault_sink import RecordFile, VaultSink
@@ -97,17 +96,14 @@ def common_problem(args, file_sink=True):
 # The sinks besides the file, by their option: the module that has their class and their settings_problem(settings).
 # Each is imported when a run names it (most runs write a file): an action's modules are compiled anew by every
 # ansible-playbook, about 3 ms for each of these.
-REMOTE_SINKS = {"hashicorp_vault": ("_hashicorp_vault", "KvRecords"), "aws_secrets_manager": ("_aws_secrets", "SecretsManagerRecords"),
-                "awx_controller": ("_awx_controller", "AwxCredentials")}
-
-
-def _plugin_utils(name):
-    return importlib.import_module("ansible_collections.apiops.credentials.plugins.plugin_utils." + name)
+REMOTE_SINKS = {"hashicorp_vault": ("plugin_utils._hashicorp_vault", "KvRecords"),
+                "aws_secrets_manager": ("plugin_utils._aws_secrets", "SecretsManagerRecords"),
+                "awx_controller": ("plugin_utils._awx_controller", "AwxCredentials")}
 
 
 def _notify():
     """The owner notices (smtplib, email): imported by the runs that send them."""
-    return _plugin_utils("_notify")
+    return collection_module("plugin_utils._notify")
 
 
 def sink_problem(args, file_sink=True):
@@ -115,7 +111,7 @@ def sink_problem(args, file_sink=True):
     if file_sink and args["sink"] == "file" and not args["sink_dir"]:
         return "sink_dir is not set: give the directory of the sink file, or set sink to hashicorp_vault or aws_secrets_manager"
     for kind in {args["sink"]} | set(args.get("deliver_to") or ()):
-        problem = _plugin_utils(REMOTE_SINKS[kind][0]).settings_problem(args.get(kind)) if kind in REMOTE_SINKS else None
+        problem = collection_module(REMOTE_SINKS[kind][0]).settings_problem(args.get(kind)) if kind in REMOTE_SINKS else None
         if problem:
             return problem
     return None
@@ -125,7 +121,7 @@ def remote_store(kind, args, platform, warn, works=()):
     """A further sink (or the journal's): HashiCorp Vault's KV v2 or AWS Secrets Manager, at the shared key layout; or
     (a further sink only) the AWX credentials that ``awx_controller.credentials`` maps ``works`` to."""
     module, name = REMOTE_SINKS[kind]
-    sink = getattr(_plugin_utils(module), name)
+    sink = getattr(collection_module(module), name)
     if kind == "awx_controller":
         return sink(args["awx_controller"], works, timeout=args["request_timeout"], retries=args["retries"], warn=warn,
                     connect_timeout=args.get("connect_timeout"))
